@@ -1,0 +1,85 @@
+"""The ``certbench`` command line: argument parsing only, over ``certbench.core``.
+
+``certbench`` with no command opens the TUI (imported lazily: headless commands never load Textual).
+Every headless command lives in a module of :mod:`certbench.commands` that registers its sub-parsers.
+Errors from the core become one line, ``certbench: error: ...`` on stderr, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from certbench import __version__
+from certbench.commands import Context
+from certbench.core.errors import CertbenchError
+
+#: Modules of certbench.commands, in the order their commands appear in ``--help``.
+COMMAND_MODULES = ("workspace",)
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_BUG = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="certbench",
+        description="Terminal certificate workbench: inspect, create, bundle and trust certificates. "
+        "Run without a command to open the TUI.",
+        epilog="Passwords are never taken from the command line: use the *-env VAR options, "
+        "--password-file, or the interactive prompt.",
+    )
+    parser.add_argument("--version", action="version", version=f"certbench {__version__}")
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="workspace directory (default: $CERTBENCH_WORKSPACE or the per-user data directory)",
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+    tui = subparsers.add_parser("tui", help="open the terminal UI (the default without a command)")
+    tui.set_defaults(handler=_run_tui)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"certbench.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def _run_tui(args: argparse.Namespace, ctx: Context) -> int:
+    from certbench.ui.app import run_app  # lazy: keeps headless start-up free of Textual
+
+    return run_app(ctx.workspace_path, now=ctx.fixed_now)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context.from_args(args)
+    handler = getattr(args, "handler", None) or _run_tui
+    try:
+        return int(handler(args, ctx))
+    except CertbenchError as exc:
+        _error_line(str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _error_line("interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - last line of defence: a bug is reported, not dumped
+        if os.environ.get("CERTBENCH_DEBUG"):
+            traceback.print_exc()
+        _error_line(
+            f"internal error (this is a bug in certbench): {type(exc).__name__}: {exc}; "
+            "rerun with CERTBENCH_DEBUG=1 for the traceback"
+        )
+        return EXIT_BUG
+
+
+def _error_line(message: str) -> None:
+    print(f"certbench: error: {' '.join(message.split())}", file=sys.stderr)

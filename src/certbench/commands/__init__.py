@@ -1,0 +1,106 @@
+"""Headless commands. Each module has ``register(subparsers)`` and handlers ``(args, ctx) -> exit code``.
+
+Handlers stay thin: parse, call :mod:`certbench.core`, print. Shared plumbing (workspace, clock,
+passwords, output) lives here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from certbench.core.errors import PasswordError, UsageError
+from certbench.core.workspace import Workspace
+from certbench.paths import resolve_workspace
+
+#: Fixed clock for demos, screenshots and tests (ISO 8601). Real use never sets it.
+NOW_ENV = "CERTBENCH_NOW"
+
+
+def parse_timestamp(value: str, *, option: str = "--at") -> datetime:
+    """Parse an ISO 8601 timestamp; a naive one is taken as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(f"{option}: {value!r} is not an ISO 8601 timestamp (e.g. 2026-01-31T12:00:00Z)") from exc
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@dataclass
+class Context:
+    """What every handler needs: the workspace (opened on first use) and the clock."""
+
+    workspace_path: Path
+    fixed_now: datetime | None = None
+    _workspace: Workspace | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Context:
+        fixed = os.environ.get(NOW_ENV)
+        return cls(
+            workspace_path=resolve_workspace(getattr(args, "workspace", None)),
+            fixed_now=parse_timestamp(fixed, option=NOW_ENV) if fixed else None,
+        )
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = Workspace.open(self.workspace_path)
+        return self._workspace
+
+    def now(self) -> datetime:
+        return self.fixed_now or datetime.now(UTC)
+
+
+def add_password_options(
+    parser: argparse.ArgumentParser,
+    *,
+    dest: str = "password",
+    flag: str = "--password",
+    what: str = "the input's password",
+) -> None:
+    """Add ``{flag}-env VAR`` and ``{flag}-file F``. Passwords never come from argv itself."""
+    parser.add_argument(f"{flag}-env", dest=f"{dest}_env", metavar="VAR", help=f"read {what} from $VAR")
+    parser.add_argument(f"{flag}-file", dest=f"{dest}_file", metavar="FILE", help=f"read {what} from FILE (first line)")
+
+
+def read_password(
+    args: argparse.Namespace,
+    *,
+    dest: str = "password",
+    prompt: str | None = None,
+    confirm: bool = False,
+) -> bytes | None:
+    """Resolve a password from ``--{dest}-env``, ``--{dest}-file`` or a TTY prompt; None if none given."""
+    env_name = getattr(args, f"{dest}_env", None)
+    file_name = getattr(args, f"{dest}_file", None)
+    if env_name and file_name:
+        raise UsageError(f"give the {dest.replace('_', ' ')} once: either an environment variable or a file")
+    if env_name:
+        value = os.environ.get(env_name)
+        if value is None:
+            raise PasswordError(f"environment variable {env_name} is not set", missing=True)
+        return value.encode()
+    if file_name:
+        try:
+            text = Path(file_name).read_bytes()
+        except OSError as exc:
+            raise PasswordError(f"cannot read password file: {exc.strerror}", path=file_name) from exc
+        return text.splitlines()[0] if text.splitlines() else b""
+    if prompt and sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass(f"{prompt}: ")
+        if confirm and getpass.getpass(f"{prompt} (again): ") != first:
+            raise PasswordError("the two passwords typed do not match")
+        return first.encode()
+    return None
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False))

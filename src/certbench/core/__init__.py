@@ -1,0 +1,1 @@
+"""The product: pure domain code. Never imports textual, rich, platformdirs, ui or cli; never prints."""
