@@ -208,16 +208,15 @@ class Workspace:
         data = item.key_path.read_bytes()
         if item.key_encrypted and not password:
             raise PasswordError(
-                f"the private key of {item.name!r} is encrypted: give its password", path=item.key_path,
+                f"the private key of {item.name!r} is encrypted: give its password",
+                path=item.key_path,
                 missing=True,
             )
         try:
             return serialization.load_pem_private_key(data, password=password if item.key_encrypted else None)
         except ValueError as exc:
             if item.key_encrypted:
-                raise PasswordError(
-                    f"wrong password for the private key of {item.name!r}", path=item.key_path
-                ) from exc
+                raise PasswordError(f"wrong password for the private key of {item.name!r}", path=item.key_path) from exc
             raise WorkspaceError(f"damaged private key file ({exc})", path=item.key_path) from exc
         except TypeError as exc:
             raise PasswordError(f"unexpected password state for {item.name!r}: {exc}", path=item.key_path) from exc
@@ -283,7 +282,8 @@ class Workspace:
             metadata["not_after"] = _iso(certificate.not_valid_after_utc)
             metadata["sha256"] = sha256_fingerprint(certificate)
         write_atomic(
-            directory / "item.json", (json.dumps(metadata, indent=2, sort_keys=True) + "\n").encode(),
+            directory / "item.json",
+            (json.dumps(metadata, indent=2, sort_keys=True) + "\n").encode(),
             overwrite=True,
         )
         return self._read_item(directory)

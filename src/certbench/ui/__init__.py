@@ -1,0 +1,1 @@
+"""The Textual app. Screens call :mod:`certbench.core` from thread workers only."""

@@ -1,0 +1,110 @@
+"""The certbench Textual app: one mode per job, switched with number keys or the command palette."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from certbench import __version__
+from certbench.core.workspace import Workspace
+from certbench.ui.screens.bindings import BindingsScreen
+from certbench.ui.screens.create import CreateScreen
+from certbench.ui.screens.inspect import InspectScreen
+from certbench.ui.screens.keystore import KeystoreScreen
+from certbench.ui.screens.truststore import TruststoreScreen
+from certbench.ui.screens.workspace import WorkspaceScreen
+
+#: (mode name, key, title) for each job, in the order of the number keys.
+JOBS: tuple[tuple[str, str, str], ...] = (
+    ("workspace", "1", "Workspace"),
+    ("inspect", "2", "Inspect"),
+    ("create", "3", "Create"),
+    ("keystore", "4", "Keystore"),
+    ("truststore", "5", "Truststore"),
+    ("bindings", "6", "Bindings"),
+)
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+class CertbenchApp(App[None]):
+    """The workbench. ``now`` fixes the clock (screenshots, tests); None means the real clock."""
+
+    TITLE = "certbench"
+    SUB_TITLE = f"v{__version__}"
+    CSS_PATH = "certbench.tcss"
+    MODES = {
+        "workspace": WorkspaceScreen,
+        "inspect": InspectScreen,
+        "create": CreateScreen,
+        "keystore": KeystoreScreen,
+        "truststore": TruststoreScreen,
+        "bindings": BindingsScreen,
+    }
+    BINDINGS = [
+        *(
+            Binding(key, f"app.switch_mode('{mode}')", title, id=f"app.{mode}", tooltip=f"Go to the {title} screen")
+            for mode, key, title in JOBS
+        ),
+        Binding("f2", "app.toggle_theme", "Light/Dark", id="app.theme", tooltip="Switch light and dark theme"),
+        Binding("ctrl+q", "app.quit", "Quit", id="app.quit", tooltip="Quit certbench", priority=True),
+    ]
+
+    def __init__(self, workspace: Workspace, *, now: datetime | None = None, theme: str = DARK_THEME) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self._fixed_now = now
+        self.theme = theme
+
+    def now(self) -> datetime:
+        """The app's clock: fixed in tests and screenshots, real otherwise."""
+        return self._fixed_now or datetime.now(UTC)
+
+    def on_mount(self) -> None:
+        self.switch_mode("workspace")
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Palette entries: every job, then every binding of the current screen (``Screen: action``)."""
+        yield from super().get_system_commands(screen)
+        for mode, key, title in JOBS:
+            yield SystemCommand(
+                f"Go: {title}", f"Switch to the {title} screen (key {key})", partial(self.switch_mode, mode)
+            )
+        group = getattr(screen, "PALETTE_GROUP", screen.__class__.__name__)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action.startswith("app.") or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                f"{group}: {binding.description}",
+                binding.tooltip or f"key {binding.key}",
+                partial(active.node.run_action, binding.action),
+            )
+
+
+def make_app(workspace_path: Path, *, now: datetime | None = None, theme: str = DARK_THEME) -> CertbenchApp:
+    """The one app factory, shared by the CLI, the tests and the screenshot script."""
+    return CertbenchApp(Workspace.open(workspace_path), now=now, theme=theme)
+
+
+def run_app(workspace_path: Path, *, now: datetime | None = None) -> int:
+    app = make_app(workspace_path, now=now)
+    with warnings.catch_warnings():
+        # Real-world certificates trigger CryptographyDeprecationWarning (e.g. negative serials);
+        # a warning printed to the terminal would tear the TUI. Findings report such problems instead.
+        warnings.simplefilter("ignore")
+        app.run()
+    return app.return_code or 0

@@ -1,0 +1,1 @@
+"""One module per job. Each screen composes its own Header and Footer."""

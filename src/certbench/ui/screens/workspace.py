@@ -1,0 +1,156 @@
+"""The Workspace screen: every item with its expiry, and the details of the selected one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from certbench.core.workspace import Item
+from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.tasks import run_task
+
+EXPIRY_WARNING_DAYS = 30
+
+
+def days_left_text(days: int | None) -> Text:
+    """Days left coloured by urgency (theme-independent styles Textual maps onto the theme)."""
+    if days is None:
+        return Text("-", style="dim")
+    if days < 0:
+        return Text(f"expired {-days}d", style="bold red")
+    if days <= EXPIRY_WARNING_DAYS:
+        return Text(f"{days}d", style="bold yellow")
+    return Text(f"{days}d", style="green")
+
+
+class WorkspaceScreen(Screen[None]):
+    """Lists workspace items; the details pane follows the highlighted row."""
+
+    PALETTE_GROUP = "Workspace"
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="workspace.refresh", tooltip="Reload the workspace from disk"),
+        Binding("delete", "delete_item", "Delete", id="workspace.delete", tooltip="Delete the highlighted item"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: dict[str, Item] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(id="workspace-body"):
+            yield DataTable(id="items-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="item-details-pane"):
+                yield Static(Text("Select an item to see its details."), id="item-details")
+        yield Static(id="workspace-status", classes="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#items-table", DataTable)
+        table.add_column("Name", key="name")
+        table.add_column("Kind", key="kind")
+        table.add_column("Not after", key="not_after")
+        table.add_column("Left", key="left")
+        table.add_column("Subject", key="subject")
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        run_task(
+            self,
+            workspace.list_items,
+            description="workspace: load items",
+            group="workspace-load",
+            on_done=self._show_items,
+        )
+
+    def _show_items(self, items: list[Item]) -> None:
+        now = self.app.now()  # type: ignore[attr-defined]
+        table = self.query_one("#items-table", DataTable)
+        previous = self._highlighted_name()
+        table.clear()
+        self._items = {item.name: item for item in items}
+        for item in items:
+            table.add_row(
+                Text(item.name),
+                Text(str(item.kind)),
+                Text(item.not_after.strftime("%Y-%m-%d") if item.not_after else "-"),
+                days_left_text(item.days_left(now)),
+                Text(item.subject),
+                key=item.name,
+            )
+        if previous in self._items:
+            table.move_cursor(row=table.get_row_index(previous))
+        root = self.app.workspace.root  # type: ignore[attr-defined]
+        summary = f"{len(items)} item(s) in {root}" if items else f"Workspace {root} is empty: run 'certbench demo'"
+        self.query_one("#workspace-status", Static).update(Text(summary))
+        self._show_details(self._highlighted_name())
+
+    def _highlighted_name(self) -> str | None:
+        table = self.query_one("#items-table", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(row_key.value) if row_key.value is not None else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_details(str(event.row_key.value) if event.row_key.value is not None else None)
+
+    def _show_details(self, name: str | None) -> None:
+        details = self.query_one("#item-details", Static)
+        item = self._items.get(name or "")
+        if item is None:
+            details.update(Text("Select an item to see its details."))
+            return
+        now = self.app.now()  # type: ignore[attr-defined]
+        text = Text()
+        rows = [
+            ("Name", item.name),
+            ("Kind", str(item.kind)),
+            ("Subject", item.subject),
+            ("Issuer item", item.issuer or "-"),
+            ("Not before", item.not_before.strftime("%Y-%m-%d %H:%M UTC") if item.not_before else "-"),
+            ("Not after", item.not_after.strftime("%Y-%m-%d %H:%M UTC") if item.not_after else "-"),
+            ("SHA-256", item.sha256 or "-"),
+            ("Private key", _key_state(item)),
+            ("Folder", str(item.directory)),
+        ]
+        for label, value in rows:
+            text.append(f"{label:<12}", style="bold")
+            text.append(f"{value}\n")
+        text.append(f"{'Days left':<12}", style="bold")
+        text.append_text(days_left_text(item.days_left(now)))
+        details.update(text)
+
+    def action_delete_item(self) -> None:
+        name = self._highlighted_name()
+        if name is None:
+            self.notify("No item selected", severity="warning")
+            return
+
+        def confirmed(answer: bool | None) -> None:
+            if not answer:
+                return
+            workspace = self.app.workspace  # type: ignore[attr-defined]
+            workspace.delete_item(name)
+            workspace.audit("item.delete", self.app.now(), item=name)  # type: ignore[attr-defined]
+            self.notify(f"Deleted {name}", markup=False)
+            self.action_refresh()
+
+        self.app.push_screen(
+            ConfirmModal(f"Delete item {name!r} and its private key? This cannot be undone.", confirm_label="Delete"),
+            confirmed,
+        )
+
+
+def _key_state(item: Item) -> str:
+    if item.key_encrypted is None:
+        return "none"
+    return "encrypted (PKCS#8)" if item.key_encrypted else "NOT encrypted (PKCS#8)"
