@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from certbench.core.errors import PasswordError, UsageError, WorkspaceError
+from certbench.core.fingerprints import sha256_colon
 from certbench.core.safe_write import append_line, ensure_private_dir, write_atomic, write_private
 
 ITEM_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -115,11 +116,6 @@ def validate_item_name(name: str) -> str:
             " at most 64 characters)"
         )
     return name
-
-
-def sha256_fingerprint(certificate: x509.Certificate) -> str:
-    """Upper-case colon-separated SHA-256 fingerprint, as ``openssl x509 -fingerprint`` prints it."""
-    return certificate.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
 class Workspace:
@@ -280,7 +276,7 @@ class Workspace:
         if certificate is not None:
             metadata["not_before"] = _iso(certificate.not_valid_before_utc)
             metadata["not_after"] = _iso(certificate.not_valid_after_utc)
-            metadata["sha256"] = sha256_fingerprint(certificate)
+            metadata["sha256"] = sha256_colon(certificate)
         write_atomic(
             directory / "item.json",
             (json.dumps(metadata, indent=2, sort_keys=True) + "\n").encode(),
