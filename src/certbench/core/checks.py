@@ -1,0 +1,34 @@
+"""A checklist item: one rule, passed or not, with the reason. Shared by the keystore JAR checklist,
+partner rule profiles and the pre-issue checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule's outcome. ``code`` is stable (``jar.key-matches``); ``reason`` says why, in words."""
+
+    code: str
+    title: str
+    passed: bool
+    reason: str
+    #: "error" blocks (a refused build, exit 1); "warning" is reported but does not block.
+    severity: str = "error"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "passed": self.passed,
+            "reason": self.reason,
+            "severity": self.severity,
+        }
+
+
+def blocking_failures(checks: Iterable[Check]) -> list[Check]:
+    """The failed checks that must stop the operation."""
+    return [check for check in checks if not check.passed and check.severity == "error"]
