@@ -55,7 +55,7 @@ class CertbenchApp(App[None]):
             for mode, key, title in JOBS
         ),
         Binding("f2", "app.toggle_theme", "Light/Dark", id="app.theme", tooltip="Switch light and dark theme"),
-        Binding("ctrl+q", "app.quit", "Quit", id="app.quit", tooltip="Quit certbench", priority=True),
+        Binding("ctrl+q", "app.quit", "Quit", id="app.quit", tooltip="Quit certbench", priority=True, show=False),
     ]
 
     def __init__(self, workspace: Workspace, *, now: datetime | None = None, theme: str = DARK_THEME) -> None:

@@ -1,0 +1,84 @@
+"""The app shell: modes, number keys, palette entries, themes, the Workspace screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable
+
+from certbench.ui.app import JOBS, LIGHT_THEME, CertbenchApp, make_app
+from conftest import FIXED_NOW
+
+SCREEN_CLASSES = {
+    "workspace": "WorkspaceScreen",
+    "inspect": "InspectScreen",
+    "create": "CreateScreen",
+    "keystore": "KeystoreScreen",
+    "truststore": "TruststoreScreen",
+    "bindings": "BindingsScreen",
+}
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CertbenchApp:
+    monkeypatch.chdir(tmp_path)
+    return make_app(Path("ws"), now=FIXED_NOW)
+
+
+async def test_number_keys_switch_between_all_screens(app: CertbenchApp) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "WorkspaceScreen"
+        for mode, key, _title in [*JOBS[1:], JOBS[0]]:
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            assert app.current_mode == mode
+            assert type(app.screen).__name__ == SCREEN_CLASSES[mode]
+
+
+async def test_palette_lists_every_job_and_switches(app: CertbenchApp) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.1)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for _mode, _key, title in JOBS:
+            assert f"Go: {title}" in titles
+        assert "Workspace: Refresh" in titles and "Workspace: Delete" in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"Go: Truststore")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.current_mode == "truststore"
+
+
+async def test_theme_toggle(app: CertbenchApp) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause(0.05)
+        assert app.theme == LIGHT_THEME
+        await pilot.press("f2")
+        assert app.theme != LIGHT_THEME
+
+
+async def test_empty_workspace_says_what_to_do(app: CertbenchApp) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.3)
+        status = app.screen.query_one("#workspace-status")
+        assert "certbench demo" in str(status.render())
+        assert app.screen.query_one("#items-table", DataTable).row_count == 0
+        assert (Path("ws") / "items").is_dir()
+
+
+def test_snapshot_empty_workspace(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """You should see the Workspace screen of an empty workspace, with the hint to run certbench demo."""
+    monkeypatch.chdir(tmp_path)
+    assert snap_compare(make_app(Path("ws"), now=FIXED_NOW), terminal_size=(120, 36), press=["_"])
+
+
+def test_snapshot_empty_workspace_light(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """You should see the same screen in the light theme."""
+    monkeypatch.chdir(tmp_path)
+    app = make_app(Path("ws"), now=FIXED_NOW, theme=LIGHT_THEME)
+    assert snap_compare(app, terminal_size=(120, 36), press=["_"])
