@@ -82,3 +82,13 @@ def test_snapshot_empty_workspace_light(snap_compare, tmp_path: Path, monkeypatc
     monkeypatch.chdir(tmp_path)
     app = make_app(Path("ws"), now=FIXED_NOW, theme=LIGHT_THEME)
     assert snap_compare(app, terminal_size=(120, 36), press=["_"])
+
+
+async def test_escaped_project_error_is_shown_not_fatal(app: CertbenchApp) -> None:
+    from certbench.core.errors import FormatError
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        app._handle_exception(FormatError("not a certificate", path="x.pem"))
+        await pilot.pause(0.1)
+        assert app.is_running
+        assert any("x.pem: not a certificate" in str(n.message) for n in app._notifications)

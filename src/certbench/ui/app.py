@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+import traceback
 import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -13,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from certbench import __version__
+from certbench.core.errors import CertbenchError
 from certbench.core.workspace import Workspace
 from certbench.ui.screens.bindings import BindingsScreen
 from certbench.ui.screens.create import CreateScreen
@@ -70,6 +75,28 @@ class CertbenchApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode("workspace")
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Last line of defence (overrides Textual's hook, which always exits with a traceback).
+
+        A :class:`CertbenchError` that escaped a screen is a problem the user can fix: show it and go on.
+        Anything else is a bug: outside tests, leave with one line and the traceback in a file (without
+        local variables, which could hold a password); under Pilot, keep Textual's behaviour so tests fail.
+        """
+        if isinstance(error, CertbenchError):
+            self.notify(str(error), title="Error", severity="error", markup=False, timeout=8)
+            return
+        if self.is_headless:
+            super()._handle_exception(error)
+            return
+        report = Path(tempfile.gettempdir()) / f"certbench-crash-{os.getpid()}.txt"
+        with contextlib.suppress(OSError):
+            report.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        self._return_code = 70
+        self.exit(
+            return_code=70,
+            message=f"certbench: internal error (a bug): {type(error).__name__}: {error}; details in {report}",
+        )
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
