@@ -1,0 +1,135 @@
+"""``certbench bind add|check|list|remove|export``: the client_id <-> certificate registry."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from cryptography import x509
+
+from certbench.commands import Context, add_password_options, print_json, read_password
+from certbench.core.bindings import Registry, leaf_of
+from certbench.core.errors import BindingError
+from certbench.core.formats.load import load_file
+from certbench.core.safe_write import write_atomic
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("bind", help="record and check which certificate belongs to which client_id")
+    sub = parser.add_subparsers(dest="bind_command", metavar="ACTION", required=True)
+
+    add = sub.add_parser("add", help="bind the leaf certificate of CERTFILE to CLIENT_ID")
+    add.add_argument("client_id", metavar="CLIENT_ID")
+    add.add_argument("certfile", metavar="CERTFILE", help="any file certbench reads (PEM, DER, PKCS#7, PKCS#12...)")
+    add.add_argument("--note", default="", help="free text kept with the binding")
+    add.add_argument("--json", action="store_true", help="print the new binding as JSON")
+    add_password_options(add, what="CERTFILE's password (PKCS#12, keystores)")
+    add.set_defaults(handler=bind_add)
+
+    check = sub.add_parser("check", help="exit 0 when CERTFILE is bound to CLIENT_ID, 1 otherwise")
+    check.add_argument("client_id", metavar="CLIENT_ID")
+    check.add_argument("certfile", metavar="CERTFILE")
+    check.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    add_password_options(check, what="CERTFILE's password (PKCS#12, keystores)")
+    check.set_defaults(handler=bind_check)
+
+    listing = sub.add_parser("list", help="list the bindings (newer/older during a rotation)")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.set_defaults(handler=bind_list)
+
+    remove = sub.add_parser("remove", help="remove the bindings of CLIENT_ID (or one of them)")
+    remove.add_argument("client_id", metavar="CLIENT_ID")
+    remove.add_argument("--fingerprint", metavar="FP", help="only this certificate (SHA-256 hex or x5t#S256)")
+    remove.set_defaults(handler=bind_remove)
+
+    export = sub.add_parser("export", help="write the registry as JSON a gateway can load")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    export.set_defaults(handler=bind_export)
+
+
+def load_leaf(path: str, password: bytes | None) -> x509.Certificate:
+    material = load_file(path, password)
+    return leaf_of(material.certificates, path=path)
+
+
+def _registry(ctx: Context) -> Registry:
+    return Registry.load(ctx.workspace.bindings_path)
+
+
+def bind_add(args: argparse.Namespace, ctx: Context) -> int:
+    registry = _registry(ctx)
+    certificate = load_leaf(args.certfile, read_password(args))
+    now = ctx.now()
+    try:
+        binding = registry.add(args.client_id, certificate, now=now, note=args.note)
+    except BindingError as exc:
+        raise exc.with_path(args.certfile) from None
+    ctx.workspace.audit("bind.add", now, client_id=binding.client_id, sha256=binding.sha256)
+    if args.json:
+        print_json(binding.to_json())
+    else:
+        print(f"bound {binding.sha256} to {binding.client_id} (x5t#S256 {binding.x5t_s256})")
+    return 0
+
+
+def bind_check(args: argparse.Namespace, ctx: Context) -> int:
+    registry = _registry(ctx)
+    certificate = load_leaf(args.certfile, read_password(args))
+    result = registry.check(args.client_id, certificate, now=ctx.now())
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(result.reason)
+    return 0 if result.matched else 1
+
+
+def bind_list(args: argparse.Namespace, ctx: Context) -> int:
+    registry = _registry(ctx)
+    now = ctx.now()
+    bindings = registry.bindings
+    if args.json:
+        rows = []
+        for binding in bindings:
+            entry = binding.to_json()
+            entry["newer"] = registry.is_newer(binding)
+            entry["rotation"] = len(registry.for_client(binding.client_id)) > 1
+            entry["expired"] = binding.expired(now)
+            rows.append(entry)
+        print_json(rows)
+        return 0
+    if not bindings:
+        print("no bindings (try: certbench bind add CLIENT_ID CERTFILE)")
+        return 0
+    table = [("CLIENT_ID", "NOT AFTER", "ROLE", "SHA-256", "SUBJECT")]
+    for binding in bindings:
+        rotating = len(registry.for_client(binding.client_id)) > 1
+        role = ("newer" if registry.is_newer(binding) else "older") if rotating else "-"
+        if binding.expired(now):
+            role += " (expired)"
+        table.append((binding.client_id, binding.not_after.strftime("%Y-%m-%d"), role, binding.sha256, binding.subject))
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    for row in table:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+    return 0
+
+
+def bind_remove(args: argparse.Namespace, ctx: Context) -> int:
+    registry = _registry(ctx)
+    removed = registry.remove(args.client_id, args.fingerprint)
+    for binding in removed:
+        ctx.workspace.audit("bind.remove", ctx.now(), client_id=binding.client_id, sha256=binding.sha256)
+        print(f"removed {binding.sha256} from {binding.client_id}")
+    return 0
+
+
+def bind_export(args: argparse.Namespace, ctx: Context) -> int:
+    document = _registry(ctx).export_json(now=ctx.now())
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        write_atomic(Path(args.output), text.encode("utf-8"), overwrite=args.force)
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
+    return 0
