@@ -1,16 +1,31 @@
-"""``certbench expiring``: what expires soon (cron-friendly exit codes)."""
+"""``certbench check --profile NAME FILE...`` (partner rules) and ``certbench expiring`` (expiry watch)."""
 
 from __future__ import annotations
 
 import argparse
 
-from certbench.commands import Context, print_json
+from cryptography import x509
+
+from certbench.commands import Context, add_password_options, print_json, read_password
 from certbench.core.bindings import Registry
-from certbench.core.errors import UsageError
+from certbench.core.checks import blocking_failures
+from certbench.core.errors import CertbenchError, UsageError
 from certbench.core.expiry import expiring
+from certbench.core.formats.load import load_file
+from certbench.core.rules import list_profiles, run_profile
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    names = ", ".join(p.name for p in list_profiles())
+    check = subparsers.add_parser("check", help=f"check files against a partner's rules ({names})")
+    check.add_argument("--profile", required=True, metavar="NAME", help=f"the partner profile: {names}")
+    check.add_argument("files", nargs="+", metavar="FILE", help="certificate files (any format certbench reads)")
+    check.add_argument("--company", metavar="NAME", help="company name the CNs must include (connectpay)")
+    check.add_argument("--json", action="store_true", help="print a JSON object with every check")
+    add_password_options(check, what="the input files' password (PKCS#12, keystores)")
+    add_password_options(check, dest="key_password", flag="--key-password", what="the key password to vet (sap-apim)")
+    check.set_defaults(handler=check_command)
+
     parser = subparsers.add_parser("expiring", help="list workspace items and bindings expiring soon (exit 1 if any)")
     parser.add_argument("--within", type=int, default=30, metavar="DAYS", help="look DAYS ahead (default 30)")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
@@ -32,3 +47,33 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
             when = "EXPIRED" if entry.expired else f"{entry.days_left:>4}d"
             print(f"{when:>8}  {entry.not_after:%Y-%m-%d}  {entry.source:<7}  {entry.name}  {entry.subject}")
     return 1 if found else 0
+
+
+def check_command(args: argparse.Namespace, ctx: Context) -> int:
+    password = read_password(args)
+    materials = [load_file(path, password) for path in args.files]
+    workspace_certificates: dict[str, x509.Certificate] = {}
+    for item in ctx.workspace.list_items():
+        if item.not_after is None:
+            continue
+        try:
+            workspace_certificates[item.name] = ctx.workspace.load_certificate(item)
+        except CertbenchError:
+            continue  # a damaged item is reported by `certbench list`, not by a partner profile
+    checks = run_profile(
+        args.profile,
+        materials,
+        now=ctx.now(),
+        company=args.company,
+        key_password=read_password(args, dest="key_password"),
+        workspace_certificates=workspace_certificates,
+    )
+    failed = blocking_failures(checks)
+    if args.json:
+        print_json({"profile": args.profile, "passed": not failed, "checks": [c.to_json() for c in checks]})
+    else:
+        for check in checks:
+            mark = "PASS" if check.passed else ("FAIL" if check.severity == "error" else "WARN")
+            print(f"{mark}  {check.title}: {check.reason}")
+        print(f"{args.profile}: {'all rules pass' if not failed else f'{len(failed)} rule(s) fail'}")
+    return 1 if failed else 0
