@@ -56,3 +56,13 @@ def run_cli(capsys: pytest.CaptureFixture[str]):
         return code, out, err
 
     return run
+
+
+@pytest.fixture
+def demo_workspace(tmp_path: Path, fixed_now: datetime) -> Workspace:
+    """A workspace filled by ``certbench demo`` at the fixed clock (deterministic material)."""
+    from certbench.core.demo import build_demo
+
+    demo = Workspace.open(tmp_path / "demo-workspace")
+    build_demo(demo, now=fixed_now)
+    return demo
