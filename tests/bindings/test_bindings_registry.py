@@ -99,6 +99,7 @@ def test_check_verdicts(tmp_path: Path, certs: dict[str, Path]) -> None:
     registry.add("client-1", _cert(certs["tpp1"]), now=NOW)
     registry.add("client-2", _cert(certs["short"]), now=NOW)
     assert registry.check("client-1", _cert(certs["tpp1"]), now=NOW).verdict is Verdict.MATCH
+    assert registry.check(" client-1 ", _cert(certs["tpp1"]), now=NOW).verdict is Verdict.MATCH
     assert registry.check("nobody", _cert(certs["tpp3"]), now=NOW).verdict is Verdict.UNKNOWN_CLIENT
     other = registry.check("client-2", _cert(certs["tpp1"]), now=NOW)
     assert other.verdict is Verdict.OTHER_CLIENT and "client-1" in other.reason
@@ -123,6 +124,7 @@ def test_leaf_of_chain_in_any_order(certs: dict[str, Path]) -> None:
         b'{"schema": "certbench.bindings", "version": 99, "bindings": []}',
         b'{"schema": "certbench.bindings", "version": 1, "bindings": [{"client_id": "x"}]}',
         b"\xff\xfe",
+        b"[" * 100_000,
     ],
 )
 def test_corrupt_registry_reported_and_left_untouched(tmp_path: Path, certs: dict[str, Path], content: bytes) -> None:

@@ -164,7 +164,7 @@ class Registry:
             raise BindingError(f"cannot read the bindings registry: {exc.strerror or exc}", path=target) from exc
         try:
             document = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise BindingError(
                 f"bindings registry is not valid JSON ({exc}); fix or move it away, it was left untouched",
                 path=target,
@@ -214,6 +214,7 @@ class Registry:
 
     def remove(self, client_id: str, fingerprint: str | None = None) -> list[Binding]:
         """Remove all bindings of ``client_id``, or only the one with ``fingerprint``; return them."""
+        client_id = client_id.strip()
         held = self.for_client(client_id)
         if not held:
             raise BindingError(f"no binding for client_id {client_id!r}")
@@ -232,6 +233,7 @@ class Registry:
 
     def check(self, client_id: str, certificate: x509.Certificate, *, now: datetime) -> CheckResult:
         """Does the certificate presented belong to ``client_id``? (what the gateway must decide)."""
+        client_id = client_id.strip()
         fingerprint = sha256_colon(certificate)
         bound = self.by_fingerprint(fingerprint)
         held = self.for_client(client_id)
