@@ -1,0 +1,211 @@
+"""Test material for the truststore slice, made by openssl and keytool (never hand-typed).
+
+Fixed subjects and validity dates (``openssl ca -startdate/-enddate``) so that listings and snapshots
+are stable; keys are fresh EC P-256 keys each session (fingerprints are never shown on screen).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+STOREPASS = "changeit"
+
+CA_CNF = """
+[ ca ]
+default_ca = testca
+[ testca ]
+dir = {dir}
+database = $dir/index.txt
+new_certs_dir = $dir/newcerts
+serial = $dir/serial
+default_md = sha256
+policy = anything
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+[ anything ]
+commonName = supplied
+organizationName = optional
+countryName = optional
+[ req ]
+distinguished_name = dn
+prompt = no
+[ dn ]
+CN = placeholder
+[ v3_ca ]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ v3_server ]
+basicConstraints = critical,CA:false
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+subjectAltName = IP:127.0.0.1,DNS:localhost
+"""
+
+#: (file stem, subject, start, end) of the self-signed roots.
+ROOTS = (
+    ("alpha", "/O=Certbench Test/CN=Alpha Root CA", "20250101000000Z", "20350101000000Z"),
+    ("beta", "/O=Certbench Test/CN=Beta Root CA", "20250101000000Z", "20340101000000Z"),
+    ("old", "/O=Certbench Test/CN=Old Root CA", "20150101000000Z", "20200101000000Z"),
+    ("twin1", "/O=Twin One/CN=Twin Root CA", "20250101000000Z", "20330101000000Z"),
+    ("twin2", "/O=Twin Two/CN=Twin Root CA", "20250101000000Z", "20320101000000Z"),
+    ("weird", "/O=Certbench Test/CN=[weird] Root CA", "20250101000000Z", "20310101000000Z"),
+    ("soon", "/O=Certbench Test/CN=Soon Root CA", "20250101000000Z", "20260201000000Z"),
+)
+
+
+@dataclass(frozen=True)
+class TrustMaterial:
+    directory: Path
+    roots: dict[str, Path]  # stem -> cert PEM
+    intermediate: Path
+    server_cert: Path
+    server_key: Path
+    bundle: Path  # every root + intermediate + leaf + alpha again (duplicate)
+    p7b: Path  # alpha + beta (PKCS#7 by openssl crl2pkcs7)
+    keytool_p12: Path  # alpha + beta imported by keytool into a PKCS#12 truststore (STOREPASS)
+    keytool_jks: Path  # alpha + beta imported by keytool into a JKS (STOREPASS)
+    garbage: Path
+
+
+def _run(*args: str | Path, cwd: Path) -> None:
+    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed: {result.stderr.strip()}")
+
+
+def make_trust_material(directory: Path) -> TrustMaterial:
+    ca_dir = directory / "ca"
+    (ca_dir / "newcerts").mkdir(parents=True)
+    (ca_dir / "index.txt").write_text("")
+    (ca_dir / "serial").write_text("1000\n")
+    cnf = directory / "ca.cnf"
+    cnf.write_text(CA_CNF.format(dir=ca_dir))
+
+    def key(stem: str) -> Path:
+        path = directory / f"{stem}.key"
+        _run(
+            "openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path, cwd=directory
+        )
+        return path
+
+    def csr(stem: str, subject: str, key_path: Path) -> Path:
+        path = directory / f"{stem}.csr"
+        _run("openssl", "req", "-new", "-config", cnf, "-key", key_path, "-subj", subject, "-out", path, cwd=directory)
+        return path
+
+    def sign(stem: str, csr_path: Path, start: str, end: str, ext: str, issuer: tuple[Path, Path] | None) -> Path:
+        out = directory / f"{stem}.pem"
+        args: list[str | Path] = ["openssl", "ca", "-batch", "-notext", "-config", cnf, "-in", csr_path, "-out", out]
+        args += ["-startdate", start, "-enddate", end, "-extensions", ext]
+        if issuer is None:
+            args += ["-selfsign", "-keyfile", directory / f"{stem}.key"]
+        else:
+            args += ["-cert", issuer[0], "-keyfile", issuer[1]]
+        _run(*args, cwd=directory)
+        return out
+
+    roots: dict[str, Path] = {}
+    for stem, subject, start, end in ROOTS:
+        roots[stem] = sign(stem, csr(stem, subject, key(stem)), start, end, "v3_ca", None)
+    alpha = (roots["alpha"], directory / "alpha.key")
+    inter_key = key("inter")
+    intermediate = sign(
+        "inter",
+        csr("inter", "/O=Certbench Test/CN=Alpha Issuing CA", inter_key),
+        "20250101000000Z",
+        "20340101000000Z",
+        "v3_ca",
+        alpha,
+    )
+    server_key = key("server")
+    server = sign(
+        "server",
+        csr("server", "/CN=localhost", server_key),
+        "20250101000000Z",
+        "20350101000000Z",
+        "v3_server",
+        (intermediate, inter_key),
+    )
+
+    bundle = directory / "bundle.pem"
+    parts = [roots[stem].read_bytes() for stem, *_ in ROOTS]
+    parts += [intermediate.read_bytes(), server.read_bytes(), roots["alpha"].read_bytes()]
+    bundle.write_bytes(b"".join(parts))
+
+    p7b = directory / "roots.p7b"
+    _run(
+        "openssl",
+        "crl2pkcs7",
+        "-nocrl",
+        "-certfile",
+        roots["alpha"],
+        "-certfile",
+        roots["beta"],
+        "-out",
+        p7b,
+        cwd=directory,
+    )
+
+    keytool = shutil.which("keytool") or "keytool"
+    stores = {}
+    for storetype, name in (("PKCS12", "keytool-roots.p12"), ("JKS", "keytool-roots.jks")):
+        store = directory / name
+        for alias in ("alpha", "beta"):
+            _run(
+                keytool,
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                alias,
+                "-file",
+                roots[alias],
+                "-keystore",
+                store,
+                "-storetype",
+                storetype,
+                "-storepass",
+                STOREPASS,
+                cwd=directory,
+            )
+        stores[storetype] = store
+
+    garbage = directory / "garbage.pem"
+    garbage.write_bytes(b"-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
+    return TrustMaterial(
+        directory=directory,
+        roots=roots,
+        intermediate=intermediate,
+        server_cert=server,
+        server_key=server_key,
+        bundle=bundle,
+        p7b=p7b,
+        keytool_p12=stores["PKCS12"],
+        keytool_jks=stores["JKS"],
+        garbage=garbage,
+    )
+
+
+@pytest.fixture(scope="session")
+def trust_material(tmp_path_factory: pytest.TempPathFactory) -> TrustMaterial:
+    return make_trust_material(tmp_path_factory.mktemp("trust-material"))
+
+
+def keytool_list(store: Path, storetype: str, password: str = STOREPASS) -> str:
+    result = subprocess.run(
+        ["keytool", "-list", "-keystore", str(store), "-storetype", storetype, "-storepass", password],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    return result.stdout
