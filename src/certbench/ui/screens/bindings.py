@@ -1,10 +1,561 @@
-"""The Bindings screen."""
+"""The Bindings screen: which certificate belongs to which client_id (RFC 8705, seed 004).
+
+The table lists the registry (client_id, days left coloured by urgency, not-after, newer/older during a
+rotation, SHA-256, subject, note). The form on the right picks a certificate, from a file path (any
+format certbench reads; a password is asked for when the file needs one) or from a workspace item, and
+adds it to a client_id or checks it against one. Remove asks first; export writes the registry JSON a
+gateway loads, never over an existing file without a confirmation. Every core call runs in a worker.
+"""
 
 from __future__ import annotations
 
-from certbench.ui.screens.placeholder import PlannedScreen
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from cryptography import x509
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.validation import Failure, ValidationResult, Validator
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+
+from certbench.core import bindings as core_bindings
+from certbench.core.bindings import CheckResult, Registry
+from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError
+from certbench.core.formats.load import load_file
+from certbench.core.safe_write import write_atomic
+from certbench.core.workspace import Item, Workspace
+from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.modals.password import PasswordModal
+from certbench.ui.tasks import run_task
+from certbench.ui.widgets.timeline import days_left_text
+
+T = TypeVar("T")
+
+EXPORT_NAME = "bindings-export.json"
 
 
-class BindingsScreen(PlannedScreen):
+def short_fingerprint(sha256: str) -> str:
+    """The first 6 bytes of a colon SHA-256, enough to tell certificates apart on screen."""
+    return sha256[:17] + "…" if len(sha256) > 17 else sha256
+
+
+class ExistingFile(Validator):
+    """A path to an existing regular file (relative paths from the current directory)."""
+
+    def validate(self, value: str) -> ValidationResult:
+        problem = path_problem(value)
+        return self.success() if problem is None else ValidationResult.failure([Failure(self, value, problem)])
+
+
+def path_problem(value: str) -> str | None:
+    """Why ``value`` is not a certificate file path we can read, or None."""
+    text = value.strip()
+    if not text:
+        return "give a certificate file path or pick a workspace item"
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return f"{text} is a directory, not a file"
+    if not path.is_file():
+        return f"{text} does not exist"
+    return None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the certificate to bind or check comes from: a file, or a workspace item."""
+
+    path: str | None = None
+    item: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"workspace item {self.item}" if self.item else str(self.path)
+
+    def leaf(self, workspace: Workspace, password: bytes | None) -> x509.Certificate:
+        """The certificate to use (the leaf when the file holds a chain). Runs in a worker."""
+        if self.item is not None:
+            item = workspace.get(self.item)
+            return workspace.load_certificate(item)
+        assert self.path is not None
+        material = load_file(Path(self.path).expanduser(), password)
+        return core_bindings.leaf_of(material.certificates, path=self.path)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a refresh reads: the registry (or why it cannot be read) and the workspace certificates."""
+
+    registry: Registry | None
+    error: CertbenchError | None
+    items: list[Item]
+
+
+class ExportModal(ModalScreen[str | None]):
+    """Ask where to write the registry export; dismisses with the path text or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="bindings-export.cancel")]
+
+    DEFAULT_CSS = """
+    ExportModal {
+        align: center middle;
+    }
+    """
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self._default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-dialog"):
+            yield Label(Text("Export the bindings registry (JSON a gateway loads) to:"), classes="modal-question")
+            yield Input(value=self._default, id="export-path", placeholder="file path")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Export", id="export-ok", variant="primary")
+                yield Button("Cancel", id="export-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "export-ok":
+            self.dismiss(self.query_one("#export-path", Input).value.strip() or None)
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class BindingsScreen(Screen[None]):
+    """The client_id <-> certificate registry: list, add, check, remove, export."""
+
     PALETTE_GROUP = "Bindings"
-    PLAN = "Record which certificate belongs to which OAuth client_id, and check a certificate against its binding."
+    BINDINGS = [
+        Binding("a", "add", "Add", id="bindings.add", tooltip="Bind the chosen certificate to the client_id"),
+        Binding("c", "check", "Check", id="bindings.check", tooltip="Check a certificate against the client_id"),
+        Binding(
+            "delete",
+            "remove",
+            "Remove",
+            id="bindings.remove",
+            tooltip="Remove the highlighted binding (asks first)",
+        ),
+        Binding("x", "export", "Export", id="bindings.export", tooltip="Write the registry as JSON for a gateway"),
+        Binding("r", "refresh", "Refresh", id="bindings.refresh", tooltip="Reload the registry from disk"),
+    ]
+
+    DEFAULT_CSS = """
+    BindingsScreen #bindings-body {
+        height: 1fr;
+    }
+    BindingsScreen #bindings-left {
+        width: 1fr;
+        height: 1fr;
+    }
+    BindingsScreen #bindings-table {
+        height: 1fr;
+    }
+    BindingsScreen #bindings-details {
+        height: 11;
+        border-top: solid $primary;
+        padding: 0 1;
+    }
+    BindingsScreen #bindings-form {
+        width: 42;
+        height: 1fr;
+        border-left: solid $primary;
+        padding: 0 1;
+    }
+    BindingsScreen .bindings-label {
+        color: $text-muted;
+        margin-top: 1;
+    }
+    BindingsScreen #bindings-buttons {
+        height: auto;
+        margin-top: 1;
+    }
+    BindingsScreen #bindings-buttons Button {
+        margin-right: 1;
+    }
+    BindingsScreen #bindings-result {
+        margin-top: 1;
+        height: auto;
+    }
+    BindingsScreen #bindings-result.-match {
+        color: $success;
+        text-style: bold;
+    }
+    BindingsScreen #bindings-result.-mismatch {
+        color: $error;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._registry: Registry | None = None
+        self._rows: dict[str, core_bindings.Binding] = {}
+        self._last_result: CheckResult | None = None
+
+    # -- layout ------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(id="bindings-body"):
+            with Vertical(id="bindings-left"):
+                yield DataTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
+                yield Static(Text("Select a binding to see its details."), id="bindings-details")
+            with VerticalScroll(id="bindings-form"):
+                yield Label(Text("Client ID"), classes="bindings-label")
+                yield Input(id="bindings-client", placeholder="client_id (e.g. the TPP's OAuth client)")
+                yield Label(Text("Certificate file (PEM, DER, PKCS#7, PKCS#12...)"), classes="bindings-label")
+                yield Input(
+                    id="bindings-path",
+                    placeholder="path/to/client-cert.pem",
+                    validators=[ExistingFile()],
+                    validate_on=["changed", "submitted"],
+                )
+                yield Label(Text("...or a workspace item"), classes="bindings-label")
+                yield Select[str]([], id="bindings-item", prompt="(none: use the file)")
+                yield Label(Text("Note (kept with the binding)"), classes="bindings-label")
+                yield Input(id="bindings-note", placeholder="optional")
+                with Horizontal(id="bindings-buttons"):
+                    yield Button("Add", id="bindings-add-button", variant="primary")
+                    yield Button("Check", id="bindings-check-button")
+                yield Static(Text(""), id="bindings-result")
+        yield Static(id="bindings-status", classes="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#bindings-table", DataTable)
+        table.add_column("Client ID", key="client_id")
+        table.add_column("Expires", key="expires")
+        table.add_column("Role", key="role")
+        table.add_column("SHA-256", key="sha256")
+        table.add_column("Subject", key="subject")
+        table.add_column("Note", key="note")
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def _theme_changed(self) -> None:
+        if self._registry is not None:
+            self._fill_table(self._registry)
+
+    # -- helpers -----------------------------------------------------------------------------------
+    @property
+    def _workspace(self) -> Workspace:
+        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        return workspace
+
+    def _now(self) -> datetime:
+        now: datetime = self.app.now()  # type: ignore[attr-defined]
+        return now
+
+    def _status(self, message: str) -> None:
+        self.query_one("#bindings-status", Static).update(Text(message))
+
+    def _form_value(self, widget_id: str) -> str:
+        return self.query_one(widget_id, Input).value.strip()
+
+    def _source(self) -> Source | None:
+        """The chosen certificate source, or None after telling the user what is missing."""
+        select = self.query_one("#bindings-item", Select)
+        if not select.is_blank():
+            return Source(item=str(select.value))
+        path = self._form_value("#bindings-path")
+        problem = path_problem(path)
+        if problem is not None:
+            self.notify(problem, title="Certificate", severity="warning", markup=False)
+            self.query_one("#bindings-path", Input).focus()
+            return None
+        return Source(path=path)
+
+    def _client_id(self) -> str | None:
+        client_id = self._form_value("#bindings-client")
+        if not client_id:
+            self.notify("type the client_id first", title="Client ID", severity="warning", markup=False)
+            self.query_one("#bindings-client", Input).focus()
+            return None
+        return client_id
+
+    def _with_certificate(
+        self,
+        source: Source,
+        then: Callable[[x509.Certificate], T],
+        *,
+        description: str,
+        on_done: Callable[[T], None],
+        password: bytes | None = None,
+    ) -> None:
+        """Load the source's certificate and run ``then`` in one worker; ask for a password if needed."""
+        workspace = self._workspace
+
+        def work() -> T:
+            return then(source.leaf(workspace, password))
+
+        def failed(error: CertbenchError) -> None:
+            if isinstance(error, PasswordError) and source.path is not None:
+                wrong = None if error.missing else "Wrong password, try again."
+
+                def answered(value: str | None) -> None:
+                    if value is None:
+                        self.notify("cancelled: no password given", severity="warning", markup=False)
+                        return
+                    self._with_certificate(
+                        source, then, description=description, on_done=on_done, password=value.encode()
+                    )
+
+                self.app.push_screen(PasswordModal(f"Password for {source.path}", error=wrong), answered)
+                return
+            self.notify(str(error), title="Error", severity="error", markup=False, timeout=8)
+
+        run_task(self, work, description=description, group="bindings-change", on_done=on_done, on_error=failed)
+
+    # -- refresh -----------------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        workspace = self._workspace
+
+        def work() -> Loaded:
+            items = [item for item in workspace.list_items() if item.not_after is not None]
+            try:
+                return Loaded(Registry.load(workspace.bindings_path), None, items)
+            except CertbenchError as error:
+                return Loaded(None, error, items)
+
+        run_task(self, work, description="bindings: load registry", group="bindings-load", on_done=self._loaded)
+
+    def _loaded(self, loaded: Loaded) -> None:
+        select = self.query_one("#bindings-item", Select)
+        current = select.value
+        names = [item.name for item in loaded.items]
+        select.set_options([(Text(name), name) for name in names])
+        if not select.is_blank() or current in names:
+            select.value = current
+        if loaded.error is not None:
+            self._registry = None
+            self.query_one("#bindings-table", DataTable).clear()
+            self._rows = {}
+            self._status(f"The registry cannot be read: {loaded.error}")
+            self.notify(str(loaded.error), title="Bindings registry", severity="error", markup=False, timeout=10)
+            return
+        assert loaded.registry is not None
+        self._registry = loaded.registry
+        self._fill_table(loaded.registry)
+
+    def _fill_table(self, registry: Registry) -> None:
+        now = self._now()
+        colors = self.app.get_css_variables()
+        table = self.query_one("#bindings-table", DataTable)
+        previous = self._highlighted_key()
+        table.clear()
+        self._rows = {}
+        for binding in registry.bindings:
+            rotating = len(registry.for_client(binding.client_id)) > 1
+            role = ("newer" if registry.is_newer(binding) else "older") if rotating else "-"
+            table.add_row(
+                Text(binding.client_id),
+                Text(binding.not_after.strftime("%Y-%m-%d ")).append_text(
+                    days_left_text(binding.days_left(now), colors)
+                ),
+                Text(role, style="bold" if role == "newer" else ""),
+                Text(short_fingerprint(binding.sha256)),
+                Text(binding.subject),
+                Text(binding.note),
+                key=binding.sha256,
+            )
+            self._rows[binding.sha256] = binding
+        if previous in self._rows:
+            table.move_cursor(row=table.get_row_index(previous))
+        self._show_details(self._highlighted_key())
+        clients = len({b.client_id for b in registry.bindings})
+        if self._rows:
+            self._status(f"{len(self._rows)} binding(s) for {clients} client_id(s) in the workspace's bindings.json")
+        else:
+            self._status("No bindings yet: type a client_id, pick a certificate, press Add")
+
+    def _highlighted_key(self) -> str | None:
+        table = self.query_one("#bindings-table", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(row_key.value) if row_key.value is not None else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_details(str(event.row_key.value) if event.row_key.value is not None else None)
+
+    def _show_details(self, key: str | None) -> None:
+        details = self.query_one("#bindings-details", Static)
+        binding = self._rows.get(key or "")
+        if binding is None:
+            details.update(Text("Select a binding to see its details."))
+            return
+        text = Text()
+        rows = [
+            ("Client ID", binding.client_id),
+            ("Subject", binding.subject),
+            ("Issuer", binding.issuer),
+            ("Serial", binding.serial),
+            ("SHA-256", binding.sha256),
+            ("x5t#S256", binding.x5t_s256),
+            ("Added", binding.added_at.strftime("%Y-%m-%d %H:%M UTC")),
+        ]
+        for label, value in rows:
+            text.append(f"{label:<10}", style="bold")
+            text.append(f"{value}\n")
+        details.update(text)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        binding = self._rows.get(str(event.row_key.value))
+        if binding is not None:
+            self.query_one("#bindings-client", Input).value = binding.client_id
+
+    # -- form events -------------------------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "bindings-path" and event.value.strip():
+            self.query_one("#bindings-item", Select).clear()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "bindings-item" and event.value != Select.NULL:
+            self.query_one("#bindings-path", Input).value = ""
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "bindings-add-button":
+            self.action_add()
+        elif event.button.id == "bindings-check-button":
+            self.action_check()
+
+    # -- add ---------------------------------------------------------------------------------------
+    def action_add(self) -> None:
+        client_id = self._client_id()
+        source = self._source() if client_id else None
+        if client_id is None or source is None:
+            return
+        note = self._form_value("#bindings-note")
+        workspace, now = self._workspace, self._now()
+
+        def add(certificate: x509.Certificate) -> core_bindings.Binding:
+            registry = Registry.load(workspace.bindings_path)
+            try:
+                binding = registry.add(client_id, certificate, now=now, note=note)
+            except CertbenchError as error:
+                raise (error.with_path(source.path) if source.path else error) from None
+            workspace.audit("bind.add", now, client_id=binding.client_id, sha256=binding.sha256)
+            return binding
+
+        def done(binding: core_bindings.Binding) -> None:
+            self.notify(f"Bound {short_fingerprint(binding.sha256)} to {binding.client_id}", markup=False)
+            self.query_one("#bindings-note", Input).value = ""
+            self.action_refresh()
+
+        self._with_certificate(source, add, description="bindings: add", on_done=done)
+
+    # -- check -------------------------------------------------------------------------------------
+    def action_check(self) -> None:
+        client_id = self._client_id()
+        source = self._source() if client_id else None
+        if client_id is None or source is None:
+            return
+        workspace, now = self._workspace, self._now()
+
+        def check(certificate: x509.Certificate) -> CheckResult:
+            return Registry.load(workspace.bindings_path).check(client_id, certificate, now=now)
+
+        def done(result: CheckResult) -> None:
+            self._last_result = result
+            shown = self.query_one("#bindings-result", Static)
+            shown.set_class(result.matched, "-match")
+            shown.set_class(not result.matched, "-mismatch")
+            if result.matched:
+                shown.update(Text(f"match: {source.label} is bound to {client_id}"))
+            else:
+                shown.update(Text(f"no match: {result.reason}"))
+
+        self._with_certificate(source, check, description="bindings: check", on_done=done)
+
+    @property
+    def last_result(self) -> CheckResult | None:
+        """The verdict of the last check (for tests and the palette)."""
+        return self._last_result
+
+    # -- remove ------------------------------------------------------------------------------------
+    def action_remove(self) -> None:
+        key = self._highlighted_key()
+        binding = self._rows.get(key or "")
+        if binding is None:
+            self.notify("No binding selected", severity="warning", markup=False)
+            return
+        workspace, now = self._workspace, self._now()
+
+        def remove() -> list[core_bindings.Binding]:
+            removed = Registry.load(workspace.bindings_path).remove(binding.client_id, binding.sha256)
+            for gone in removed:
+                workspace.audit("bind.remove", now, client_id=gone.client_id, sha256=gone.sha256)
+            return removed
+
+        def done(removed: list[core_bindings.Binding]) -> None:
+            self.notify(f"Removed {short_fingerprint(binding.sha256)} from {binding.client_id}", markup=False)
+            self.action_refresh()
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                run_task(self, remove, description="bindings: remove", group="bindings-change", on_done=done)
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Remove the binding of certificate {short_fingerprint(binding.sha256)} ({binding.subject}) "
+                f"from client_id {binding.client_id!r}? A gateway using an export will refuse it afterwards.",
+                confirm_label="Remove",
+            ),
+            confirmed,
+        )
+
+    # -- export ------------------------------------------------------------------------------------
+    def action_export(self) -> None:
+        default = str(self._workspace.artifacts_dir / EXPORT_NAME)
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self._export(path, overwrite=False)
+
+        self.app.push_screen(ExportModal(default), chosen)
+
+    def _export(self, path: str, *, overwrite: bool) -> None:
+        workspace, now = self._workspace, self._now()
+        target = Path(path).expanduser()
+
+        def export() -> Path:
+            document = Registry.load(workspace.bindings_path).export_json(now=now)
+            data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+            written = write_atomic(target, data, overwrite=overwrite)
+            workspace.audit("bind.export", now, output=str(written))
+            return written
+
+        def done(written: Path) -> None:
+            self.notify(f"Wrote {written}", title="Export", markup=False)
+
+        def failed(error: CertbenchError) -> None:
+            if isinstance(error, OutputExistsError) and not overwrite:
+
+                def confirmed(answer: bool | None) -> None:
+                    if answer:
+                        self._export(path, overwrite=True)
+
+                self.app.push_screen(
+                    ConfirmModal(f"{target} already exists. Overwrite it?", confirm_label="Overwrite"), confirmed
+                )
+                return
+            self.notify(str(error), title="Export", severity="error", markup=False, timeout=8)
+
+        run_task(self, export, description="bindings: export", group="bindings-export", on_done=done, on_error=failed)

@@ -1,4 +1,5 @@
-"""The Workspace screen: every item with its expiry, and the details of the selected one."""
+"""The Workspace screen: every item with its expiry (days left coloured by urgency), the details of the
+selected one, and a validity timeline so a person sees at a glance what expires next."""
 
 from __future__ import annotations
 
@@ -12,25 +13,20 @@ from textual.widgets import DataTable, Footer, Header, Static
 from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.tasks import run_task
-
-EXPIRY_WARNING_DAYS = 30
-
-
-def days_left_text(days: int | None) -> Text:
-    """Days left coloured by urgency (theme-independent styles Textual maps onto the theme)."""
-    if days is None:
-        return Text("-", style="dim")
-    if days < 0:
-        return Text(f"expired {-days}d", style="bold red")
-    if days <= EXPIRY_WARNING_DAYS:
-        return Text(f"{days}d", style="bold yellow")
-    return Text(f"{days}d", style="green")
+from certbench.ui.widgets.timeline import Timeline, TimelineEntry, days_left_text
 
 
 class WorkspaceScreen(Screen[None]):
     """Lists workspace items; the details pane follows the highlighted row."""
 
     PALETTE_GROUP = "Workspace"
+    DEFAULT_CSS = """
+    WorkspaceScreen #workspace-timeline {
+        height: 12;
+        border-top: solid $primary;
+        border-title-color: $text-muted;
+    }
+    """
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="workspace.refresh", tooltip="Reload the workspace from disk"),
         Binding("delete", "delete_item", "Delete", id="workspace.delete", tooltip="Delete the highlighted item"),
@@ -46,6 +42,9 @@ class WorkspaceScreen(Screen[None]):
             yield DataTable(id="items-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="item-details-pane"):
                 yield Static(Text("Select an item to see its details."), id="item-details")
+        timeline = Timeline(id="workspace-timeline")
+        timeline.border_title = "Validity timeline (soonest expiry first)"
+        yield timeline
         yield Static(id="workspace-status", classes="status-line")
         yield Footer()
 
@@ -56,7 +55,12 @@ class WorkspaceScreen(Screen[None]):
         table.add_column("Not after", key="not_after")
         table.add_column("Left", key="left")
         table.add_column("Subject", key="subject")
+        self.watch(self.app, "theme", self._theme_changed, init=False)
         self.action_refresh()
+
+    def _theme_changed(self) -> None:
+        if self._items:
+            self._show_items(list(self._items.values()))
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
@@ -73,6 +77,7 @@ class WorkspaceScreen(Screen[None]):
 
     def _show_items(self, items: list[Item]) -> None:
         now = self.app.now()  # type: ignore[attr-defined]
+        colors = self.app.get_css_variables()
         table = self.query_one("#items-table", DataTable)
         previous = self._highlighted_name()
         table.clear()
@@ -82,12 +87,20 @@ class WorkspaceScreen(Screen[None]):
                 Text(item.name),
                 Text(str(item.kind)),
                 Text(item.not_after.strftime("%Y-%m-%d") if item.not_after else "-"),
-                days_left_text(item.days_left(now)),
+                days_left_text(item.days_left(now), colors),
                 Text(item.subject),
                 key=item.name,
             )
         if previous in self._items:
             table.move_cursor(row=table.get_row_index(previous))
+        self.query_one("#workspace-timeline", Timeline).set_entries(
+            [
+                TimelineEntry(key=item.name, label=item.name, not_before=item.not_before, not_after=item.not_after)
+                for item in items
+                if item.not_after is not None
+            ],
+            now,
+        )
         root = self.app.workspace.root  # type: ignore[attr-defined]
         summary = f"{len(items)} item(s) in {root}" if items else f"Workspace {root} is empty: run 'certbench demo'"
         self.query_one("#workspace-status", Static).update(Text(summary))
@@ -101,7 +114,9 @@ class WorkspaceScreen(Screen[None]):
         return str(row_key.value) if row_key.value is not None else None
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_details(str(event.row_key.value) if event.row_key.value is not None else None)
+        name = str(event.row_key.value) if event.row_key.value is not None else None
+        self._show_details(name)
+        self.query_one("#workspace-timeline", Timeline).highlight(name)
 
     def _show_details(self, name: str | None) -> None:
         details = self.query_one("#item-details", Static)
@@ -126,7 +141,7 @@ class WorkspaceScreen(Screen[None]):
             text.append(f"{label:<12}", style="bold")
             text.append(f"{value}\n")
         text.append(f"{'Days left':<12}", style="bold")
-        text.append_text(days_left_text(item.days_left(now)))
+        text.append_text(days_left_text(item.days_left(now), self.app.get_css_variables()))
         details.update(text)
 
     def action_delete_item(self) -> None:
