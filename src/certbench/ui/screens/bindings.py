@@ -166,7 +166,7 @@ class BindingsScreen(Screen[None]):
         height: 1fr;
     }
     BindingsScreen #bindings-details {
-        height: 11;
+        height: 12;
         border-top: solid $primary;
         padding: 0 1;
     }
@@ -410,6 +410,7 @@ class BindingsScreen(Screen[None]):
             ("SHA-256", binding.sha256),
             ("x5t#S256", binding.x5t_s256),
             ("Added", binding.added_at.strftime("%Y-%m-%d %H:%M UTC")),
+            ("Note", binding.note or "-"),
         ]
         for label, value in rows:
             text.append(f"{label:<10}", style="bold")

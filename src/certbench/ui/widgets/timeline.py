@@ -167,7 +167,7 @@ class Timeline(ScrollView, can_focus=True):
     def _layout(self) -> tuple[int, int]:
         """(label width, bar width) for the current size."""
         width = self.scrollable_content_region.width
-        label = min(LABEL_WIDTH, max((len(e.label) for e in self._entries), default=5), max(5, width // 4))
+        label = min(LABEL_WIDTH, max(5, *(len(e.label) for e in self._entries)), max(5, width // 4))
         return label, max(0, width - label - 1 - DAYS_WIDTH)
 
     def render_line(self, y: int) -> Strip:
