@@ -6,14 +6,18 @@ are stable; keys are fresh EC P-256 keys each session (fingerprints are never sh
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 STOREPASS = "changeit"
+BIG_COUNT = 5000
+WORKERS = 2
 
 CA_CNF = """
 [ ca ]
@@ -209,3 +213,71 @@ def keytool_list(store: Path, storetype: str, password: str = STOREPASS) -> str:
     )
     assert result.returncode == 0, result.stderr + result.stdout
     return result.stdout
+
+
+def _openssl(*args: str | Path, cwd: Path) -> None:
+    subprocess.run(["openssl", *map(str, args)], cwd=cwd, check=True, capture_output=True)
+
+
+def make_big_bundle(directory: Path) -> Path:
+    """BIG_COUNT CA certificates: one CSR signed by two parallel ``openssl ca -infiles`` runs."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cnf = directory / "root.cnf"
+    cnf.write_text(CA_CNF.format(dir=directory))
+    _openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem", cwd=directory)
+    _openssl("req", "-new", "-x509", "-config", cnf, "-extensions", "v3_ca", "-key", "k.pem", "-subj",
+             "/CN=Bulk Root", "-days", "3650", "-out", "root.pem", cwd=directory)  # fmt: skip
+    _openssl("req", "-new", "-config", cnf, "-key", "k.pem", "-subj", "/CN=Bulk CA", "-out", "c.csr", cwd=directory)
+    processes = []
+    for worker in range(WORKERS):
+        ca_dir = directory / f"ca{worker}"
+        (ca_dir / "newcerts").mkdir(parents=True)
+        (ca_dir / "index.txt").write_text("")
+        (ca_dir / "serial").write_text(f"{(worker + 1) * 0x100000:08X}\n")
+        (ca_dir / "ca.cnf").write_text(CA_CNF.format(dir=ca_dir))
+        args = ["openssl", "ca", "-batch", "-notext", "-config", str(ca_dir / "ca.cnf"), "-cert", "root.pem"]
+        args += ["-keyfile", "k.pem", "-startdate", "20250101000000Z", "-enddate", "20350101000000Z"]
+        args += ["-extensions", "v3_ca", "-out", str(ca_dir / "last.pem"), "-infiles"]
+        args += ["c.csr"] * (BIG_COUNT // WORKERS)
+        processes.append(subprocess.Popen(args, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+    for process in processes:
+        _, err = process.communicate()
+        assert process.returncode == 0, err
+    bundle = directory / "bundle.pem"
+    with bundle.open("wb") as handle:
+        for worker in range(WORKERS):
+            for cert in sorted((directory / f"ca{worker}" / "newcerts").glob("*.pem")):
+                handle.write(cert.read_bytes())
+    return bundle
+
+
+@pytest.fixture(scope="session")
+def big_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 5,000-certificate bundle, made once per test run even with pytest-xdist (a lock file in the
+    directory all workers share)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make_big_bundle(tmp_path_factory.mktemp("big-bundle"))
+    shared = tmp_path_factory.getbasetemp().parent / "truststore-big-bundle"  # this run's, shared by workers
+    shared.mkdir(exist_ok=True)
+    bundle = shared / "work" / "bundle.pem"
+    lock = shared / "lock"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if (shared / "done").exists():
+                return bundle
+            if time.monotonic() > deadline:
+                raise TimeoutError("another worker did not finish the big bundle") from None
+            time.sleep(0.2)
+            continue
+        os.close(fd)
+        break
+    try:
+        make_big_bundle(shared / "work")
+        (shared / "done").write_text("ok")
+    except BaseException:
+        lock.unlink()
+        raise
+    return bundle
