@@ -19,11 +19,13 @@ documented demo password :data:`DEMO_KEY_PASSWORD` (``certbench-demo``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 
 from certbench.core.errors import IssuanceError, OutputExistsError
 from certbench.core.issue import (
@@ -146,6 +148,14 @@ def demo_key(name: str) -> bytes:
         raise IssuanceError(f"the demo key for {name!r} is missing from the installation ({exc})") from exc
 
 
+@functools.cache
+def _demo_private_key(name: str) -> CertificateIssuerPrivateKeyTypes:
+    # The shipped keys were checked when generated; skipping RSA's slow consistency check keeps the
+    # demo fixture (used by many screen tests) fast.
+    key = serialization.load_pem_private_key(demo_key(name), password=None, unsafe_skip_rsa_key_validation=True)
+    return as_issuer_key(key)
+
+
 def build_demo(workspace: Workspace, *, now: datetime, overwrite: bool = False) -> list[Created]:
     """Fill ``workspace`` with the demo set; refuses existing names unless ``overwrite``."""
     if not overwrite:
@@ -157,7 +167,7 @@ def build_demo(workspace: Workspace, *, now: datetime, overwrite: bool = False) 
     issuers: dict[str, Issuer] = {}
     created: list[Created] = []
     for entry in DEMO_ITEMS:
-        key = as_issuer_key(serialization.load_pem_private_key(demo_key(entry.name), password=None))
+        key = _demo_private_key(entry.name)
         plan = Plan(
             entry.role,
             parse_subject(entry.subject),
