@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -705,38 +705,43 @@ def sign_csr(
         raise IssuanceError("the CSR's signature does not verify: it was altered or made with another key")
     request = read_csr_request(csr)
     public_key = csr.public_key()
-    notes: list[str] = []
-    for asked in request.requested:
-        if asked != "subjectAltName":
-            notes.append(f"requested {asked} not copied: the {profile.value} profile decides it")
     if profile is Profile.INTERMEDIATE:
-        if request.sans:
-            notes.append("requested subjectAltName not copied: a CA certificate takes no SANs")
-        return _issue_intermediate(
+        issued = _issue_intermediate(
+            csr.subject, public_key, issuer=issuer, now=now, days=days, path_length=0, serial=serial, key=None
+        )
+    else:
+        issued = _issue_leaf(
             csr.subject,
             public_key,
             issuer=issuer,
+            profile=profile,
+            sans=request.sans,
             now=now,
             days=days,
-            path_length=0,
             serial=serial,
             key=None,
-            notes=notes,
         )
-    if request.wants_ca:
-        notes.append("the CSR asked for CA:TRUE; a leaf is issued (use --profile intermediate to sign a sub-CA)")
-    return _issue_leaf(
-        csr.subject,
-        public_key,
-        issuer=issuer,
-        profile=profile,
-        sans=request.sans,
-        now=now,
-        days=days,
-        serial=serial,
-        key=None,
-        notes=notes,
-    )
+    return replace(issued, notes=tuple(_request_notes(csr, issued.certificate, profile)))
+
+
+def _request_notes(csr: x509.CertificateSigningRequest, certificate: x509.Certificate, profile: Profile) -> list[str]:
+    """What the CSR asked for and did not get (the CA decides the extensions)."""
+    notes: list[str] = []
+    for requested in csr.extensions:
+        try:
+            granted = certificate.extensions.get_extension_for_oid(requested.oid).value
+        except x509.ExtensionNotFound:
+            granted = None
+        if granted == requested.value:
+            continue
+        name = requested.oid._name if requested.oid._name != "Unknown OID" else requested.oid.dotted_string
+        if granted is None:
+            notes.append(f"requested {name} not copied: the {profile.value} profile does not allow it")
+        else:
+            notes.append(
+                f"requested {name} differs from what the {profile.value} profile issues; the profile's is used"
+            )
+    return notes
 
 
 # -- checks before writing --------------------------------------------------------------------------
