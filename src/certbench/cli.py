@@ -19,7 +19,7 @@ from certbench.commands import Context
 from certbench.core.errors import CertbenchError
 
 #: Modules of certbench.commands, in the order their commands appear in ``--help``.
-COMMAND_MODULES = ("workspace", "create", "bind", "check", "trust")
+COMMAND_MODULES = ("workspace", "inspect", "create", "bind", "check", "trust", "keystore")
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

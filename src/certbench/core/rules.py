@@ -2,13 +2,12 @@
 
 A profile file names rule *types* with parameters; each type below turns (materials, context) into one
 :class:`~certbench.core.checks.Check`. ``run_profile`` also runs the chain doctor
-(``certbench.core.chain.analyze_chain``) when it is available and turns its error findings into failed
+(``certbench.core.chain.analyze_chain``) and turns its error findings into failed
 checks.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.resources
 import itertools
 import json
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from certbench.core.chain import analyze_chain
 from certbench.core.checks import Check
 from certbench.core.errors import UsageError
 from certbench.core.formats.material import Material
@@ -408,20 +408,13 @@ def run_profile(
 
 
 def _doctor_checks(ctx: RuleContext) -> list[Check]:
-    """The chain doctor's error findings as failed checks (skipped while core/chain.py does not exist)."""
-    try:
-        chain = importlib.import_module("certbench.core.chain")
-    except ImportError:
-        return []
-    analyze = getattr(chain, "analyze_chain", None)
-    if analyze is None:
-        return []
-    report = analyze(list(ctx.materials), now=ctx.now)
+    """The chain doctor's error findings as failed checks."""
+    report = analyze_chain(list(ctx.materials), now=ctx.now)
     checks = []
-    for finding in getattr(report, "findings", ()):
-        if str(getattr(finding, "severity", "")).lower() != "error":
+    for finding in report.findings:
+        if finding.severity != "error":
             continue
-        fix = getattr(finding, "fix", None)
+        fix = finding.fix
         checks.append(
             Check(
                 code=f"chain.{finding.code}",

@@ -1,0 +1,282 @@
+"""``certbench inspect`` (describe anything, diagnose its chain) and ``certbench verify`` (does it validate?)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from certbench.commands import Context, add_password_options, parse_timestamp, print_json, read_password
+from certbench.core.chain import ChainReport, Finding, analyze_chain
+from certbench.core.describe import common_name, describe_certificate, is_ca, iso, rfc4514
+from certbench.core.errors import CertbenchError, PasswordError, UsageError
+from certbench.core.formats.load import load_file
+from certbench.core.formats.material import Material
+from certbench.core.safe_write import write_atomic
+from certbench.core.verify import NOT_CHECKED, verify_chain
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    inspect = subparsers.add_parser(
+        "inspect",
+        help="describe certificates, keys and keystores and diagnose their chain",
+        description="Reads PEM, DER, PKCS#7, PKCS#12, keys, CSRs and keystores (format detected from content). "
+        "Files given together are analysed together. Exit 0: no error finding; 1: error findings; "
+        "2: an input could not be read, or a usage error.",
+    )
+    inspect.add_argument("files", nargs="+", metavar="FILE", help="files to inspect together")
+    _trust_options(inspect)
+    inspect.add_argument("--at", metavar="ISO8601", help="analyse at this time instead of now (UTC if no offset)")
+    inspect.add_argument(
+        "--purpose",
+        choices=("client", "server"),
+        help="also check the TLS role when validating (clientAuth / serverAuth with the certificate's own name)",
+    )
+    inspect.add_argument("--json", action="store_true", help="print one JSON object (shape in the README)")
+    inspect.add_argument(
+        "--fix-out", metavar="FILE", help="write the fixed chain (leaf -> intermediates -> root) as PEM to FILE"
+    )
+    inspect.add_argument("--force", action="store_true", help="overwrite the --fix-out file if it exists")
+    add_password_options(inspect, what="the password of protected inputs (PKCS#12, keystores, encrypted keys)")
+    inspect.set_defaults(handler=run_inspect)
+
+    verify = subparsers.add_parser(
+        "verify",
+        help="does this chain validate against these trust anchors? (cryptography's verifier)",
+        description="LEAF's file holds the end-entity certificate (and possibly intermediates); MORE files add "
+        "untrusted intermediates. Exit 0: valid; 1: not valid (the reason on one line); 2: unreadable input or "
+        "usage error. Revocation is not checked.",
+    )
+    verify.add_argument("leaf", metavar="LEAF", help="file with the end-entity certificate (first non-CA one)")
+    verify.add_argument("more", nargs="*", metavar="MORE", help="files with untrusted intermediates")
+    _trust_options(verify)
+    verify.add_argument(
+        "--purpose",
+        choices=("client", "server"),
+        help="server: a TLS server certificate for --name (serverAuth; the default when --name is given); "
+        "client: a TLS client certificate (clientAuth, mutual TLS; the default otherwise)",
+    )
+    verify.add_argument("--name", metavar="HOST_OR_IP", help="the DNS name or IP address a server must hold")
+    verify.add_argument("--at", metavar="ISO8601", help="validate at this time instead of now")
+    verify.add_argument("--max-depth", type=int, metavar="N", help="longest chain accepted (intermediates)")
+    verify.add_argument("--json", action="store_true", help="print one JSON object (shape in the README)")
+    add_password_options(verify, what="the password of protected inputs")
+    verify.set_defaults(handler=run_verify)
+
+
+def _trust_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--trust", action="append", default=[], metavar="FILE", help="trust anchors (repeatable; any readable format)"
+    )
+    parser.add_argument("--system-trust", action="store_true", help="also trust the operating system's CA bundle")
+
+
+def _load_inputs(paths: Sequence[str], args: argparse.Namespace) -> tuple[list[Material], list[CertbenchError]]:
+    password = read_password(args)
+    materials: list[Material] = []
+    errors: list[CertbenchError] = []
+    for path in paths:
+        try:
+            materials.append(load_file(path, password))
+        except PasswordError as exc:
+            retry = None
+            if exc.missing and password is None:
+                retry = read_password(args, prompt=f"Password for {path}")
+            if retry is None:
+                errors.append(exc.with_path(path))
+                continue
+            try:
+                materials.append(load_file(path, retry))
+            except CertbenchError as again:
+                errors.append(again.with_path(path))
+        except CertbenchError as exc:
+            errors.append(exc.with_path(path))
+    return materials, errors
+
+
+def load_trust(args: argparse.Namespace) -> list[x509.Certificate]:
+    """Certificates from every ``--trust FILE`` and, with ``--system-trust``, the OS bundle."""
+    anchors: list[x509.Certificate] = []
+    paths = list(args.trust)
+    if args.system_trust:
+        from certbench.commands.trust import system_bundle_path
+
+        bundle = system_bundle_path()
+        if bundle is None:
+            raise UsageError("--system-trust: no system CA bundle found (set SSL_CERT_FILE to its path)")
+        paths.append(str(bundle))
+    password = read_password(args)
+    for path in paths:
+        material = load_file(path, password)
+        if not material.certificates:
+            raise UsageError(f"--trust {path}: holds no certificate")
+        anchors.extend(c for c in material.certificates if c not in anchors)
+    return anchors
+
+
+def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
+    now = parse_timestamp(args.at) if args.at else ctx.now()
+    trust = load_trust(args)
+    materials, errors = _load_inputs(args.files, args)
+    if not materials and not args.json:
+        raise errors[0]
+    report = analyze_chain(materials, now=now, trust=trust, purpose=args.purpose, errors=errors)
+    written: Path | None = None
+    if args.fix_out:
+        fixed = report.fixed_chain()
+        if not fixed:
+            raise UsageError("--fix-out: there is no certificate to write")
+        written = write_atomic(args.fix_out, fixed_chain_pem(fixed), overwrite=args.force)
+    if args.json:
+        document = report.to_json()
+        document["at"] = iso(now)
+        document["fix_out"] = str(written) if written else None
+        print_json(document)
+    else:
+        print(render_report(report, materials), end="")
+        if written:
+            print(f"\nWrote the fixed chain ({len(report.fixed_chain())} certificates, leaf first) to {written}")
+    return exit_code(report)
+
+
+def exit_code(report: ChainReport) -> int:
+    """2 when an input could not be (fully) read, 1 for other error findings, else 0."""
+    if any(f.code.startswith("input.") for f in report.findings):
+        return EXIT_INPUT
+    return EXIT_OK if report.ok else EXIT_FINDINGS
+
+
+def fixed_chain_pem(chain: Sequence[x509.Certificate]) -> bytes:
+    """PEM blocks, leaf first, a blank line between blocks."""
+    blocks = [c.public_bytes(serialization.Encoding.PEM).strip() for c in chain]
+    return b"\n\n".join(blocks) + b"\n"
+
+
+def render_report(report: ChainReport, materials: Sequence[Material]) -> str:
+    """The human report: inputs, certificates, the chain as a tree, findings with fixes."""
+    now = report.now
+    assert now is not None
+    lines: list[str] = ["Inputs"]
+    counts = {m.path: m for m in materials}
+    for item in report.inputs:
+        if item.error:
+            lines.append(f"  {item.path}: cannot be read: {item.error}")
+            continue
+        material = counts.get(item.path)
+        what = []
+        if material is not None:
+            if material.certificates:
+                what.append(f"{len(material.certificates)} certificate(s)")
+            if material.keys:
+                what.append(f"{len(material.keys)} private key(s)")
+            if material.csrs:
+                what.append(f"{len(material.csrs)} CSR(s)")
+        lines.append(f"  {item.path}: {item.format}" + (f", {', '.join(what)}" if what else ""))
+    if report.certificates:
+        lines.append("")
+        lines.append("Certificates")
+    for entry in report.certificates:
+        summary = describe_certificate(entry.certificate, now=now)
+        where = f"{entry.path} #{(entry.index or 0) + 1}" if entry.path else "trust anchor"
+        lines.append(f"  [{entry.id}] {summary.subject}   ({where})")
+        lines.append(f"       issuer      {summary.issuer}")
+        lines.append(
+            f"       valid       {iso(summary.not_before)} -> {iso(summary.not_after)} ({summary.days_left} days left)"
+        )
+        key = summary.key_type + (f" {summary.key_size} bits" if summary.key_size else "")
+        lines.append(f"       key         {key}, signed with {summary.signature_algorithm}, serial {summary.serial}")
+        role = "CA" + (f" (pathlen {summary.path_length})" if summary.path_length is not None else "")
+        lines.append(f"       role        {role if summary.is_ca else 'end entity'}")
+        if summary.san:
+            lines.append(f"       SAN         {', '.join(summary.san)}")
+        if summary.key_usage or summary.extended_key_usage:
+            lines.append(f"       usage       {', '.join(summary.key_usage + summary.extended_key_usage)}")
+        if summary.psd2_roles:
+            lines.append(f"       PSD2 roles  {', '.join(summary.psd2_roles)}")
+        lines.append(f"       SHA-256     {summary.sha256}")
+        lines.append(f"       SHA-1       {summary.sha1}")
+        lines.append(f"       x5t#S256    {summary.x5t_s256}")
+    for key in report.keys:
+        lines.append("")
+        size = f" {key.key_size} bits" if key.key_size else ""
+        match = ", ".join(key.matches) if key.matches else "no certificate given"
+        lines.append(f"Key [{key.id}] {key.key_type}{size} from {key.path}: matches {match}")
+    for number, chain in enumerate(report.chains[:20]):
+        lines.append("")
+        title = "Chain" if number == 0 else f"Other chain {number}"
+        state = ("complete" if chain.complete else "incomplete") + f", as given: {chain.as_given}"
+        if chain.trusted is not None:
+            state += ", trusted" if chain.trusted else ", NOT trusted"
+        lines.append(f"{title} ({state})")
+        for depth, cert_id in enumerate(chain.certificates):
+            certificate = report.entry(cert_id).certificate
+            role = "leaf" if depth == 0 else ("root" if certificate.subject == certificate.issuer else "intermediate")
+            if depth == 0 and is_ca(certificate) and len(chain.certificates) == 1:
+                role = "root" if certificate.subject == certificate.issuer else "CA"
+            prefix = "  " + "    " * (depth - 1) + "└── " if depth else "  "
+            lines.append(f"{prefix}[{cert_id}] {common_name(certificate)} ({role})")
+        if not chain.complete:
+            last = report.entry(chain.certificates[-1]).certificate
+            lines.append("  " + "    " * (len(chain.certificates) - 1) + f"└── ? missing: {rfc4514(last.issuer)}")
+    if len(report.chains) > 20:
+        lines.append(f"... and {len(report.chains) - 20} more chains (use --json for all)")
+    lines.append("")
+    lines.extend(render_findings(report.findings))
+    return "\n".join(lines) + "\n"
+
+
+def render_findings(findings: Sequence[Finding]) -> list[str]:
+    if not findings:
+        return ["Findings: none"]
+    lines = ["Findings"]
+    for finding in findings:
+        lines.append(f"  {finding.severity.upper():7} {finding.code}: {finding.message}")
+        lines.append(f"          fix: {finding.fix}")
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    lines.append(f"{errors} error(s), {warnings} warning(s)")
+    return lines
+
+
+def pick_leaf(certificates: Sequence[x509.Certificate]) -> x509.Certificate:
+    """The end-entity certificate of a file: the first non-CA one, else the first."""
+    for certificate in certificates:
+        if not is_ca(certificate):
+            return certificate
+    return certificates[0]
+
+
+def run_verify(args: argparse.Namespace, ctx: Context) -> int:
+    at = parse_timestamp(args.at) if args.at else ctx.now()
+    if not args.trust and not args.system_trust:
+        raise UsageError("no trust anchors were given: use --trust FILE (repeatable) or --system-trust")
+    purpose = args.purpose or ("server" if args.name else "client")
+    trust = load_trust(args)
+    password = read_password(args)
+    leaf_material = load_file(args.leaf, password)
+    if not leaf_material.certificates:
+        raise UsageError(f"{args.leaf}: holds no certificate")
+    leaf = pick_leaf(leaf_material.certificates)
+    intermediates = [c for c in leaf_material.certificates if c != leaf]
+    for path in args.more:
+        intermediates.extend(c for c in load_file(path, password).certificates if c not in intermediates)
+    result = verify_chain(leaf, intermediates, trust, at=at, purpose=purpose, name=args.name, max_depth=args.max_depth)
+    if args.json:
+        print_json(result.to_json())
+    elif result.valid:
+        print(f"valid: {result.reason} at {iso(at)}")
+        for depth, certificate in enumerate(result.chain):
+            print(f"  {'  ' * depth}{rfc4514(certificate.subject)}")
+        print(f"not checked: {NOT_CHECKED}")
+    else:
+        print(f"not valid: {result.reason}")
+        print(f"not checked: {NOT_CHECKED}", file=sys.stderr)
+    return EXIT_OK if result.valid else EXIT_FINDINGS

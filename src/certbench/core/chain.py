@@ -1,0 +1,807 @@
+"""The chain doctor: link what was given, build the chain, say exactly what is wrong and how to fix it.
+
+Certificates are linked by issuer/subject name (and AKI/SKI when both are present) through an index by
+subject, and every link is confirmed by verifying the signature (:mod:`certbench.core.linking`); each
+certificate's issuer is looked up once, so analysis is near-linear in the number of certificates.
+Validation against trust anchors is cryptography's (:mod:`certbench.core.verify`).
+
+Finding codes (stable; documented in the README): ``input.unreadable``, ``input.password``,
+``chain.order``, ``chain.incomplete``, ``chain.root-missing``, ``chain.duplicate``, ``chain.unrelated``,
+``chain.signature``, ``chain.no-end-entity``, ``cert.expired``, ``cert.not-yet-valid``,
+``cert.expires-soon``, ``cert.weak-key``, ``cert.weak-signature``, ``cert.ca-as-leaf``,
+``key.mismatch``, ``trust.failed``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from certbench.core.describe import (
+    common_name,
+    describe_certificate,
+    is_ca,
+    iso,
+    key_identifiers,
+    public_key_info,
+    rfc4514,
+    signature_algorithm_name,
+)
+from certbench.core.errors import CertbenchError, PasswordError
+from certbench.core.formats.material import Material
+from certbench.core.linking import MAX_CHAIN_LENGTH, is_issued_by
+from certbench.core.verify import chain_validates, verify_chain
+
+EXPIRES_SOON_DAYS = 30
+MIN_RSA_BITS = 2048
+SEVERITIES = ("error", "warning", "info")
+_WEAK_HASHES = ("md5", "sha1", "md2", "md4")
+#: Chains validated against the anchors (the best chains first); a 5,000-leaf bundle is not validated 5,000 times.
+MAX_VALIDATED_CHAINS = 32
+MAX_INTERMEDIATES = 256
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: stable ``code``, ``severity`` (error|warning|info), what is wrong, how to fix it."""
+
+    code: str
+    severity: str
+    message: str
+    fix: str
+    subject: str | None = None
+    certificates: tuple[str, ...] = ()
+    path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "fix": self.fix,
+            "subject": self.subject,
+            "certificates": list(self.certificates),
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """One input as read: its format, or the error that stopped it being read."""
+
+    path: str
+    format: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CertEntry:
+    """A distinct certificate: where it was first seen (``path``/``index``), or ``source="trust"``."""
+
+    id: str
+    certificate: x509.Certificate
+    path: str | None
+    index: int | None
+    source: str = "input"
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    id: str
+    path: str
+    key_type: str
+    key_size: int | None
+    matches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChainInfo:
+    """One chain built from a leaf: ids leaf first, how it was ordered in the input, what it lacks."""
+
+    certificates: tuple[str, ...]
+    leaf: str
+    as_given: str
+    complete: bool
+    root_present: bool
+    signatures_ok: bool
+    trusted: bool | None
+    trust_reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "certificates": list(self.certificates),
+            "leaf": self.leaf,
+            "as_given": self.as_given,
+            "complete": self.complete,
+            "root_present": self.root_present,
+            "signatures_ok": self.signatures_ok,
+            "trusted": self.trusted,
+            "trust_reason": self.trust_reason,
+        }
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The doctor's report. ``chain`` is the best chain (leaf first); ``fixed_chain()`` what to save."""
+
+    chain: tuple[x509.Certificate, ...]
+    findings: tuple[Finding, ...]
+    inputs: tuple[InputInfo, ...] = ()
+    certificates: tuple[CertEntry, ...] = ()
+    keys: tuple[KeyInfo, ...] = ()
+    chains: tuple[ChainInfo, ...] = ()
+    now: datetime | None = None
+    _by_id: dict[str, CertEntry] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    def fixed_chain(self) -> tuple[x509.Certificate, ...]:
+        """Leaf -> intermediates -> root (root included where known); duplicates and unrelated removed."""
+        seen: list[x509.Certificate] = []
+        for certificate in self.chain:
+            if certificate not in seen:
+                seen.append(certificate)
+        return tuple(seen)
+
+    def entry(self, cert_id: str) -> CertEntry:
+        return self._by_id[cert_id]
+
+    def to_json(self) -> dict[str, Any]:
+        when = self.now
+        certificates = []
+        for entry in self.certificates:
+            cert = entry.certificate
+            if when is None:
+                raise ValueError("report has no analysis time")
+            summary = describe_certificate(cert, now=when)
+            certificates.append(
+                {
+                    "id": entry.id,
+                    "path": entry.path,
+                    "index": entry.index,
+                    "source": entry.source,
+                    "subject": summary.subject,
+                    "issuer": summary.issuer,
+                    "serial": summary.serial,
+                    "not_before": iso(summary.not_before),
+                    "not_after": iso(summary.not_after),
+                    "sha256": summary.sha256,
+                    "sha1": summary.sha1,
+                    "x5t#S256": summary.x5t_s256,
+                    "key_type": summary.key_type,
+                    "key_size": summary.key_size,
+                    "is_ca": summary.is_ca,
+                    "self_signed": summary.self_issued and is_issued_by(cert, cert),
+                    "san": list(summary.san),
+                    "key_usage": list(summary.key_usage),
+                    "extended_key_usage": list(summary.extended_key_usage),
+                }
+            )
+        return {
+            "inputs": [{"path": i.path, "format": i.format, "error": i.error} for i in self.inputs],
+            "certificates": certificates,
+            "keys": [
+                {"id": k.id, "path": k.path, "key_type": k.key_type, "key_size": k.key_size, "matches": list(k.matches)}
+                for k in self.keys
+            ],
+            "chains": [c.to_json() for c in self.chains],
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+def _signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Like :func:`linking.is_issued_by`, plus the signature algorithms cryptography's shortcut refuses
+    (SHA-1 with ECDSA/DSA, MD5): verified by hand so a weak signature is reported as weak, not as broken."""
+    if is_issued_by(child, issuer):
+        return True
+    if child.issuer != issuer.subject:
+        return False
+    try:
+        key = issuer.public_key()
+        algorithm = child.signature_hash_algorithm
+        signature, data = child.signature, child.tbs_certificate_bytes
+        if algorithm is None:
+            return False
+        if isinstance(key, rsa.RSAPublicKey):
+            parameters = child.signature_algorithm_parameters
+            key.verify(signature, data, parameters if parameters is not None else padding.PKCS1v15(), algorithm)  # type: ignore[arg-type]
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, data, ec.ECDSA(algorithm))
+        elif isinstance(key, dsa.DSAPublicKey):
+            key.verify(signature, data, algorithm)
+        else:
+            return False
+    except Exception:  # noqa: BLE001 - any failure (bad signature, odd parameters) means "not signed by"
+        return False
+    return True
+
+
+def _spki(public_key: Any) -> bytes:
+    return bytes(public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
+def _cert_spki(certificate: x509.Certificate) -> bytes | None:
+    try:
+        return _spki(certificate.public_key())
+    except Exception:  # noqa: BLE001 - an unsupported key type cannot match anything
+        return None
+
+
+class _Linker:
+    """Issuer of each certificate, found once through a subject index and confirmed by signature."""
+
+    def __init__(self, inputs: Sequence[x509.Certificate], anchors: Sequence[x509.Certificate]) -> None:
+        self.by_subject: dict[x509.Name, list[x509.Certificate]] = defaultdict(list)
+        self.input_set = set(inputs)
+        for certificate in list(inputs) + [a for a in anchors if a not in self.input_set]:
+            bucket = self.by_subject[certificate.subject]
+            if certificate not in bucket:
+                bucket.append(certificate)
+        self._issuer: dict[x509.Certificate, x509.Certificate | None] = {}
+        self._self_signed: dict[x509.Certificate, bool] = {}
+        #: certificates whose issuer's name (and key id) matched some certificate whose key did not verify.
+        self.bad_signature: dict[x509.Certificate, x509.Certificate] = {}
+
+    def self_signed(self, certificate: x509.Certificate) -> bool:
+        known = self._self_signed.get(certificate)
+        if known is None:
+            known = certificate.subject == certificate.issuer and _signed_by(certificate, certificate)
+            self._self_signed[certificate] = known
+        return known
+
+    def issuer(self, certificate: x509.Certificate) -> x509.Certificate | None:
+        if certificate in self._issuer:
+            return self._issuer[certificate]
+        found: x509.Certificate | None = None
+        if not self.self_signed(certificate):
+            named = [c for c in self.by_subject.get(certificate.issuer, []) if c != certificate]
+            _, aki = key_identifiers(certificate)
+            # AKI/SKI narrow the candidates when both are present; the signature decides.
+            keyed = [c for c in named if aki is None or key_identifiers(c)[0] in (aki, None)]
+            verified = [c for c in keyed if _signed_by(certificate, c)]
+            candidates = keyed or named
+            if verified:
+                # Prefer a certificate from the input, then the one valid the longest (a re-issued CA).
+                verified.sort(key=lambda c: (c in self.input_set, c.not_valid_after_utc, c.serial_number), reverse=True)
+                found = verified[0]
+            elif candidates:
+                self.bad_signature[certificate] = candidates[0]
+        self._issuer[certificate] = found
+        return found
+
+    def walk(self, leaf: x509.Certificate) -> tuple[list[x509.Certificate], bool]:
+        """(chain leaf first, ends at a self-signed root)."""
+        chain = [leaf]
+        current = leaf
+        while len(chain) < MAX_CHAIN_LENGTH:
+            if self.self_signed(current):
+                return chain, True
+            parent = self.issuer(current)
+            if parent is None or parent in chain:
+                return chain, False
+            chain.append(parent)
+            current = parent
+        return chain, False
+
+
+def _label(certificate: x509.Certificate) -> str:
+    return f"'{common_name(certificate)}'"
+
+
+def _classify(positions: Sequence[tuple[int, int]]) -> str:
+    if len(positions) <= 1:
+        return "single"
+    pairs = list(itertools.pairwise(positions))
+    if all(a < b for a, b in pairs):
+        return "leaf-first"
+    if all(a > b for a, b in pairs):
+        return "root-first"
+    return "mixed"
+
+
+def _has_tls_role(certificate: x509.Certificate) -> bool:
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except (x509.ExtensionNotFound, ValueError, TypeError):
+        return False
+    return ExtendedKeyUsageOID.CLIENT_AUTH in usage or ExtendedKeyUsageOID.SERVER_AUTH in usage
+
+
+def _leaf_name(certificate: x509.Certificate) -> str | None:
+    try:
+        san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError, TypeError):
+        return None
+    for name in san:
+        if isinstance(name, x509.DNSName | x509.IPAddress):
+            return str(name.value)
+    return None
+
+
+def analyze_chain(
+    materials: Sequence[Material],
+    *,
+    now: datetime,
+    trust: Sequence[x509.Certificate] = (),
+    purpose: str | None = None,
+    errors: Sequence[CertbenchError] = (),
+) -> ChainReport:
+    """Analyse everything in ``materials`` together (one chain may span several files).
+
+    ``trust`` are the anchors (when empty, a self-signed root present in the input serves as one);
+    ``purpose`` ("client"/"server") adds the TLS role check to validation; ``errors`` are inputs that
+    could not be read (reported as ``input.*`` findings).
+    """
+    findings: list[Finding] = []
+    inputs: list[InputInfo] = []
+    for error in errors:
+        inputs.append(InputInfo(path=error.path or "?", format=None, error=error.message))
+        code = "input.password" if isinstance(error, PasswordError) else "input.unreadable"
+        fix = (
+            "give the password with --password-env VAR or --password-file FILE (or type it at the prompt)"
+            if code == "input.password"
+            else "check that the file is a certificate, key, CSR or keystore, and that it is complete"
+        )
+        findings.append(Finding(code, "error", error.message, fix, path=error.path))
+
+    entries: list[CertEntry] = []
+    by_cert: dict[x509.Certificate, CertEntry] = {}
+    ordered_positions: dict[x509.Certificate, dict[int, int]] = defaultdict(dict)
+    key_records: list[tuple[str, PrivateKeyTypes]] = []
+    for m_index, material in enumerate(materials):
+        inputs.append(InputInfo(path=material.path, format=str(material.format)))
+        for problem in material.problems:
+            findings.append(
+                Finding(
+                    "input.unreadable",
+                    "error",
+                    problem,
+                    "get the file again from its source: part of it is cut off or damaged",
+                    path=material.path,
+                )
+            )
+        reported_duplicates: set[x509.Certificate] = set()
+        certs = list(material.certificates)
+        for key_entry in material.key_entries:
+            certs.extend(c for c in key_entry.chain if c not in certs)
+        for index, certificate in enumerate(certs):
+            entry = by_cert.get(certificate)
+            if entry is None:
+                entry = CertEntry(f"c{len(entries) + 1}", certificate, material.path, index)
+                entries.append(entry)
+                by_cert[certificate] = entry
+            if material.ordered and index < len(material.certificates):
+                if m_index in ordered_positions[certificate]:
+                    if certificate not in reported_duplicates:
+                        reported_duplicates.add(certificate)
+                        findings.append(
+                            Finding(
+                                "chain.duplicate",
+                                "warning",
+                                f"{_label(certificate)} appears more than once in {material.path}",
+                                "keep one copy of each certificate (--fix-out writes the chain without duplicates)",
+                                subject=rfc4514(certificate.subject),
+                                certificates=(entry.id,),
+                                path=material.path,
+                            )
+                        )
+                else:
+                    ordered_positions[certificate][m_index] = index
+        seen_keys = {_spki(k.public_key()) for _, k in key_records}
+        for key in list(material.keys) + [e.key for e in material.key_entries]:
+            try:
+                spki = _spki(key.public_key())
+            except Exception:  # noqa: BLE001 - a key type without a public form cannot be matched
+                continue
+            if spki not in seen_keys:
+                seen_keys.add(spki)
+                key_records.append((material.path, key))
+
+    input_certs = [e.certificate for e in entries]
+    linker = _Linker(input_certs, trust)
+
+    # Keys and what they match.
+    cert_by_spki: dict[bytes, list[str]] = defaultdict(list)
+    for entry in entries:
+        spki_bytes = _cert_spki(entry.certificate)
+        if spki_bytes is not None:
+            cert_by_spki[spki_bytes].append(entry.id)
+    keys: list[KeyInfo] = []
+    for k_index, (path, key) in enumerate(key_records, start=1):
+        key_type, key_size = public_key_info(key)
+        matches = tuple(cert_by_spki.get(_spki(key.public_key()), ()))
+        keys.append(KeyInfo(f"k{k_index}", path, key_type, key_size, matches))
+        if not matches and entries:
+            findings.append(
+                Finding(
+                    "key.mismatch",
+                    "error",
+                    f"the {key_type} private key in {path} belongs to none of the {len(entries)} certificate(s) given",
+                    "find the key that was used to create the CSR for this certificate, or issue a new "
+                    "certificate from this key",
+                    certificates=(),
+                    path=path,
+                )
+            )
+    key_matched = {cid for k in keys for cid in k.matches}
+
+    # Leaves: input certificates that issued no other input certificate.
+    has_child: set[x509.Certificate] = set()
+    for certificate in input_certs:
+        parent = linker.issuer(certificate)
+        if parent is not None and parent in by_cert and parent != certificate:
+            has_child.add(parent)
+    leaves = [c for c in input_certs if c not in has_child]
+
+    anchor_pool = list(trust)
+    implicit = not anchor_pool
+
+    walked_chains = {leaf: linker.walk(leaf) for leaf in leaves}
+    input_order = {certificate: number for number, certificate in enumerate(input_certs)}
+
+    def rank(certificate: x509.Certificate) -> tuple[int, int, int, int]:
+        return (
+            1 if by_cert[certificate].id in key_matched else 0,
+            0 if is_ca(certificate) else 1,
+            len(walked_chains[certificate][0]),
+            -input_order[certificate],
+        )
+
+    ordered_leaves = sorted(leaves, key=rank, reverse=True)
+
+    def position(certificate: x509.Certificate) -> tuple[int, int] | None:
+        places = ordered_positions.get(certificate)
+        if not places:
+            return None
+        first = min(places)
+        return first, places[first]
+
+    entry_by_id = {e.id: e for e in entries}
+    anchor_entries: dict[x509.Certificate, CertEntry] = {}
+
+    def cert_id(certificate: x509.Certificate) -> str:
+        if certificate in by_cert:
+            return by_cert[certificate].id
+        entry = anchor_entries.get(certificate)
+        if entry is None:
+            entry = CertEntry(f"t{len(anchor_entries) + 1}", certificate, None, None, source="trust")
+            anchor_entries[certificate] = entry
+            entry_by_id[entry.id] = entry
+        return entry.id
+
+    chains: list[ChainInfo] = []
+    primary: list[x509.Certificate] = []
+    primary_complete = False
+    for number, leaf in enumerate(ordered_leaves):
+        walked, complete = walked_chains[leaf]
+        positions = [p for p in (position(c) for c in walked) if p is not None]
+        trusted: bool | None = None
+        reason: str | None = None
+        anchors = anchor_pool or ([walked[-1]] if complete and walked[-1] in by_cert else [])
+        if anchors and not (implicit and len(walked) == 1) and number < MAX_VALIDATED_CHAINS:
+            intermediates = [c for c in input_certs if c != leaf and is_ca(c)][:MAX_INTERMEDIATES]
+            if purpose in ("client", "server"):
+                name = _leaf_name(leaf) if purpose == "server" else None
+                if purpose == "server" and name is None:
+                    trusted, reason = False, "the certificate has no DNS name or IP address to check a server against"
+                else:
+                    result = verify_chain(leaf, intermediates, anchors, at=now, purpose=purpose, name=name)
+                    trusted, reason = result.valid, result.reason
+            else:
+                trusted, reason, _ = chain_validates(leaf, intermediates, anchors, at=now)
+        elif len(walked) == 1 and complete and (implicit or leaf in anchor_pool):
+            trusted, reason = (None, None) if implicit else (True, "is a trust anchor")
+        signatures_ok = not any(c in linker.bad_signature for c in walked)
+        chains.append(
+            ChainInfo(
+                certificates=tuple(cert_id(c) for c in walked),
+                leaf=cert_id(leaf),
+                as_given=_classify(positions),
+                complete=complete,
+                root_present=complete and walked[-1] in by_cert,
+                signatures_ok=signatures_ok,
+                trusted=trusted,
+                trust_reason=reason,
+            )
+        )
+        if number == 0:
+            primary, primary_complete = walked, complete
+
+    if primary:
+        findings.extend(
+            _chain_findings(
+                primary,
+                primary_complete,
+                chains[0],
+                materials=materials,
+                by_cert=by_cert,
+                linker=linker,
+                key_matched=key_matched,
+                purpose=purpose,
+                anchors_given=bool(anchor_pool),
+                ordered_positions=ordered_positions,
+                now=now,
+            )
+        )
+        findings.extend(_unrelated(primary, primary_complete, ordered_leaves, walked_chains, by_cert))
+
+    for certificate, issuer in linker.bad_signature.items():
+        if certificate in by_cert:
+            findings.append(
+                Finding(
+                    "chain.signature",
+                    "error",
+                    f"{_label(certificate)} names {_label(issuer)} as its issuer, but that certificate's key does not "
+                    "verify its signature",
+                    "get the issuer certificate that really signed it (a re-keyed CA has the same name and a new "
+                    "key), or have the certificate re-issued",
+                    subject=rfc4514(certificate.subject),
+                    certificates=(by_cert[certificate].id,),
+                    path=by_cert[certificate].path,
+                )
+            )
+
+    for entry in entries:
+        findings.extend(_certificate_findings(entry, now, linker))
+
+    all_entries = tuple(entries) + tuple(anchor_entries.values())
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings.sort(key=lambda f: order.get(f.severity, 3))
+    return ChainReport(
+        chain=tuple(primary),
+        findings=tuple(findings),
+        inputs=tuple(inputs),
+        certificates=all_entries,
+        keys=tuple(keys),
+        chains=tuple(chains),
+        now=now,
+        _by_id=entry_by_id,
+    )
+
+
+def _chain_findings(
+    chain: list[x509.Certificate],
+    complete: bool,
+    info: ChainInfo,
+    *,
+    materials: Sequence[Material],
+    by_cert: dict[x509.Certificate, CertEntry],
+    linker: _Linker,
+    key_matched: set[str],
+    purpose: str | None,
+    anchors_given: bool,
+    ordered_positions: dict[x509.Certificate, dict[int, int]],
+    now: datetime,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    leaf = chain[0]
+    leaf_entry = by_cert[leaf]
+    leaf_subject = rfc4514(leaf.subject)
+    lone_root = len(chain) == 1 and complete
+
+    # Order, per input whose order means something.
+    for m_index, material in enumerate(materials):
+        if not material.ordered:
+            continue
+        places = [ordered_positions[c][m_index] for c in chain if m_index in ordered_positions.get(c, {})]
+        if len(places) >= 2 and places != sorted(places):
+            shape = _classify([(0, p) for p in places])
+            findings.append(
+                Finding(
+                    "chain.order",
+                    "error",
+                    f"{material.path} is not in leaf-first order ({shape}): the leaf {_label(leaf)} must come first, "
+                    "then each issuer",
+                    "reorder as leaf -> intermediates -> root (certbench inspect --fix-out FILE writes it)",
+                    subject=leaf_subject,
+                    certificates=tuple(by_cert[c].id for c in chain if c in by_cert),
+                    path=material.path,
+                )
+            )
+
+    last = chain[-1]
+    if not complete and last not in linker.bad_signature:
+        if is_ca(last) and len(chain) > 1:
+            findings.append(
+                Finding(
+                    "chain.root-missing",
+                    "warning",
+                    f"the chain ends at the intermediate {_label(last)}: its issuer {rfc4514(last.issuer)} (the root) "
+                    "is not included",
+                    "append the root certificate of "
+                    + rfc4514(last.issuer)
+                    + " (get it from the CA), or pass it with --trust so --fix-out can include it",
+                    subject=rfc4514(last.subject),
+                    certificates=(info.certificates[-1],),
+                    path=by_cert[last].path if last in by_cert else None,
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "chain.incomplete",
+                    # A lone certificate is described, its missing issuers noted; a chain with a gap is wrong.
+                    "warning" if len(by_cert) == 1 and not anchors_given else "error",
+                    f"the issuer of {_label(last)} ({rfc4514(last.issuer)}) is not in the input"
+                    + (" nor among the trust anchors" if anchors_given else "")
+                    + (" (only this certificate was given)" if len(by_cert) == 1 else ""),
+                    f"add the intermediate certificate {rfc4514(last.issuer)} (the CA publishes it; it is often "
+                    "named in the certificate's Authority Information Access)",
+                    subject=rfc4514(last.subject),
+                    certificates=(info.certificates[-1],),
+                    path=by_cert[last].path if last in by_cert else None,
+                )
+            )
+    elif complete and last not in by_cert and len(chain) > 1:
+        findings.append(
+            Finding(
+                "chain.root-missing",
+                "warning",
+                f"the root {_label(last)} is not in the input (it was found among the trust anchors)",
+                "include the root after the intermediates if the partner asks for the full chain "
+                "(--fix-out includes it)",
+                subject=rfc4514(last.subject),
+                certificates=(info.certificates[-1],),
+            )
+        )
+
+    if is_ca(leaf) and not lone_root:
+        role = leaf_entry.id in key_matched or _has_tls_role(leaf) or purpose is not None
+        if role:
+            findings.append(
+                Finding(
+                    "cert.ca-as-leaf",
+                    "error",
+                    f"{_label(leaf)} is a CA certificate (basicConstraints CA:TRUE) used as the end-entity certificate",
+                    "issue an end-entity certificate (CA:FALSE) for this key and use it instead",
+                    subject=leaf_subject,
+                    certificates=(leaf_entry.id,),
+                    path=leaf_entry.path,
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "chain.no-end-entity",
+                    "info",
+                    f"no end-entity certificate: {_label(leaf)} and the certificates it chains to are CA certificates",
+                    "nothing to fix if this is a CA bundle; add the end-entity certificate to check a full chain",
+                    subject=leaf_subject,
+                    certificates=(leaf_entry.id,),
+                    path=leaf_entry.path,
+                )
+            )
+
+    validity_explained = any(
+        not (c.not_valid_before_utc <= now <= c.not_valid_after_utc) for c in chain if c in by_cert
+    ) and "validation time" in (info.trust_reason or "")
+    if info.trusted is False and not validity_explained:
+        findings.append(
+            Finding(
+                "trust.failed",
+                "error",
+                f"{_label(leaf)} does not validate against the trust anchors: {info.trust_reason}",
+                "give the right anchors with --trust, complete the chain, or replace the certificate the reason names",
+                subject=leaf_subject,
+                certificates=(leaf_entry.id,),
+                path=leaf_entry.path,
+            )
+        )
+    return findings
+
+
+def _unrelated(
+    primary: list[x509.Certificate],
+    complete: bool,
+    leaves: list[x509.Certificate],
+    walked: dict[x509.Certificate, tuple[list[x509.Certificate], bool]],
+    by_cert: dict[x509.Certificate, CertEntry],
+) -> list[Finding]:
+    """Certificates that belong to no chain of an end entity (only when the input has an end entity)."""
+    if is_ca(primary[0]):
+        return []
+    related: set[x509.Certificate] = set(primary)
+    primary_set = set(primary)
+    for leaf in leaves:
+        chain, _ = walked[leaf]
+        if not is_ca(leaf) and primary_set.intersection(chain):
+            related.update(chain)
+    findings = []
+    for certificate, entry in by_cert.items():
+        if certificate in related:
+            continue
+        if not complete and is_ca(certificate):
+            continue  # may be the upper part of a chain whose middle is missing: chain.incomplete says so
+        findings.append(
+            Finding(
+                "chain.unrelated",
+                "warning",
+                f"{_label(certificate)} is not part of the chain of {_label(primary[0])}",
+                "remove it (--fix-out writes the chain without it), or add the certificates that link it",
+                subject=rfc4514(certificate.subject),
+                certificates=(entry.id,),
+                path=entry.path,
+            )
+        )
+    return findings
+
+
+def _certificate_findings(entry: CertEntry, now: datetime, linker: _Linker) -> list[Finding]:
+    certificate = entry.certificate
+    label = _label(certificate)
+    subject = rfc4514(certificate.subject)
+
+    def finding(code: str, severity: str, message: str, fix: str) -> Finding:
+        return Finding(code, severity, message, fix, subject=subject, certificates=(entry.id,), path=entry.path)
+
+    findings = []
+    not_after = certificate.not_valid_after_utc
+    not_before = certificate.not_valid_before_utc
+    if not_after < now:
+        findings.append(
+            finding(
+                "cert.expired",
+                "error",
+                f"{label} expired on {iso(not_after)}",
+                "renew it: issue a new certificate (same key or a new one) and replace this one",
+            )
+        )
+    elif not_before > now:
+        findings.append(
+            finding(
+                "cert.not-yet-valid",
+                "error",
+                f"{label} is not valid before {iso(not_before)}",
+                "wait until then, or check the clock of the machine that issued or checks it",
+            )
+        )
+    elif (not_after - now).total_seconds() <= EXPIRES_SOON_DAYS * 86400:
+        days = int((not_after - now).total_seconds() // 86400)
+        findings.append(
+            finding(
+                "cert.expires-soon",
+                "warning",
+                f"{label} expires in {days} day(s), on {iso(not_after)}",
+                "renew it now and plan the switch with the partner",
+            )
+        )
+    try:
+        key = certificate.public_key()
+    except Exception:  # noqa: BLE001 - unsupported key algorithm: described elsewhere, not weak by itself
+        key = None
+    if isinstance(key, rsa.RSAPublicKey | dsa.DSAPublicKey) and key.key_size < MIN_RSA_BITS:
+        kind = "RSA" if isinstance(key, rsa.RSAPublicKey) else "DSA"
+        findings.append(
+            finding(
+                "cert.weak-key",
+                "error",
+                f"{label} has a {kind} {key.key_size}-bit key (under {MIN_RSA_BITS} bits)",
+                "issue a new certificate with an RSA 2048+ or EC P-256 key",
+            )
+        )
+    algorithm = signature_algorithm_name(certificate)
+    if any(weak in algorithm.lower() for weak in _WEAK_HASHES) and not linker.self_signed(certificate):
+        findings.append(
+            finding(
+                "cert.weak-signature",
+                "error",
+                f"{label} is signed with {algorithm} (MD5/SHA-1 signatures are broken)",
+                "have it re-issued with a SHA-256 (or stronger) signature",
+            )
+        )
+    return findings
+
+
+__all__ = ["SEVERITIES", "CertEntry", "ChainInfo", "ChainReport", "Finding", "InputInfo", "KeyInfo", "analyze_chain"]
