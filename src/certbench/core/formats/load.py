@@ -1,14 +1,28 @@
-"""Detect a file's format from its content and load it into a :class:`Material`.
+"""Detect a file's format from its content (never its name) and load it into a :class:`Material`.
 
-Supported here: PEM (any number of blocks, text around them), DER certificates, PKCS#7 (PEM/DER),
-PKCS#12, private keys, CSRs. Keystores (JKS/JCEKS/BKS) and keystore JARs are added by their modules.
+Read here: PEM with any number of blocks (text before, between and after them, CRLF, a UTF-8 or UTF-16
+BOM, an ``openssl x509 -text`` dump with its PEM block), DER certificates, PKCS#7 (PEM/DER), PKCS#12
+(AES/PBES2 and legacy RC2/3DES, empty password), private keys (PKCS#1, PKCS#8 plain or encrypted, SEC1
+EC, Ed25519/Ed448, OpenSSH; PEM or DER) and CSRs (PEM or DER). Java keystores (JKS, JCEKS, BKS, UBER)
+are read by :mod:`certbench.core.formats.jks`, keystore JARs by :mod:`certbench.core.formats.jar`.
+
+Every failure is a :class:`CertbenchError` naming the file: :class:`FormatError` (``input.unreadable``)
+or :class:`PasswordError` (``input.password``, with ``missing`` telling "no password" from "wrong").
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
@@ -16,7 +30,44 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats.material import Format, KeyEntry, Material
 
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+# openssl crl2pkcs7 writes its certificate SET unsorted (BER, not DER); cryptography reads it and warns.
+# That is how the most common tool makes .p7b files, not a defect to show on the user's terminal.
+warnings.filterwarnings("ignore", message="PKCS#7 certificates could not be parsed as DER", category=UserWarning)
+
+#: Larger inputs are refused before they are read (a 5,000-certificate bundle is about 10 MB).
+MAX_INPUT_BYTES = 50 * 1024 * 1024
+
+_CERTIFICATE_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "X.509 CERTIFICATE")
+_CSR_LABELS = ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
+#: Blocks that come with other blocks and carry nothing to read (``openssl ecparam -genkey`` output).
+_IGNORED_LABELS = ("EC PARAMETERS",)
+#: Blocks that are not X.509 material, named so the message says what the file is.
+_FOREIGN_LABELS = {
+    "PUBLIC KEY": "a public key (certbench reads certificates, private keys and CSRs)",
+    "RSA PUBLIC KEY": "an RSA public key (certbench reads certificates, private keys and CSRs)",
+    "X509 CRL": "a certificate revocation list (CRL), not a certificate",
+    "DH PARAMETERS": "Diffie-Hellman parameters, not a certificate",
+    "SSH2 PUBLIC KEY": "an SSH public key, not an X.509 certificate",
+    "PGP PUBLIC KEY BLOCK": "an OpenPGP key, not an X.509 certificate",
+    "PGP PRIVATE KEY BLOCK": "an OpenPGP private key, not an X.509 key",
+    "PGP MESSAGE": "an OpenPGP message, not a certificate",
+    "PGP SIGNATURE": "an OpenPGP signature, not a certificate",
+}
+#: Recognisable non-X.509 files (first bytes -> what they are).
+_FOREIGN_MAGIC = (
+    (b"kych", "a macOS keychain; export the certificate from Keychain Access as .cer or .p12"),
+    (b"PuTTY-User-Key-File-", "a PuTTY private key (.ppk), not an X.509 key"),
+    (b"ssh-rsa ", "an OpenSSH public key, not an X.509 certificate"),
+    (b"ssh-ed25519 ", "an OpenSSH public key, not an X.509 certificate"),
+    (b"ecdsa-sha2-", "an OpenSSH public key, not an X.509 certificate"),
+)
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_KEYSTORE_JAR_DESCRIPTOR = "META-INF/descriptor.properties"
+_TEXT_DUMP = re.compile(rb"^\s*Certificate( Request)?:\s*$", re.MULTILINE)
+_BASE64_BODY = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
+
+
+# -- entry points ----------------------------------------------------------------------------------
 
 
 def load_file(path: str | Path, password: bytes | None = None) -> Material:
@@ -27,26 +78,114 @@ def load_file(path: str | Path, password: bytes | None = None) -> Material:
             raise FormatError("is a directory, not a file", path=source)
         size = source.stat().st_size
         if size > MAX_INPUT_BYTES:
-            raise FormatError(f"is {size} bytes, larger than the {MAX_INPUT_BYTES} bytes certbench reads", path=source)
-        data = source.read_bytes()
+            raise FormatError(_too_large(size), path=source)
+        with source.open("rb") as handle:  # a FIFO or device may not report its size: never read more
+            data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         raise FormatError(f"cannot read: {exc.strerror or exc}", path=source) from exc
     return load_material(data, path=str(source), password=password)
 
 
+def load_files(paths: Iterable[str | Path], password: bytes | None = None) -> list[Material]:
+    """Load several files to be analysed together (a certificate in one, its key in another...).
+
+    Raises the first file's error. Use :func:`load_each` to keep going past unreadable files.
+    """
+    return [load_file(path, password) for path in paths]
+
+
+def load_each(paths: Iterable[str | Path], password: bytes | None = None) -> list[Material | CertbenchError]:
+    """Load several files; an unreadable one yields its error in place, so the others are still read."""
+    results: list[Material | CertbenchError] = []
+    for path in paths:
+        try:
+            results.append(load_file(path, password))
+        except CertbenchError as exc:
+            results.append(exc)
+    return results
+
+
 def load_material(data: bytes, *, path: str, password: bytes | None = None) -> Material:
     """Load ``data`` (the content of ``path``), detecting its format from the bytes."""
     try:
-        if not data.strip():
-            raise FormatError("is empty")
-        if b"-----BEGIN" in data:
-            return _load_pem(data, path, password)
-        return _load_binary(data, path, password)
+        return _load(data, path, password)
     except CertbenchError as exc:
         raise exc.with_path(path) from exc.__cause__
+    except RecursionError as exc:
+        raise FormatError("is nested too deeply to be a certificate, key or keystore", path=path) from exc
+    except Exception as exc:
+        raise FormatError(f"is damaged or not a format certbench reads ({type(exc).__name__})", path=path) from exc
 
 
-def _load_binary(data: bytes, path: str, password: bytes | None) -> Material:
+def _load(data: bytes, path: str, password: bytes | None) -> Material:
+    if len(data) > MAX_INPUT_BYTES:
+        raise FormatError(_too_large(len(data)))
+    data = _normalise_text(data)
+    if not data.strip():
+        raise FormatError("is empty")
+    if b"-----BEGIN" in data:
+        return _load_pem(data, path, password)
+    if data[:4] in _ZIP_MAGICS:
+        return _load_zip(data, path, password)
+    from certbench.core.formats import jks  # local: keeps pyjks out of every other import path
+
+    if jks.looks_like_java_keystore(data):
+        return jks.load_java_keystore(data, path=path, password=password)
+    if data[:1] == b"\x30":
+        return _load_der(data, path, password)
+    if jks.looks_like_bks(data):
+        return jks.load_bks_keystore(data, path=path, password=password)
+    return _load_other(data, path, password)
+
+
+def _too_large(size: int) -> str:
+    return f"is {size} bytes, larger than the {MAX_INPUT_BYTES} bytes certbench reads"
+
+
+def _normalise_text(data: bytes) -> bytes:
+    """Drop a UTF-8 BOM; turn UTF-16 text (Windows 'Unicode' Notepad) into bytes we can scan."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            return data
+        if text.isascii():
+            return text.encode("ascii")
+    return data
+
+
+# -- zip: keystore JARs ----------------------------------------------------------------------------
+
+
+def _load_zip(data: bytes, path: str, password: bytes | None) -> Material:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        raise FormatError("starts like a zip archive but is damaged (truncated download?)") from exc
+    if not any(name.lower() == _KEYSTORE_JAR_DESCRIPTOR.lower() for name in names):
+        raise FormatError(
+            f"is a zip archive but not a keystore JAR (no {_KEYSTORE_JAR_DESCRIPTOR}); unzip it and inspect the "
+            "certificate files inside"
+        )
+    try:
+        from certbench.core.formats.jar import load_keystore_jar
+    except ImportError as exc:  # the keystore slice's module is missing from this build
+        raise FormatError("is a keystore JAR, which this build of certbench cannot read") from exc
+    return load_keystore_jar(data, path=path, password=password)
+
+
+# -- DER: certificate, PKCS#7, PKCS#12, key, CSR ---------------------------------------------------
+
+
+def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
+    declared = _declared_der_length(data)
+    if declared is not None and declared > len(data):
+        raise FormatError(
+            f"is DER data cut off: it declares {declared} bytes but the file has {len(data)} (truncated download?)"
+        )
     try:
         certificate = x509.load_der_x509_certificate(data)
         return Material(path=path, format=Format.DER, certificates=(certificate,))
@@ -55,24 +194,41 @@ def _load_binary(data: bytes, path: str, password: bytes | None) -> Material:
     try:
         certificates = pkcs7.load_der_pkcs7_certificates(data)
         return Material(path=path, format=Format.PKCS7, certificates=tuple(certificates))
+    except ValueError as exc:
+        if "no certificates" in str(exc).lower() or "not supported" in str(exc).lower():
+            raise FormatError(
+                f"is a PKCS#7 structure without certificates certbench can read ({_one_line(exc)})"
+            ) from exc
+    material = _try_pkcs12(data, path, password)
+    if material is not None:
+        return material
+    key = _try_der_key(data, password)
+    if key is not None:
+        return Material(path=path, format=Format.KEY, keys=(key,))
+    try:
+        csr = x509.load_der_x509_csr(data)
+        return Material(path=path, format=Format.CSR, csrs=(csr,))
     except ValueError:
         pass
-    if data[:1] == b"\x30":
-        material = _try_pkcs12(data, path, password)
-        if material is not None:
-            return material
-    raise FormatError("not a certificate, key, CSR or keystore certbench can read")
+    raise FormatError(
+        "is DER (ASN.1) data but not a certificate, PKCS#7, PKCS#12, private key or CSR (damaged or another format)"
+    )
 
 
 def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | None:
     try:
-        bundle = pkcs12.load_pkcs12(data, password)
+        bundle = pkcs12.load_pkcs12(data, password or None)
     except ValueError as exc:
-        if "password" in str(exc).lower() or "mac" in str(exc).lower():
+        message = str(exc).lower()
+        if "could not deserialize" in message:
+            return None
+        if "password" in message or "mac" in message:
             if not password:
                 raise PasswordError("is a PKCS#12 file protected by a password: give it", missing=True) from exc
-            raise PasswordError("wrong password for this PKCS#12 file") from exc
-        return None
+            raise PasswordError("wrong password for this PKCS#12 file (or the file is damaged)") from exc
+        raise FormatError(f"is a PKCS#12 file certbench cannot read ({_one_line(exc)})") from exc
+    except UnsupportedAlgorithm as exc:
+        raise FormatError(f"is a PKCS#12 file using an algorithm certbench cannot read ({_one_line(exc)})") from exc
     certificates: list[x509.Certificate] = []
     aliases: list[str | None] = []
     key_entries: list[KeyEntry] = []
@@ -84,6 +240,8 @@ def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | No
         aliases.append(_friendly(extra.friendly_name))
     if bundle.key is not None:
         key_entries.append(KeyEntry(key=bundle.key, chain=tuple(certificates), alias=aliases[0] if aliases else None))
+    if not certificates and bundle.key is None:
+        raise FormatError("is a PKCS#12 file with no certificate and no private key in it")
     return Material(
         path=path,
         format=Format.PKCS12,
@@ -99,28 +257,117 @@ def _friendly(name: bytes | None) -> str | None:
     return name.decode("utf-8", "replace") if name else None
 
 
+def _try_der_key(data: bytes, password: bytes | None) -> PrivateKeyTypes | None:
+    try:
+        return serialization.load_der_private_key(data, password=None)
+    except TypeError as exc:  # "Password was not given but private key is encrypted"
+        if not password:
+            raise PasswordError("holds an encrypted private key (DER PKCS#8): give its password", missing=True) from exc
+    except (ValueError, UnsupportedAlgorithm):
+        return None
+    try:
+        return serialization.load_der_private_key(data, password=password)
+    except (ValueError, TypeError) as exc:
+        raise PasswordError("wrong password for the encrypted private key") from exc
+    except UnsupportedAlgorithm as exc:
+        raise FormatError(f"holds an encrypted private key using an unsupported algorithm ({_one_line(exc)})") from exc
+
+
+# -- anything else: text dumps, bare base64, recognisable foreign files ----------------------------
+
+
+def _load_other(data: bytes, path: str, password: bytes | None) -> Material:
+    for magic, what in _FOREIGN_MAGIC:
+        if data.startswith(magic):
+            raise FormatError(f"is {what}")
+    if _TEXT_DUMP.search(data[:4096]):
+        kind = "openssl req -text" if b"Certificate Request:" in data[:4096] else "openssl x509 -text"
+        raise FormatError(
+            f"is the text output of '{kind}' without its PEM block; certbench needs the "
+            "'-----BEGIN ...-----' block too: ask for the PEM or DER file, or re-run the command without -noout"
+        )
+    stripped = data.strip()
+    if len(stripped) >= 64 and _BASE64_BODY.match(stripped):
+        try:
+            decoded = base64.b64decode(b"".join(stripped.split()), validate=True)
+        except (binascii.Error, ValueError):
+            decoded = b""
+        if decoded[:1] == b"\x30":
+            try:
+                material = _load_der(decoded, path, password)
+            except FormatError:
+                material = None
+            if material is not None:
+                return Material(
+                    path=material.path,
+                    format=material.format,
+                    certificates=material.certificates,
+                    keys=material.keys,
+                    csrs=material.csrs,
+                    key_entries=material.key_entries,
+                    aliases=material.aliases,
+                    ordered=material.ordered,
+                    problems=("base64 without PEM '-----BEGIN/END-----' lines; read as its DER content",),
+                    details=material.details,
+                )
+    if _is_text(data):
+        raise FormatError(
+            "is text without any PEM block ('-----BEGIN CERTIFICATE-----'): not a certificate, key or CSR"
+        )
+    raise FormatError(
+        "is binary data certbench does not recognise (not DER, PKCS#7, PKCS#12, JKS, JCEKS, BKS or a keystore JAR)"
+    )
+
+
+def _is_text(data: bytes) -> bool:
+    sample = data[:4096]
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(byte >= 0x20 or byte in b"\t\r\n\f" for byte in sample)
+
+
+# -- PEM -------------------------------------------------------------------------------------------
+
+
 def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
     certificates: list[x509.Certificate] = []
     keys: list[PrivateKeyTypes] = []
     csrs: list[x509.CertificateSigningRequest] = []
     problems: list[str] = []
+    foreign: list[str] = []
     kinds: set[str] = set()
-    for index, (label, block) in enumerate(_pem_blocks(data), start=1):
+    for index, (label, block, complete) in enumerate(_pem_blocks(data), start=1):
+        where = f"PEM block {index} ({_printable(label)})"
+        if not complete:
+            problems.append(f"{where} is cut off: no '-----END {_printable(label)}-----' line (truncated file?)")
+            continue
+        if label in _IGNORED_LABELS:
+            continue
         kinds.add(label)
         try:
-            if label in ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"):
+            if label in _CERTIFICATE_LABELS:
                 certificates.append(x509.load_pem_x509_certificate(block))
+            elif label == "TRUSTED CERTIFICATE":
+                certificates.append(_load_trusted_certificate(block))
             elif label == "PKCS7":
-                certificates.extend(pkcs7.load_pem_pkcs7_certificates(block))
-            elif label in ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"):
+                found = pkcs7.load_pem_pkcs7_certificates(block)
+                certificates.extend(found)
+            elif label in _CSR_LABELS:
                 csrs.append(x509.load_pem_x509_csr(block))
             elif label.endswith("PRIVATE KEY"):
                 keys.append(_load_pem_key(block, label, password))
+            elif label in _FOREIGN_LABELS:
+                foreign.append(_FOREIGN_LABELS[label])
+                problems.append(f"{where} is {_FOREIGN_LABELS[label]}; skipped")
             else:
-                problems.append(f"PEM block {index} ({label}) is not something certbench reads; skipped")
-        except ValueError as exc:
-            problems.append(f"PEM block {index} ({label}) is damaged: {exc}")
+                problems.append(f"{where} is not something certbench reads; skipped")
+        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+            problems.append(f"{where} is damaged: {_pem_reason(exc)}")
     if not certificates and not keys and not csrs:
+        if foreign and len(foreign) == len(problems):
+            raise FormatError(f"holds {foreign[0]}")
         if problems:
             raise FormatError(problems[0])
         raise FormatError("has a '-----BEGIN' marker but no complete PEM block (truncated?)")
@@ -140,39 +387,110 @@ def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
     )
 
 
+def _pem_reason(exc: BaseException) -> str:
+    text = str(exc)
+    if "See https://cryptography.io" in text or "Unable to load PEM" in text or "MalformedFraming" in text:
+        return "its base64 content does not decode (a changed or missing character?)"
+    if "no certificates" in text.lower():
+        return "it holds no certificate"
+    return _one_line(exc)
+
+
+def _load_trusted_certificate(block: bytes) -> x509.Certificate:
+    """OpenSSL's ``-trustout`` form: a DER certificate followed by trust settings; read the certificate."""
+    body = b"".join(line for line in block.splitlines() if line and not line.startswith(b"-----"))
+    der = base64.b64decode(body, validate=False)
+    length = _der_length(der)
+    return x509.load_der_x509_certificate(der[:length])
+
+
+def _declared_der_length(der: bytes) -> int | None:
+    """The length the outer DER element declares, or None (BER indefinite length, not a SEQUENCE)."""
+    try:
+        return _der_length(der)
+    except ValueError:
+        return None
+
+
+def _der_length(der: bytes) -> int:
+    """Total length of the first DER element (tag, length, content)."""
+    if len(der) < 2 or der[0] != 0x30:
+        raise ValueError("not a DER SEQUENCE")
+    first = der[1]
+    if first < 0x80:
+        return 2 + first
+    count = first & 0x7F
+    if count == 0 or count > 4 or len(der) < 2 + count:
+        raise ValueError("bad DER length")
+    return 2 + count + int.from_bytes(der[2 : 2 + count], "big")
+
+
 def _load_pem_key(block: bytes, label: str, password: bytes | None) -> PrivateKeyTypes:
+    if label == "OPENSSH PRIVATE KEY":
+        return _load_openssh_key(block, password)
     encrypted = label == "ENCRYPTED PRIVATE KEY" or b"Proc-Type: 4,ENCRYPTED" in block
     if encrypted and not password:
         raise PasswordError("holds an encrypted private key: give its password", missing=True)
     try:
         return serialization.load_pem_private_key(block, password=password if encrypted else None)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         if encrypted:
             raise PasswordError("wrong password for the encrypted private key") from exc
         raise
 
 
-def _pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
-    """Split ``data`` into (label, block) pairs, ignoring text around blocks; notes an unterminated block."""
-    text = data.decode("latin-1").replace("\r\n", "\n")
-    blocks: list[tuple[str, bytes]] = []
+def _load_openssh_key(block: bytes, password: bytes | None) -> PrivateKeyTypes:
+    try:
+        key = serialization.load_ssh_private_key(block, password=password or None)
+    except TypeError as exc:
+        if not password:
+            raise PasswordError("holds an encrypted OpenSSH private key: give its password", missing=True) from exc
+        raise PasswordError("wrong password for the encrypted OpenSSH private key") from exc
+    except ValueError as exc:
+        if password and "password" in str(exc).lower():
+            raise PasswordError("wrong password for the encrypted OpenSSH private key") from exc
+        raise
+    return key
+
+
+def _pem_blocks(data: bytes) -> list[tuple[str, bytes, bool]]:
+    """Split ``data`` into (label, block, complete) triples, ignoring text around blocks.
+
+    A block without its END line (a truncated file, or a BEGIN followed by another BEGIN) is returned
+    with ``complete=False`` so the caller can report it and still read the others.
+    """
+    text = data.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
+    blocks: list[tuple[str, bytes, bool]] = []
     position = 0
     while True:
         start = text.find("-----BEGIN ", position)
         if start < 0:
             return blocks
         label_end = text.find("-----", start + 11)
-        if label_end < 0:
-            return blocks
+        line_end = text.find("\n", start)
+        if label_end < 0 or (0 <= line_end < label_end):
+            blocks.append((text[start + 11 : line_end if line_end >= 0 else len(text)].strip()[:40], b"", False))
+            position = start + 11
+            continue
         label = text[start + 11 : label_end]
         end_marker = f"-----END {label}-----"
         end = text.find(end_marker, label_end)
         next_begin = text.find("-----BEGIN ", label_end)
         if end < 0 or (0 <= next_begin < end):
-            blocks.append((label, text[start : next_begin if next_begin >= 0 else len(text)].encode("latin-1")))
+            blocks.append((label, b"", False))
             if next_begin < 0:
                 return blocks
             position = next_begin
             continue
-        blocks.append((label, text[start : end + len(end_marker)].encode("latin-1") + b"\n"))
+        blocks.append((label, text[start : end + len(end_marker)].encode("latin-1") + b"\n", True))
         position = end + len(end_marker)
+
+
+def _printable(label: str) -> str:
+    cleaned = "".join(ch if " " <= ch <= "~" else "?" for ch in label)
+    return cleaned[:40]
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160] if text else type(exc).__name__
