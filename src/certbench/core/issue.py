@@ -495,10 +495,10 @@ def _issue_intermediate(
     key: CertificateIssuerPrivateKeyTypes | None,
     notes: Sequence[str] = (),
 ) -> Issued:
-    _require_issuer_valid(issuer, now, days)
     parent_len = _path_length(issuer.certificate)
     if parent_len == 0:
         raise IssuanceError("the issuing CA has pathlen 0: it may sign leaves only, not intermediate CAs")
+    _require_issuer_valid(issuer, now, days)
     if parent_len is not None and (path_length is None or path_length >= parent_len):
         path_length = parent_len - 1
     builder = (

@@ -145,9 +145,12 @@ def attribute(name: str, value: str) -> x509.NameAttribute[str]:
         raise UsageError(f"{label}={value!r}: only ASCII characters are allowed")
     if len(value) > _MAX_VALUE and oid != NameOID.EMAIL_ADDRESS:
         raise UsageError(f"{label} is {len(value)} characters long; at most {_MAX_VALUE} are allowed")
-    if oid == ORGANIZATION_IDENTIFIER or oid not in _PRINTABLE_ONLY | _IA5_ONLY:
-        return x509.NameAttribute(oid, value, _ASN1Type.UTF8String)
-    return x509.NameAttribute(oid, value)
+    try:
+        if oid == ORGANIZATION_IDENTIFIER or oid not in _PRINTABLE_ONLY | _IA5_ONLY:
+            return x509.NameAttribute(oid, value, _ASN1Type.UTF8String)
+        return x509.NameAttribute(oid, value)
+    except ValueError as exc:  # cryptography's own limits (CN: at most 64 bytes of UTF-8)
+        raise UsageError(f"{label}: {exc}") from exc
 
 
 def parse_subject(text: str) -> x509.Name:
