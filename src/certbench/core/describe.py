@@ -317,10 +317,10 @@ def psd2_roles(certificate: x509.Certificate) -> tuple[str, ...]:
 def _roles_from_der(raw: bytes) -> tuple[str, ...]:
     """Find id-psd2-role-* OIDs in the QCStatements DER without a full ASN.1 parser.
 
-    Each role OID is encoded as ``06 07 04 00 81 97 5F 01 0N`` (0.4.0.19495.1.N) inside the PSD2
+    Each role OID is encoded as ``06 07 04 00 81 98 27 01 0N`` (0.4.0.19495.1.N) inside the PSD2
     statement; we look for that exact encoding, so nothing else in the extension can be mistaken for it.
     """
-    prefix = bytes.fromhex("0607040081975f01")
+    prefix = bytes.fromhex("0607040081982701")
     roles: list[str] = []
     start = 0
     while True:
