@@ -216,3 +216,21 @@ def test_cli_expiring(run_cli, tmp_path: Path, certs: dict[str, Path]) -> None: 
     future = (NOW + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%SZ")
     code, out, _ = run_cli(*ws, "expiring", "--within", "0", "--json", env={"CERTBENCH_NOW": future})
     assert code == 1 and json.loads(out)[0]["expired"] is True
+
+
+def test_cli_pkcs12_password_options(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from bindings_material import MATERIAL, P12_PASSWORD
+
+    ws = ["--workspace", str(tmp_path / "ws")]
+    p12 = str(MATERIAL / "tpp4.p12")
+    code, _, err = run_cli(*ws, "bind", "add", "tpp-four", p12)
+    assert code == 2 and "tpp4.p12" in err and "--password-env" in err
+    code, _, err = run_cli(*ws, "bind", "add", "tpp-four", p12, "--password-env", "P12PW", env={"P12PW": "nope"})
+    assert code == 2 and "wrong password" in err
+    code, out, _ = run_cli(*ws, "bind", "add", "tpp-four", p12, "--password-env", "P12PW", env={"P12PW": P12_PASSWORD})
+    assert code == 0 and "tpp-four" in out
+    code, out, _ = run_cli(
+        *ws, "bind", "check", "tpp-four", p12, "--password-env", "P12PW", env={"P12PW": P12_PASSWORD}
+    )
+    assert (code, out.strip()) == (0, "match")
+    assert P12_PASSWORD not in (tmp_path / "ws" / "audit.log").read_text()

@@ -185,7 +185,11 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 async def loaded(app: CertbenchApp, pilot: Pilot[None]) -> WorkspaceScreen:
     deadline = time.monotonic() + 5
-    while not (isinstance(app.screen, WorkspaceScreen) and app.screen.query_one(Timeline).entries):
+    while not (
+        isinstance(app.screen, WorkspaceScreen)
+        and app.screen.query_one("#items-table").row_count
+        and not any(w.group == "workspace-load" and not w.is_finished for w in app.workers)
+    ):
         assert time.monotonic() < deadline, "workspace did not load"
         await pilot.pause(0.02)
     assert isinstance(app.screen, WorkspaceScreen)

@@ -10,8 +10,9 @@ from cryptography import x509
 
 from certbench.commands import Context, add_password_options, print_json, read_password
 from certbench.core.bindings import Registry, leaf_of
-from certbench.core.errors import BindingError
+from certbench.core.errors import BindingError, PasswordError
 from certbench.core.formats.load import load_file
+from certbench.core.formats.material import Material
 from certbench.core.safe_write import write_atomic
 
 
@@ -49,8 +50,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.set_defaults(handler=bind_export)
 
 
-def load_leaf(path: str, password: bytes | None) -> x509.Certificate:
-    material = load_file(path, password)
+def load_asking(path: str, args: argparse.Namespace) -> Material:
+    """Load ``path`` with the password options; on a terminal, ask only when the file turns out to need one."""
+    password = read_password(args)
+    try:
+        return load_file(path, password)
+    except PasswordError as exc:
+        if not exc.missing or password is not None:
+            raise
+        password = read_password(args, prompt=f"Password for {path}")
+        if password is None:
+            raise PasswordError(
+                "needs a password: give it with --password-env VAR or --password-file FILE", path=path, missing=True
+            ) from None
+        return load_file(path, password)
+
+
+def load_leaf(path: str, args: argparse.Namespace) -> x509.Certificate:
+    material = load_asking(path, args)
     return leaf_of(material.certificates, path=path)
 
 
@@ -60,7 +77,7 @@ def _registry(ctx: Context) -> Registry:
 
 def bind_add(args: argparse.Namespace, ctx: Context) -> int:
     registry = _registry(ctx)
-    certificate = load_leaf(args.certfile, read_password(args))
+    certificate = load_leaf(args.certfile, args)
     now = ctx.now()
     try:
         binding = registry.add(args.client_id, certificate, now=now, note=args.note)
@@ -76,7 +93,7 @@ def bind_add(args: argparse.Namespace, ctx: Context) -> int:
 
 def bind_check(args: argparse.Namespace, ctx: Context) -> int:
     registry = _registry(ctx)
-    certificate = load_leaf(args.certfile, read_password(args))
+    certificate = load_leaf(args.certfile, args)
     result = registry.check(args.client_id, certificate, now=ctx.now())
     if args.json:
         print_json(result.to_json())

@@ -7,11 +7,11 @@ import argparse
 from cryptography import x509
 
 from certbench.commands import Context, add_password_options, print_json, read_password
+from certbench.commands.bind import load_asking
 from certbench.core.bindings import Registry
 from certbench.core.checks import blocking_failures
 from certbench.core.errors import CertbenchError, UsageError
 from certbench.core.expiry import expiring
-from certbench.core.formats.load import load_file
 from certbench.core.rules import list_profiles, run_profile
 
 
@@ -50,8 +50,7 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def check_command(args: argparse.Namespace, ctx: Context) -> int:
-    password = read_password(args)
-    materials = [load_file(path, password) for path in args.files]
+    materials = [load_asking(path, args) for path in args.files]
     workspace_certificates: dict[str, x509.Certificate] = {}
     for item in ctx.workspace.list_items():
         if item.not_after is None:

@@ -417,7 +417,7 @@ def _doctor_checks(ctx: RuleContext) -> list[Check]:
         fix = finding.fix
         checks.append(
             Check(
-                code=f"chain.{finding.code}",
+                code=finding.code,  # already namespaced by the doctor: chain.order, cert.expired...
                 title="chain doctor",
                 passed=False,
                 reason=str(finding.message) + (f" (fix: {fix})" if fix else ""),

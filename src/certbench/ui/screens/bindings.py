@@ -34,11 +34,20 @@ from certbench.core.workspace import Item, Workspace
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.tables import fill_table
 from certbench.ui.widgets.timeline import days_left_text
 
 T = TypeVar("T")
 
 EXPORT_NAME = "bindings-export.json"
+BINDING_COLUMNS = (
+    ("Client ID", "client_id"),
+    ("Expires", "expires"),
+    ("Role", "role"),
+    ("SHA-256", "sha256"),
+    ("Subject", "subject"),
+    ("Note", "note"),
+)
 
 
 def short_fingerprint(sha256: str) -> str:
@@ -236,15 +245,9 @@ class BindingsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#bindings-table", DataTable)
-        table.add_column("Client ID", key="client_id")
-        table.add_column("Expires", key="expires")
-        table.add_column("Role", key="role")
-        table.add_column("SHA-256", key="sha256")
-        table.add_column("Subject", key="subject")
-        table.add_column("Note", key="note")
+        fill_table(self.query_one("#bindings-table", DataTable), BINDING_COLUMNS, [])
         self.watch(self.app, "theme", self._theme_changed, init=False)
-        self.action_refresh()
+        # No load here: a mode's screen gets ScreenResume on first display too (one load, not two).
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
@@ -359,23 +362,24 @@ class BindingsScreen(Screen[None]):
         colors = self.app.get_css_variables()
         table = self.query_one("#bindings-table", DataTable)
         previous = self._highlighted_key()
-        table.clear()
         self._rows = {}
+        rows = []
         for binding in registry.bindings:
             rotating = len(registry.for_client(binding.client_id)) > 1
             role = ("newer" if registry.is_newer(binding) else "older") if rotating else "-"
-            table.add_row(
+            expires = Text(binding.not_after.strftime("%Y-%m-%d "))
+            expires.append_text(days_left_text(binding.days_left(now), colors))
+            cells = (
                 Text(binding.client_id),
-                Text(binding.not_after.strftime("%Y-%m-%d ")).append_text(
-                    days_left_text(binding.days_left(now), colors)
-                ),
+                expires,
                 Text(role, style="bold" if role == "newer" else ""),
                 Text(short_fingerprint(binding.sha256)),
                 Text(binding.subject),
                 Text(binding.note),
-                key=binding.sha256,
             )
+            rows.append((binding.sha256, cells))
             self._rows[binding.sha256] = binding
+        fill_table(table, BINDING_COLUMNS, rows)
         if previous in self._rows:
             table.move_cursor(row=table.get_row_index(previous))
         self._show_details(self._highlighted_key())

@@ -13,7 +13,16 @@ from textual.widgets import DataTable, Footer, Header, Static
 from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.tables import fill_table
 from certbench.ui.widgets.timeline import Timeline, TimelineEntry, days_left_text
+
+ITEM_COLUMNS = (
+    ("Name", "name"),
+    ("Kind", "kind"),
+    ("Not after", "not_after"),
+    ("Left", "left"),
+    ("Subject", "subject"),
+)
 
 
 class WorkspaceScreen(Screen[None]):
@@ -49,14 +58,9 @@ class WorkspaceScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#items-table", DataTable)
-        table.add_column("Name", key="name")
-        table.add_column("Kind", key="kind")
-        table.add_column("Not after", key="not_after")
-        table.add_column("Left", key="left")
-        table.add_column("Subject", key="subject")
+        fill_table(self.query_one("#items-table", DataTable), ITEM_COLUMNS, [])
         self.watch(self.app, "theme", self._theme_changed, init=False)
-        self.action_refresh()
+        # No load here: a mode's screen gets ScreenResume on first display too (one load, not two).
 
     def _theme_changed(self) -> None:
         if self._items:
@@ -80,17 +84,21 @@ class WorkspaceScreen(Screen[None]):
         colors = self.app.get_css_variables()
         table = self.query_one("#items-table", DataTable)
         previous = self._highlighted_name()
-        table.clear()
         self._items = {item.name: item for item in items}
-        for item in items:
-            table.add_row(
-                Text(item.name),
-                Text(str(item.kind)),
-                Text(item.not_after.strftime("%Y-%m-%d") if item.not_after else "-"),
-                days_left_text(item.days_left(now), colors),
-                Text(item.subject),
-                key=item.name,
+        rows = [
+            (
+                item.name,
+                (
+                    Text(item.name),
+                    Text(str(item.kind)),
+                    Text(item.not_after.strftime("%Y-%m-%d") if item.not_after else "-"),
+                    days_left_text(item.days_left(now), colors),
+                    Text(item.subject),
+                ),
             )
+            for item in items
+        ]
+        fill_table(table, ITEM_COLUMNS, rows)
         if previous in self._items:
             table.move_cursor(row=table.get_row_index(previous))
         self.query_one("#workspace-timeline", Timeline).set_entries(
