@@ -437,7 +437,7 @@ def sign_csr(args: argparse.Namespace, ctx: Context) -> int:
             raise UsageError(f"--into {args.into!r}: the item is a {target.kind.value}, not a CSR item")
         if owner != args.into:
             raise UsageError(
-                f"--into {args.into!r}: this CSR was not made with {args.into!r}'s key"
+                f"--into {args.into!r}: this CSR was not made with the key of item {args.into!r}"
                 + (f" (it belongs to {owner!r})" if owner else "")
                 + f"; sign {target.csr_path} instead (the tpp2.crt-from-tpp1.csr mistake)"
             )

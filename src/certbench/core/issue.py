@@ -228,9 +228,9 @@ def validate_plan(plan: Plan, *, issuer: x509.Certificate | None = None, now: da
                     "jurisdictionCountryName + businessCategory (as in tpp1.cnf)"
                 )
     if issuer is not None and now is not None and plan.role in (Role.LEAF, Role.INTERMEDIATE):
-        not_after = now + timedelta(days=plan.days)
+        not_after = _start(now) + timedelta(days=plan.days)
         if not_after > issuer.not_valid_after_utc:
-            left = (issuer.not_valid_after_utc - now).days
+            left = (issuer.not_valid_after_utc - _start(now)).days
             raise UsageError(
                 f"the issuing CA expires on {issuer.not_valid_after_utc:%Y-%m-%d}; ask for at most {left} days"
             )
@@ -439,7 +439,7 @@ def _require_issuer_valid(issuer: Issuer, now: datetime, days: int) -> None:
     if not ca.not_valid_before_utc <= now <= ca.not_valid_after_utc:
         raise IssuanceError(f"the issuing CA {format_subject(ca.subject)} is not valid at {now:%Y-%m-%d}")
     if _start(now) + timedelta(days=days) > ca.not_valid_after_utc:
-        left = (ca.not_valid_after_utc - now).days
+        left = (ca.not_valid_after_utc - _start(now)).days
         raise IssuanceError(f"the issuing CA expires on {ca.not_valid_after_utc:%Y-%m-%d}: ask for at most {left} days")
 
 
