@@ -167,12 +167,12 @@ def test_the_axway_mistake_is_caught(with_root: Path, run_cli, tmp_path: Path) -
 
 def test_intermediate_chain_and_openssl_verify(with_root: Path, run_cli) -> None:
     ws = str(with_root)
-    code, out, err = run_cli(
+    code, _out, err = run_cli(
         "--workspace", ws, "ca", "create", "issuing", "--subject", "/O=Axway/CN=Axway Issuing CA", "--issuer",
         "root", "--issuer-key-password-env", "CAP", "--key", "ec:p384", "--key-password-env", "CAP", env=PASS,
     )  # fmt: skip
     assert code == 0, err
-    code, out, err = run_cli(
+    code, _out, err = run_cli(
         "--workspace", ws, "cert", "create", "api", "--issuer", "issuing", "--profile", "client-server", "--subject",
         "CN=api.test,O=Axway", "--san", "DNS:api.test", "--san", "IP:127.0.0.1", "--key", "ec:p256",
         "--issuer-key-password-env", "CAP", "--no-key-password", env=PASS,

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from certbench.core.workspace import Workspace
-
 PASS = {"KP": "tls-key-pass", "CAP": "tls-ca-pass"}
 
 
