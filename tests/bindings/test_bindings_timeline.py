@@ -143,10 +143,10 @@ async def test_rendered_rows_put_bars_and_today_where_the_dates_say() -> None:
         assert text.rstrip().endswith("3d")
         # Colours come from the theme: $error for 3 days left, $success for 60.
         colors = app.get_css_variables()
-        bar_colors = {seg.style.color.name for seg in soon if seg.text == "█" and seg.style and seg.style.color}
+        bar_colors = {seg.style.color.name for seg in soon if set(seg.text) == {"█"} and seg.style and seg.style.color}
         assert bar_colors == {colors["error"].lower()}
         late = timeline.render_line(2)
-        assert {seg.style.color.name for seg in late if seg.text == "█" and seg.style and seg.style.color} == {
+        assert {seg.style.color.name for seg in late if set(seg.text) == {"█"} and seg.style and seg.style.color} == {
             colors["success"].lower()
         }
         assert timeline.render_line(3).text.strip() == ""

@@ -135,6 +135,8 @@ class Timeline(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._entries: list[TimelineEntry] = []
         self._now = datetime.now(UTC)
+        self._window = time_window([], self._now)
+        self._longest_label = 5
         self.highlighted: str | None = None
 
     @property
@@ -145,6 +147,9 @@ class Timeline(ScrollView, can_focus=True):
         """Show ``entries`` (sorted here by not-after) as of ``now``."""
         self._entries = sorted(entries, key=lambda e: (e.not_after, e.label, e.key))
         self._now = now
+        # Computed once here, not per rendered line: rendering stays O(visible rows x width).
+        self._window = time_window(self._entries, now)
+        self._longest_label = max([5, *(len(e.label) for e in self._entries)])
         self.virtual_size = Size(0, len(self._entries) + 1)
         self.refresh()
 
@@ -167,7 +172,7 @@ class Timeline(ScrollView, can_focus=True):
     def _layout(self) -> tuple[int, int]:
         """(label width, bar width) for the current size."""
         width = self.scrollable_content_region.width
-        label = min(LABEL_WIDTH, max(5, *(len(e.label) for e in self._entries)), max(5, width // 4))
+        label = min(LABEL_WIDTH, self._longest_label, max(5, width // 4))
         return label, max(0, width - label - 1 - DAYS_WIDTH)
 
     def render_line(self, y: int) -> Strip:
@@ -179,7 +184,7 @@ class Timeline(ScrollView, can_focus=True):
                 return Strip([Segment(text, style)]).crop_extend(0, width, self.rich_style)
             return Strip.blank(width, self.rich_style)
         label_width, bar_width = self._layout()
-        start, end = time_window(self._entries, self._now)
+        start, end = self._window
         if y == 0:
             return self._axis(label_width, bar_width, start, end, width)
         index = int(self.scroll_y) + y - 1
@@ -223,15 +228,24 @@ class Timeline(ScrollView, can_focus=True):
         first, last, cut_left, cut_right = bar_span(entry, start, end, bar_width)
         now_column = column_of(self._now, start, end, bar_width)
         on_bar = Style(color=today.color, bgcolor=bar_style.color, bold=True)
+        blank = Style()
+        run_text, run_style = "", blank
         for column in range(bar_width):
             inside = first <= column <= last
             if column == now_column:
-                segments.append(Segment(TODAY, on_bar if inside else today))
+                glyph, style = TODAY, on_bar if inside else today
             elif inside:
                 glyph = "◀" if cut_left and column == first else "▶" if cut_right and column == last else BAR
-                segments.append(Segment(glyph, bar_style))
+                style = bar_style
             else:
-                segments.append(Segment(" "))
+                glyph, style = " ", blank
+            if style is not run_style and run_text:
+                segments.append(Segment(run_text, run_style))
+                run_text = ""
+            run_text += glyph
+            run_style = style
+        if run_text:
+            segments.append(Segment(run_text, run_style))
         segments.append(Segment(days_left_label(days).rjust(DAYS_WIDTH)[-DAYS_WIDTH:], bar_style))
         return Strip(segments).apply_style(self.rich_style).crop_extend(0, width, self.rich_style)
 
