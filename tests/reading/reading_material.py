@@ -13,9 +13,13 @@ The set is built once per test run and shared by the xdist workers (a lock file 
 from __future__ import annotations
 
 import fcntl
+import json
+import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -24,6 +28,8 @@ PASSWORD = "Reading-Pass1"
 #: The key password of ``keypass.jks`` (differs from the store password on purpose).
 OTHER_KEY_PASSWORD = "Other-KeyPass2"
 BCPROV = Path("/usr/share/java/bcprov.jar")
+#: keytool with JVM flags that halve its start-up time (no C2 JIT, serial GC, no perf data file).
+KEYTOOL = ["keytool", "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-XX:-UsePerfData"]
 BC_OPTIONS = [
     "-providerpath",
     str(BCPROV),
@@ -212,29 +218,43 @@ def make_reading_material(d: Path) -> Path:
     # -- Java keystores (keytool) ----------------------------------------------------------------
     def import_p12(name: str, store_type: str, key_password: str, *extra: str) -> None:
         run(
-            "keytool", "-importkeystore", "-noprompt", "-srckeystore", d / "modern.pfx", "-srcstoretype", "PKCS12",
+            *KEYTOOL, "-importkeystore", "-noprompt", "-srckeystore", d / "modern.pfx", "-srcstoretype", "PKCS12",
             "-srcstorepass", PASSWORD, "-destkeystore", d / name, "-deststoretype", store_type,
             "-deststorepass", PASSWORD, "-destkeypass", key_password, *extra, cwd=d,
         )  # fmt: skip
 
     def import_cert(name: str, store_type: str, alias: str, cert: Path, *extra: str) -> None:
         run(
-            "keytool", "-importcert", "-noprompt", "-alias", alias, "-file", cert, "-storetype", store_type,
+            *KEYTOOL, "-importcert", "-noprompt", "-alias", alias, "-file", cert, "-storetype", store_type,
             "-keystore", d / name, "-storepass", PASSWORD, *extra, cwd=d,
         )  # fmt: skip
 
     cas_by_alias = (("reading-root", root), ("reading-issuing", inter))
-    for store_type in ("JKS", "JCEKS"):
-        import_p12(f"keystore.{store_type.lower()}", store_type, PASSWORD)
+
+    def truststore(name: str, store_type: str, *extra: str) -> None:
         for alias, cert in cas_by_alias:
-            import_cert(f"truststore.{store_type.lower()}", store_type, alias, cert)
-    import_p12("keypass.jks", "JKS", OTHER_KEY_PASSWORD)
-    import_cert("keypass.jks", "JKS", "reading-root", root)
+            import_cert(name, store_type, alias, cert, *extra)
+
+    def keypass_store() -> None:
+        import_p12("keypass.jks", "JKS", OTHER_KEY_PASSWORD)
+        import_cert("keypass.jks", "JKS", "reading-root", root)
+
+    jobs: list[tuple[Callable[..., None], tuple[str, ...]]] = [
+        (import_p12, ("keystore.jks", "JKS", PASSWORD)),
+        (import_p12, ("keystore.jceks", "JCEKS", PASSWORD)),
+        (truststore, ("truststore.jks", "JKS")),
+        (truststore, ("truststore.jceks", "JCEKS")),
+        (keypass_store, ()),
+    ]
     if bouncycastle_available():
-        import_p12("keystore.bks", "BKS", PASSWORD, *BC_OPTIONS)
-        for store_type in ("BKS", "UBER"):
-            for alias, cert in cas_by_alias:
-                import_cert(f"truststore.{store_type.lower()}", store_type, alias, cert, *BC_OPTIONS)
+        jobs += [
+            (import_p12, ("keystore.bks", "BKS", PASSWORD, *BC_OPTIONS)),
+            (truststore, ("truststore.bks", "BKS", *BC_OPTIONS)),
+            (truststore, ("truststore.uber", "UBER", *BC_OPTIONS)),
+        ]
+    with ThreadPoolExecutor(max_workers=4) as pool:  # each keytool is a JVM start: run them side by side
+        for future in [pool.submit(function, *args) for function, args in jobs]:
+            future.result()
 
     # -- zip archives (jar) ----------------------------------------------------------------------
     jar_dir = d / "jar-content"
@@ -280,8 +300,46 @@ def make_reading_material(d: Path) -> Path:
         .replace(b"BEGIN CERTIFICATE", b"BEGIN SOMETHING")
         .replace(b"END CERTIFICATE", b"END SOMETHING")
     )
+    write_keytool_listings(d)
     (d / "done").write_text("ok")
     return d
+
+
+#: Keystores made above: file name, keytool -storetype, extra keytool options.
+STORES = [
+    ("keystore.jks", "JKS", ()),
+    ("keystore.jceks", "JCEKS", ()),
+    ("truststore.jks", "JKS", ()),
+    ("truststore.jceks", "JCEKS", ()),
+    ("keystore.bks", "BKS", tuple(BC_OPTIONS)),
+    ("truststore.bks", "BKS", tuple(BC_OPTIONS)),
+    ("truststore.uber", "UBER", tuple(BC_OPTIONS)),
+]
+
+
+def keytool_list(path: Path, store_type: str, *extra: str) -> dict[str, str]:
+    """alias -> SHA-256 fingerprint of the entry's (first) certificate, as ``keytool -list -v`` prints them."""
+    out = run(
+        *KEYTOOL, "-list", "-v", "-keystore", path, "-storetype", store_type, "-storepass", PASSWORD, *extra,
+        cwd=path.parent,
+    ).decode()  # fmt: skip
+    result: dict[str, str] = {}
+    for block in out.split("Alias name: ")[1:]:
+        alias = block.splitlines()[0].strip()
+        match = re.search(r"SHA256: ([0-9A-F:]+)", block)
+        if not match:
+            raise RuntimeError(f"keytool -list printed no SHA256 fingerprint for {alias!r}")
+        result[alias] = match.group(1)
+    return result
+
+
+def write_keytool_listings(d: Path) -> None:
+    """What keytool itself lists for each store, saved as JSON (one JVM per store, run side by side)."""
+    stores = [(name, kind, extra) for name, kind, extra in STORES if (d / name).exists()]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {name: pool.submit(keytool_list, d / name, kind, *extra) for name, kind, extra in stores}
+        listings = {name: future.result() for name, future in futures.items()}
+    (d / "keytool-listings.json").write_text(json.dumps(listings, indent=1))
 
 
 def path_of(directory: Path, name: str) -> Path:
@@ -293,9 +351,11 @@ def path_of(directory: Path, name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def reading_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """The directory of real files, built once and shared by every xdist worker of this run."""
+def shared_material_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The directory of real files, built once and shared by every xdist worker of this run.
+
+    Test modules wrap this in their own session fixture (``reading_dir``).
+    """
     base = tmp_path_factory.getbasetemp()
     shared = base if worker_id == "master" else base.parent
     target = shared / "reading-material"
