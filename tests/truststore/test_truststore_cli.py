@@ -57,11 +57,11 @@ def test_build_pem_report_and_openssl(trust_material: TrustMaterial, tmp_path: P
     p7 = tmp_path / "t.p7b"
     p7.write_text(subjects)
     listed = _openssl("pkcs7", "-print_certs", "-noout", "-in", p7)
-    assert "subject=CN = Twin Root CA, O = Twin Two" in listed
+    assert "subject=O = Twin Two, CN = Twin Root CA" in listed
     assert "CN = localhost" not in listed
     first = _openssl("x509", "-noout", "-subject", "-enddate", "-in", out)
     assert "Alpha Root CA" in first and "Jan  1 00:00:00 2035 GMT" in first
-    assert out.read_text().startswith("# alpha-root-ca: O=Certbench Test,CN=Alpha Root CA (expires 2035-01-01")
+    assert out.read_text().startswith("# alpha-root-ca: CN=Alpha Root CA,O=Certbench Test (expires 2035-01-01")
 
 
 @pytest.mark.interop
@@ -171,7 +171,7 @@ def test_list_text_and_json(trust_material: TrustMaterial, tmp_path: Path, run_c
     assert _build(run_cli, out, "--password-env", "TRUST_PW", str(trust_material.bundle))[0] == 0
     code, stdout, _ = run_cli("trust", "list", str(out), "--password-env", "TRUST_PW", env=NOW_ENV)
     assert code == 0
-    assert re.search(r"^soon-root-ca\s+2026-02-01\s+16 SOON\s+yes\s+O=Certbench Test,CN=Soon Root CA$", stdout, re.M)
+    assert re.search(r"^soon-root-ca\s+2026-02-01\s+16 SOON\s+yes\s+CN=Soon Root CA,O=Certbench Test$", stdout, re.M)
     assert re.search(r"^old-root-ca\s+2020-01-01\s+-\d+ EXPIRED\s+yes", stdout, re.MULTILINE)
     assert re.search(r"^localhost\s+2035-01-01\s+\d+\s+no\s+CN=localhost$", stdout, re.MULTILINE)
     assert stdout.rstrip().endswith(f"9 certificate(s) in {out}")
@@ -203,7 +203,7 @@ def test_diff_exit_codes_across_formats(trust_material: TrustMaterial, tmp_path:
     assert "same certificates; 8 in both; 2 close to expiry (within 30 days)" in stdout
     code, stdout, _ = run_cli("trust", "diff", str(p12), str(smaller), "--password-env", "TRUST_PW", env=NOW_ENV)
     assert code == 1
-    assert "- beta-root-ca  O=Certbench Test,CN=Beta Root CA" in stdout
+    assert "- beta-root-ca  CN=Beta Root CA,O=Certbench Test" in stdout
     assert "! soon-root-ca" in stdout and "expires in 16 day(s)" in stdout
     code, stdout, _ = run_cli("trust", "diff", str(smaller), str(pem), "--json", "--days", "0", env=NOW_ENV)
     assert code == 1

@@ -139,8 +139,8 @@ def test_pem_serializer_comment_lines(trust_material: TrustMaterial) -> None:
     lines = data.decode().splitlines()
     comments = [line for line in lines if line.startswith("# ")]
     assert len(comments) == len(plan.entries) == data.count(b"-----BEGIN CERTIFICATE-----")
-    assert comments[0] == "# alpha-root-ca: O=Certbench Test,CN=Alpha Root CA (expires 2035-01-01T00:00:00Z)"
-    assert "# weird-root-ca: O=Certbench Test,CN=[weird] Root CA (expires 2031-01-01T00:00:00Z)" in comments
+    assert comments[0] == "# alpha-root-ca: CN=Alpha Root CA,O=Certbench Test (expires 2035-01-01T00:00:00Z)"
+    assert "# weird-root-ca: CN=[weird] Root CA,O=Certbench Test (expires 2031-01-01T00:00:00Z)" in comments
     # each comment sits right above its block
     for index, line in enumerate(lines):
         if line.startswith("# "):

@@ -33,9 +33,9 @@ unique_subject = no
 copy_extensions = none
 email_in_dn = no
 [ anything ]
-commonName = supplied
-organizationName = optional
 countryName = optional
+organizationName = optional
+commonName = supplied
 [ req ]
 distinguished_name = dn
 prompt = no

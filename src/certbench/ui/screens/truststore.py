@@ -1,13 +1,572 @@
-"""The Truststore screen."""
+"""The Truststore screen: assemble a truststore (PEM, JKS, PKCS#12) from files and workspace CAs.
+
+Sources are added from a file path (any format certbench reads; a password is asked for when the
+file needs one), from the workspace's CA items, or from the system bundle. Every certificate becomes a
+row: tick column, alias, subject, expiry, CA or not, source, and what happens to it (added, duplicate,
+expired, non-CA, filtered, unticked). Filters (CA only, drop expired, include/exclude substrings) only
+change the status of rows; the tick column lets a person leave out individual certificates. Loading
+and writing run in workers. Rows go into the DataTable in batches, so a 5,000-certificate bundle
+keeps the screen responsive while it fills.
+"""
 
 from __future__ import annotations
 
-from certbench.ui.screens.placeholder import PlannedScreen
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Select, Static
+
+from certbench.core import truststore as ts
+from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError, UsageError
+from certbench.core.formats.load import load_file
+from certbench.core.workspace import Workspace
+from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.modals.password import PasswordModal
+from certbench.ui.tasks import run_task
+from certbench.ui.widgets.timeline import days_left_text
+
+#: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
+ROW_BATCH = 150
+#: Pause between two batches (seconds): lets key presses and rendering through while a big table fills.
+BATCH_PAUSE = 0.02
+DEFAULT_NAME = "truststore"
+
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("tick", "✓", 3),
+    ("alias", "Alias", 18),
+    ("subject", "Subject", 26),
+    ("expires", "Expires", 10),
+    ("left", "Left", 13),
+    ("ca", "CA", 3),
+    ("source", "Source", 12),
+    ("status", "Status", 16),
+)
 
 
-class TruststoreScreen(PlannedScreen):
+@dataclass(frozen=True)
+class Loaded:
+    """Sources read by a worker, ready to append."""
+
+    sources: tuple[ts.Source, ...]
+    what: str
+
+
+def split_substrings(value: str) -> tuple[str, ...]:
+    """``"alpha, beta"`` -> ``("alpha", "beta")`` (comma-separated, blanks ignored)."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def default_output(workspace: Workspace, fmt: ts.TrustFormat) -> Path:
+    return workspace.artifacts_dir / f"{DEFAULT_NAME}.{fmt.value}"
+
+
+class TruststoreScreen(Screen[None]):
+    """Collect candidates, filter and tick them, write PEM / JKS / PKCS#12."""
+
     PALETTE_GROUP = "Truststore"
-    PLAN = (
-        "Assemble truststores (PEM, JKS, PKCS#12) from many files and workspace CAs, with "
-        "duplicates and expired certificates flagged."
-    )
+    BINDINGS = [
+        Binding("a", "add_file", "Add file", id="truststore.add_file", tooltip="Add the file named in the path box"),
+        Binding("w", "add_workspace", "Workspace CAs", id="truststore.add_workspace", tooltip="Add every CA item"),
+        Binding(
+            "y",
+            "add_system",
+            "System CAs",
+            id="truststore.add_system",
+            tooltip="Add the operating system's CA bundle",
+        ),
+        Binding("space", "toggle", "Tick", id="truststore.toggle", tooltip="Tick or untick the highlighted row"),
+        Binding("t", "toggle_all", "Tick all", id="truststore.toggle_all", tooltip="Tick or untick every row"),
+        Binding("c", "clear", "Clear", id="truststore.clear", tooltip="Remove every source and row"),
+        Binding("ctrl+s", "write", "Write", id="truststore.write", tooltip="Write the ticked certificates"),
+    ]
+
+    DEFAULT_CSS = """
+    TruststoreScreen .truststore-bar {
+        height: 3;
+    }
+    TruststoreScreen #truststore-path {
+        width: 1fr;
+    }
+    TruststoreScreen .truststore-bar Button {
+        margin-left: 1;
+        min-width: 10;
+    }
+    TruststoreScreen .truststore-bar Checkbox {
+        width: auto;
+    }
+    TruststoreScreen #truststore-include, TruststoreScreen #truststore-exclude {
+        width: 1fr;
+    }
+    TruststoreScreen #truststore-table {
+        height: 1fr;
+    }
+    TruststoreScreen #truststore-format {
+        width: 14;
+    }
+    TruststoreScreen #truststore-out {
+        width: 1fr;
+    }
+    TruststoreScreen #truststore-password {
+        width: 28;
+    }
+    TruststoreScreen #truststore-status {
+        height: 1;
+        width: 1fr;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sources: list[ts.Source] = []
+        self._candidates: list[ts.Candidate] = []
+        self._decisions: list[ts.Decision] = []
+        self._unticked: set[int] = set()
+        self._rendered = 0
+        self._generation = 0
+        self._filling = False
+
+    # -- layout -------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(classes="truststore-bar"):
+            yield Input(placeholder="file to add: PEM bundle, p7b, p12, JKS... then Enter", id="truststore-path")
+            yield Button("Add file", id="truststore-add-file")
+            yield Button("Workspace CAs", id="truststore-add-workspace")
+            yield Button("System CAs", id="truststore-add-system")
+        with Horizontal(classes="truststore-bar"):
+            yield Checkbox("CA only", id="truststore-ca-only")
+            yield Checkbox("Drop expired", id="truststore-drop-expired")
+            yield Input(placeholder="include: subject contains (a, b)", id="truststore-include")
+            yield Input(placeholder="exclude: subject contains (a, b)", id="truststore-exclude")
+        yield DataTable(id="truststore-table", cursor_type="row", zebra_stripes=True)
+        with Horizontal(classes="truststore-bar"):
+            yield Select(
+                [("PEM", "pem"), ("JKS", "jks"), ("PKCS#12", "p12")],
+                value="pem",
+                allow_blank=False,
+                id="truststore-format",
+            )
+            yield Input(placeholder="output file (default: workspace artifacts/truststore.pem)", id="truststore-out")
+            yield Input(placeholder="password (JKS, p12)", password=True, id="truststore-password")
+            yield Button("Write", id="truststore-write", variant="primary")
+        yield Static(Text("Add files or workspace CAs to start."), id="truststore-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#truststore-table", DataTable)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+
+    # -- adding sources -----------------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "truststore-path":
+            self.action_add_file()
+        elif event.input.id in ("truststore-out", "truststore-password"):
+            self.action_write()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions: dict[str, Callable[[], None]] = {
+            "truststore-add-file": self.action_add_file,
+            "truststore-add-workspace": self.action_add_workspace,
+            "truststore-add-system": self.action_add_system,
+            "truststore-write": self.action_write,
+        }
+        action = actions.get(event.button.id or "")
+        if action is not None:
+            action()
+
+    def action_add_file(self, password: bytes | None = None) -> None:
+        path_input = self.query_one("#truststore-path", Input)
+        value = path_input.value.strip()
+        if not value:
+            path_input.focus()
+            self.notify("Type the path of a file to add, then press Enter", severity="warning", markup=False)
+            return
+        path = Path(value).expanduser()
+
+        def work() -> Loaded:
+            material = load_file(path, password=password)
+            return Loaded(sources=(ts.source_from_material(material, label=value),), what=value)
+
+        def done(loaded: Loaded) -> None:
+            if path_input.value.strip() == value:
+                path_input.value = ""
+            self.query_one("#truststore-table", DataTable).focus()
+            self._append_sources(loaded)
+
+        def failed(error: CertbenchError) -> None:
+            if isinstance(error, PasswordError):
+                self._ask_password(value, error)
+                return
+            self._report_error(error)
+
+        self._set_status(f"Reading {value}...")
+        run_task(
+            self,
+            work,
+            description="truststore: read a file",
+            group="truststore-load",
+            on_done=done,
+            on_error=failed,
+            exclusive=False,
+        )
+
+    def _ask_password(self, value: str, error: PasswordError) -> None:
+        prompt = f"Password for {value}"
+        message = None if error.missing else "Wrong password, try again"
+
+        def answered(password: str | None) -> None:
+            if password is None:
+                self._set_status(f"Skipped {value}: no password given")
+                return
+            self.query_one("#truststore-path", Input).value = value
+            self.action_add_file(password=password.encode())
+
+        self.app.push_screen(PasswordModal(prompt, error=message), answered)
+
+    def action_add_workspace(self) -> None:
+        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        known = {source.label for source in self._sources}
+
+        def work() -> Loaded:
+            items = ts.workspace_ca_items(workspace)
+            sources = [ts.source_from_item(workspace, item) for item in items]
+            return Loaded(sources=tuple(s for s in sources if s.label not in known), what="workspace CAs")
+
+        run_task(
+            self,
+            work,
+            description="truststore: read workspace CAs",
+            group="truststore-load",
+            on_done=self._append_sources,
+            on_error=self._report_error,
+            exclusive=False,
+        )
+
+    def action_add_system(self) -> None:
+        from certbench.commands.trust import system_bundle_path  # stdlib-only helper shared with the CLI
+
+        bundle = system_bundle_path()
+        if bundle is None:
+            self.notify("No system CA bundle found on this machine", severity="warning", markup=False)
+            return
+
+        def work() -> Loaded:
+            return Loaded(
+                sources=(ts.source_from_material(load_file(bundle), label="system"),),
+                what=f"system bundle {bundle}",
+            )
+
+        run_task(
+            self,
+            work,
+            description="truststore: read the system bundle",
+            group="truststore-load",
+            on_done=self._append_sources,
+            on_error=self._report_error,
+            exclusive=False,
+        )
+
+    def _append_sources(self, loaded: Loaded) -> None:
+        if not loaded.sources:
+            self.notify(f"Nothing new to add from {loaded.what}", severity="warning", markup=False)
+            self._update_status()
+            return
+        self._sources.extend(loaded.sources)
+        for source in loaded.sources:
+            for problem in source.problems:
+                self.notify(f"{source.label}: {problem}", severity="warning", markup=False)
+        sources = list(self._sources)
+        generation = self._generation
+
+        def work() -> list[ts.Candidate]:
+            return ts.collect_candidates(sources)
+
+        def collected(candidates: list[ts.Candidate]) -> None:
+            if generation != self._generation:
+                return
+            added = len(candidates) - len(self._candidates)
+            self._candidates = candidates
+            self._recompute()
+            self.notify(f"Added {added} certificate(s) from {loaded.what}", markup=False)
+            self._fill_table()
+
+        run_task(
+            self,
+            work,
+            description="truststore: collect candidates",
+            group="truststore-collect",
+            on_done=collected,
+            on_error=self._report_error,
+        )
+
+    # -- the table ----------------------------------------------------------------------------------
+
+    def _filters(self) -> ts.Filters:
+        return ts.Filters(
+            ca_only=self.query_one("#truststore-ca-only", Checkbox).value,
+            drop_expired=self.query_one("#truststore-drop-expired", Checkbox).value,
+            include=split_substrings(self.query_one("#truststore-include", Input).value),
+            exclude=split_substrings(self.query_one("#truststore-exclude", Input).value),
+        )
+
+    def _recompute(self) -> list[int]:
+        """Re-decide every candidate; returns the indices whose decision changed."""
+        now = self.app.now()  # type: ignore[attr-defined]
+        plan = ts.select_entries(self._candidates, self._filters(), now=now)
+        decisions = list(plan.decisions)
+        changed = [
+            index
+            for index, decision in enumerate(decisions)
+            if index >= len(self._decisions) or self._decisions[index].status is not decision.status
+        ]
+        self._decisions = decisions
+        return changed
+
+    def _fill_table(self) -> None:
+        """Append the rows not in the table yet, ROW_BATCH at a time, yielding between batches."""
+        if self._filling:
+            return
+        self._filling = True
+        self._next_batch(self._generation)
+
+    def _next_batch(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        table = self.query_one("#truststore-table", DataTable)
+        end = min(self._rendered + ROW_BATCH, len(self._candidates))
+        colors = self.app.get_css_variables()
+        for index in range(self._rendered, end):
+            table.add_row(*self._row_cells(index, colors), key=str(index))
+        self._rendered = end
+        self._update_status()
+        if self._rendered < len(self._candidates):
+            self.set_timer(BATCH_PAUSE, lambda: self._next_batch(generation))
+        else:
+            self._filling = False
+
+    def _row_cells(self, index: int, colors: dict[str, str]) -> tuple[Text, ...]:
+        candidate = self._candidates[index]
+        now = self.app.now()  # type: ignore[attr-defined]
+        return (
+            self._tick_cell(index),
+            Text(candidate.alias),
+            Text(candidate.subject),
+            Text(candidate.not_after.strftime("%Y-%m-%d")),
+            days_left_text(candidate.days_left(now), colors),
+            Text("yes" if candidate.is_ca else "no", style="" if candidate.is_ca else "bold"),
+            Text(_short_source(candidate.source)),
+            self._status_cell(index, colors),
+        )
+
+    def _tick_cell(self, index: int) -> Text:
+        decision = self._decisions[index]
+        if decision.status is not ts.Status.ADDED:
+            return Text(" - ", style="dim")
+        return Text("[ ]") if index in self._unticked else Text("[x]", style="bold")
+
+    def _status_cell(self, index: int, colors: dict[str, str]) -> Text:
+        decision = self._decisions[index]
+        candidate = decision.candidate
+        now = self.app.now()  # type: ignore[attr-defined]
+        error = Style(color=colors.get("error"), bold=True)
+        warning = Style(color=colors.get("warning"), bold=True)
+        if decision.status is ts.Status.ADDED:
+            if index in self._unticked:
+                return Text("unticked", style="dim")
+            if candidate.is_expired(now):
+                return Text("added, expired", style=error)
+            if not candidate.is_ca:
+                return Text("added, no CA", style=warning)
+            return Text("added", style=Style(color=colors.get("success")))
+        if decision.status is ts.Status.DUPLICATE:
+            return Text("duplicate", style=warning)
+        if decision.status is ts.Status.EXPIRED:
+            return Text("dropped: expired", style=error)
+        if decision.status is ts.Status.NON_CA:
+            return Text("dropped: no CA", style=warning)
+        return Text("filtered out", style="dim")
+
+    def _refresh_rows(self, indices: Sequence[int]) -> None:
+        table = self.query_one("#truststore-table", DataTable)
+        colors = self.app.get_css_variables()
+        for index in indices:
+            if index >= self._rendered:
+                continue
+            table.update_cell(str(index), "tick", self._tick_cell(index))
+            table.update_cell(str(index), "status", self._status_cell(index, colors))
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self._apply_filters()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ("truststore-include", "truststore-exclude"):
+            self._apply_filters()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "truststore-format":
+            self.query_one(
+                "#truststore-out", Input
+            ).placeholder = f"output file (default: workspace artifacts/{DEFAULT_NAME}.{event.value})"
+
+    def _apply_filters(self) -> None:
+        if not self._candidates:
+            return
+        self._refresh_rows(self._recompute())
+        self._update_status()
+
+    def _highlighted_index(self) -> int | None:
+        table = self.query_one("#truststore-table", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(row_key.value) if row_key.value is not None else None
+
+    def action_toggle(self) -> None:
+        index = self._highlighted_index()
+        if index is None:
+            return
+        decision = self._decisions[index]
+        if decision.status is not ts.Status.ADDED:
+            self.notify(
+                f"{decision.candidate.alias} is not offered: {decision.reason or decision.status}", markup=False
+            )
+            return
+        self._unticked.symmetric_difference_update({index})
+        self._refresh_rows([index])
+        self._update_status()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_toggle()
+
+    def action_toggle_all(self) -> None:
+        offered = [i for i, d in enumerate(self._decisions) if d.status is ts.Status.ADDED]
+        if not offered:
+            return
+        if any(i in self._unticked for i in offered):
+            changed = [i for i in offered if i in self._unticked]
+            self._unticked.difference_update(offered)
+        else:
+            changed = offered
+            self._unticked.update(offered)
+        self._refresh_rows(changed)
+        self._update_status()
+
+    def action_clear(self) -> None:
+        self._generation += 1
+        self._filling = False
+        self._sources.clear()
+        self._candidates = []
+        self._decisions = []
+        self._unticked.clear()
+        self._rendered = 0
+        self.query_one("#truststore-table", DataTable).clear()
+        self._set_status("Add files or workspace CAs to start.")
+
+    # -- status -------------------------------------------------------------------------------------
+
+    def selected_entries(self) -> list[ts.Candidate]:
+        """The certificates the Write action puts in the store, in table order."""
+        return [
+            d.candidate
+            for i, d in enumerate(self._decisions)
+            if d.status is ts.Status.ADDED and i not in self._unticked
+        ]
+
+    def _update_status(self) -> None:
+        if not self._candidates:
+            self._set_status("Add files or workspace CAs to start.")
+            return
+        counts = {status: 0 for status in ts.Status}
+        for decision in self._decisions:
+            counts[decision.status] += 1
+        unticked = sum(1 for i in self._unticked if self._decisions[i].status is ts.Status.ADDED)
+        chosen = counts[ts.Status.ADDED] - unticked
+        filling = f" (showing {self._rendered}...)" if self._rendered < len(self._candidates) else ""
+        self._set_status(
+            f"{len(self._candidates)} certificate(s) from {len(self._sources)} source(s){filling}: {chosen} to write, "
+            f"{counts[ts.Status.DUPLICATE]} duplicate, {counts[ts.Status.EXPIRED]} expired, "
+            f"{counts[ts.Status.NON_CA]} not CA, {counts[ts.Status.FILTERED]} filtered, {unticked} unticked"
+        )
+
+    def _set_status(self, text: str) -> None:
+        self.query_one("#truststore-status", Static).update(Text(text))
+
+    def _report_error(self, error: CertbenchError) -> None:
+        self.notify(str(error), title="Error", severity="error", markup=False, timeout=8)
+        self._update_status()
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def action_write(self, overwrite: bool = False) -> None:
+        entries = self.selected_entries()
+        if not entries:
+            self.notify("Nothing to write: add sources and tick some certificates", severity="warning", markup=False)
+            return
+        fmt = ts.TrustFormat(str(self.query_one("#truststore-format", Select).value))
+        password_text = self.query_one("#truststore-password", Input).value
+        if fmt is not ts.TrustFormat.PEM and not password_text:
+            self.query_one("#truststore-password", Input).focus()
+            self.notify(f"A {fmt.value.upper()} truststore needs a password", severity="warning", markup=False)
+            return
+        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        out_text = self.query_one("#truststore-out", Input).value.strip()
+        out = Path(out_text).expanduser() if out_text else default_output(workspace, fmt)
+        password = password_text.encode() if fmt is not ts.TrustFormat.PEM else None
+        now = self.app.now()  # type: ignore[attr-defined]
+
+        def work() -> Path:
+            written = ts.save_truststore(out, entries, fmt, password=password, now=now, overwrite=overwrite)
+            if workspace.items_dir.is_dir():
+                workspace.audit("trust.build", now, out=str(written), format=fmt.value, added=len(entries))
+            return written
+
+        def done(path: Path) -> None:
+            self.notify(f"Wrote {len(entries)} certificate(s) to {path} ({fmt.value})", markup=False)
+            self._update_status()
+
+        def failed(error: CertbenchError) -> None:
+            if isinstance(error, OutputExistsError) and not overwrite:
+
+                def confirmed(answer: bool | None) -> None:
+                    if answer:
+                        self.action_write(overwrite=True)
+
+                self.app.push_screen(
+                    ConfirmModal(f"{out} already exists. Replace it?", confirm_label="Replace"), confirmed
+                )
+                return
+            self._report_error(error)
+
+        if out.suffix and ts.format_for_path(out) not in (None, fmt):
+            self._report_error(UsageError(f"{out.name} has the extension of another format than {fmt.value}"))
+            return
+        self._set_status(f"Writing {len(entries)} certificate(s)...")
+        run_task(
+            self,
+            work,
+            description=f"truststore: write {fmt.value}",
+            group="truststore-write",
+            on_done=done,
+            on_error=failed,
+        )
+
+
+def _short_source(label: str) -> str:
+    """A file source shows its name; workspace and system sources keep their prefix."""
+    if label.startswith("workspace:"):
+        return "ws:" + label.removeprefix("workspace:")
+    if label.startswith("system"):
+        return label
+    return Path(label).name or label

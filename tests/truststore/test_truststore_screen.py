@@ -1,0 +1,244 @@
+"""The Truststore screen: add a file, a password-protected PKCS#12 and workspace CAs, filter, tick, write.
+
+Pilot tests assert on the table, the files written (proved by keytool) and the audit log; the snapshot
+shows the openssl material (fixed subjects and dates) at the fixed clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import truststore_material
+from cryptography import x509
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select
+from truststore_material import STOREPASS, TrustMaterial, keytool_list
+
+from certbench.core.workspace import ItemKind, Workspace
+from certbench.ui.app import CertbenchApp, make_app
+from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.modals.password import PasswordModal
+from certbench.ui.screens.truststore import TruststoreScreen
+from conftest import FIXED_NOW
+
+trust_material = truststore_material.trust_material  # session fixtures
+big_bundle = truststore_material.big_bundle
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.02)
+
+
+@pytest.fixture
+def ws_path(trust_material: TrustMaterial, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A workspace with two CA items; the current directory is the material's (relative paths on screen)."""
+    monkeypatch.chdir(trust_material.directory)
+    workspace = Workspace.open(tmp_path / "ws")
+    for name, stem in (("corp-root", "twin1"), ("beta", "beta")):
+        certificate = x509.load_pem_x509_certificate(trust_material.roots[stem].read_bytes())
+        workspace.save_item(name, ItemKind.CA, now=FIXED_NOW, certificate=certificate)
+    leaf = x509.load_pem_x509_certificate(trust_material.server_cert.read_bytes())
+    workspace.save_item("server", ItemKind.LEAF, now=FIXED_NOW, certificate=leaf)
+    return tmp_path / "ws"
+
+
+async def open_truststore(app: CertbenchApp, pilot: Pilot[None]) -> TruststoreScreen:
+    await pilot.press("5")
+    await until(pilot, lambda: isinstance(app.screen, TruststoreScreen))
+    screen = app.screen
+    assert isinstance(screen, TruststoreScreen)
+    return screen
+
+
+def filled(screen: TruststoreScreen, count: int) -> Callable[[], bool]:
+    table = screen.query_one("#truststore-table", DataTable)
+    return lambda: table.row_count == count and not screen._filling
+
+
+async def add_path(pilot: Pilot[None], screen: TruststoreScreen, path: str) -> None:
+    path_input = screen.query_one("#truststore-path", Input)
+    path_input.value = path
+    path_input.focus()
+    await pilot.press("enter")
+
+
+def cell(screen: TruststoreScreen, row: int, column: str) -> str:
+    table = screen.query_one("#truststore-table", DataTable)
+    value = table.get_cell(str(row), column)
+    assert isinstance(value, Text)  # file content always goes in as Text, never as markup
+    return value.plain
+
+
+def messages(app: CertbenchApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_build_jks_from_file_and_workspace_cas(ws_path: Path, trust_material: TrustMaterial) -> None:
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await add_path(pilot, screen, "bundle.pem")
+        await until(pilot, filled(screen, 10))
+        assert cell(screen, 0, "alias") == "alpha-root-ca"
+        assert cell(screen, 9, "status") == "duplicate"
+        assert cell(screen, 2, "status") == "added, expired"
+        assert cell(screen, 8, "status") == "added, no CA"
+        assert cell(screen, 5, "subject") == "CN=[weird] Root CA,O=Certbench Test"
+        assert cell(screen, 0, "source") == "bundle.pem"
+
+        await pilot.press("w")
+        await until(pilot, filled(screen, 12))
+        assert [cell(screen, i, "source") for i in (10, 11)] == ["ws:beta", "ws:corp-root"]
+        assert cell(screen, 10, "status") == "duplicate"
+
+        # Filters: CA only + drop expired + exclude "weird"
+        await pilot.click("#truststore-ca-only")
+        await pilot.click("#truststore-drop-expired")
+        screen.query_one("#truststore-exclude", Input).value = "weird"
+        await pilot.pause(0.05)
+        assert cell(screen, 8, "status") == "dropped: no CA"
+        assert cell(screen, 2, "status") == "dropped: expired"
+        assert cell(screen, 5, "status") == "filtered out" and cell(screen, 5, "tick") == " - "
+        assert len(screen.selected_entries()) == 6
+
+        # Untick beta (row 1) with space on the table
+        table = screen.query_one("#truststore-table", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("space")
+        assert cell(screen, 1, "tick") == "[ ]" and cell(screen, 1, "status") == "unticked"
+        assert [e.alias for e in screen.selected_entries()] == [
+            "alpha-root-ca", "twin-root-ca", "twin-root-ca-2", "soon-root-ca", "alpha-issuing-ca",
+        ]  # fmt: skip
+
+        screen.query_one("#truststore-format", Select).value = "jks"
+        screen.query_one("#truststore-password", Input).value = "s3cret-pw"
+        await pilot.press("ctrl+s")
+        out = ws_path / "artifacts" / "truststore.jks"
+        await until(pilot, out.exists)
+        listing = keytool_list(out, "JKS", "s3cret-pw")
+        assert "Your keystore contains 5 entries" in listing
+        assert listing.count("trustedCertEntry") == 5 and "beta-root-ca" not in listing
+        await until(pilot, lambda: any("Wrote 5 certificate(s)" in m for m in messages(app)))
+        audit = Workspace.open(ws_path).read_audit()
+        assert audit[-1]["action"] == "trust.build" and audit[-1]["format"] == "jks" and audit[-1]["added"] == 5
+        assert "s3cret" not in (ws_path / "audit.log").read_text()
+        assert all("s3cret" not in str(worker.description) for worker in app.workers)
+
+
+async def test_p12_input_asks_for_password(ws_path: Path) -> None:
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await add_path(pilot, screen, "keytool-roots.p12")
+        await until(pilot, lambda: isinstance(app.screen, PasswordModal))
+        await pilot.press(*"wrong-one", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PasswordModal) and app.screen._error is not None)
+        await pilot.press(*STOREPASS, "enter")
+        await until(pilot, lambda: app.screen is screen)
+        await until(pilot, filled(screen, 2))
+        assert {cell(screen, i, "alias") for i in (0, 1)} == {"alpha-root-ca", "beta-root-ca"}
+
+
+async def test_pem_write_overwrite_asks_first(ws_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.pem"
+    out.write_text("old content\n")
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await add_path(pilot, screen, "roots.p7b")
+        await until(pilot, filled(screen, 2))
+        screen.query_one("#truststore-out", Input).value = str(out)
+        await pilot.click("#truststore-write")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await until(pilot, lambda: out.read_text().count("BEGIN CERTIFICATE") == 2)
+        assert out.read_text().startswith("# alpha-root-ca: ")
+
+
+async def test_bad_input_is_a_notification_not_a_crash(ws_path: Path) -> None:
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await add_path(pilot, screen, "garbage.pem")
+        await until(pilot, lambda: any("garbage.pem" in m for m in messages(app)))
+        await add_path(pilot, screen, "missing.pem")
+        await until(pilot, lambda: any("missing.pem" in m for m in messages(app)))
+        assert screen.query_one("#truststore-table", DataTable).row_count == 0
+        await pilot.press("ctrl+s")
+        assert any("Nothing to write" in m for m in messages(app))
+        assert app.is_running and app.screen is screen
+
+
+@pytest.mark.slow
+async def test_large_table_stays_responsive(ws_path: Path, big_bundle: Path) -> None:
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        table = screen.query_one("#truststore-table", DataTable)
+        await add_path(pilot, screen, str(big_bundle))
+        await until(pilot, lambda: table.row_count > 0, timeout=20)
+        # While the table fills, the UI thread never blocks for long and keys get through. The gaps are
+        # measured in CPU time of the UI thread, so other processes competing for the CPU do not count.
+        table.focus()
+        gaps: list[float] = []
+
+        async def watch_loop() -> None:
+            last = time.thread_time()
+            while screen._filling:
+                await asyncio.sleep(0.005)
+                now = time.thread_time()
+                gaps.append(now - last)
+                last = now
+
+        assert screen._filling, "the table was already full: rows are not added in batches"
+        assert table.row_count < truststore_material.BIG_COUNT
+        watcher = asyncio.create_task(watch_loop())
+        await pilot.press("down", "down", "down")
+        await watcher
+        assert table.cursor_coordinate.row == 3
+        assert len(gaps) > 10 and max(gaps) < 0.5, f"the UI thread blocked {max(gaps):.2f}s while the table filled"
+        await until(pilot, filled(screen, truststore_material.BIG_COUNT), timeout=30)
+        assert cell(screen, 4999, "alias") == "bulk-ca-5000"
+        # A filter over 5,000 rows and a full untick answer quickly (UI-thread CPU time).
+        started = time.thread_time()
+        screen.query_one("#truststore-include", Input).value = "no such subject"
+        await pilot.pause()
+        assert time.thread_time() - started < 1.0
+        assert cell(screen, 4999, "status") == "filtered out" and not screen.selected_entries()
+        screen.query_one("#truststore-include", Input).value = ""
+        await pilot.pause()
+        assert len(screen.selected_entries()) == truststore_material.BIG_COUNT
+        started = time.thread_time()
+        await pilot.press("t")
+        assert time.thread_time() - started < 1.0
+        assert not screen.selected_entries()
+
+
+def test_snapshot(ws_path: Path, snap_compare) -> None:
+    """You should see 12 rows: the bundle (duplicate, expired, not-a-CA and [weird] rows flagged) and two
+    workspace CAs, with "CA only" ticked."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        screen = await open_truststore(app, pilot)  # type: ignore[arg-type]
+        await add_path(pilot, screen, "bundle.pem")
+        await until(pilot, filled(screen, 10))
+        await pilot.press("w")
+        await until(pilot, filled(screen, 12))
+        await pilot.click("#truststore-ca-only")
+        screen.query_one("#truststore-table", DataTable).focus()
+        app.clear_notifications()
+        await pilot.pause(0.1)
+
+    app = make_app(ws_path, now=FIXED_NOW)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
