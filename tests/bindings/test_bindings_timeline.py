@@ -234,3 +234,23 @@ def test_snapshot_workspace_with_timeline(snap_compare, ws: Path) -> None:  # ty
         await pilot.pause(0.1)
 
     assert snap_compare(make_app(ws, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+
+
+def test_snapshot_demo_workspace_timeline(
+    snap_compare, demo_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """You should see the demo workspace (certbench demo at the fixed clock): its items with days left
+    coloured and the validity timeline below, soonest expiry first, with the today marker."""
+    monkeypatch.chdir(demo_workspace.root.parent)  # a relative workspace path: nothing machine-specific on screen
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, CertbenchApp)
+        screen = await loaded(app, pilot)
+        timeline = screen.query_one(Timeline)
+        dated = [item for item in demo_workspace.list_items() if item.not_after is not None]
+        assert len(timeline.entries) == len(dated)
+        await pilot.pause(0.1)
+
+    app = make_app(Path(demo_workspace.root.name), now=FIXED_NOW)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
