@@ -14,8 +14,6 @@ import pytest
 import truststore_material
 from truststore_material import STOREPASS, TrustMaterial, keytool_list
 
-from certbench.core.errors import FormatError
-from certbench.core.formats.load import load_file
 from conftest import FIXED_NOW
 
 trust_material = truststore_material.trust_material  # the session fixture
@@ -213,11 +211,7 @@ def test_diff_exit_codes_across_formats(trust_material: TrustMaterial, tmp_path:
     assert [c["alias"] for c in result["expiring"]] == ["old-root-ca"]
 
 
-def test_jks_output_reads_back_once_load_supports_jks(trust_material: TrustMaterial, tmp_path: Path, run_cli) -> None:
-    try:
-        load_file(trust_material.keytool_jks, password=STOREPASS.encode())
-    except FormatError:
-        pytest.skip("certbench.core.formats.load does not read JKS yet (keystore slice)")
+def test_jks_input_and_output_read_back(trust_material: TrustMaterial, tmp_path: Path, run_cli) -> None:
     jks_out = tmp_path / "t.jks"
     pem_out = tmp_path / "t.pem"
     assert _build(run_cli, jks_out, "--password-env", "TRUST_PW", str(trust_material.bundle))[0] == 0
@@ -225,7 +219,21 @@ def test_jks_output_reads_back_once_load_supports_jks(trust_material: TrustMater
     code, _stdout, _ = run_cli("trust", "diff", str(pem_out), str(jks_out), "--password-env", "TRUST_PW", env=NOW_ENV)
     assert code == 0
     code, stdout, _ = run_cli("trust", "list", "--json", str(jks_out), "--password-env", "TRUST_PW", env=NOW_ENV)
-    assert code == 0 and len(json.loads(stdout)) == 9
+    assert code == 0
+    rows = json.loads(stdout)
+    assert len(rows) == 9 and {"twin-root-ca", "twin-root-ca-2"} <= {r["alias"] for r in rows}
+    # A keytool-made JKS as an input: its two roots are already in the bundle.
+    code, stdout, stderr = run_cli(
+        "trust", "build", "--out", str(tmp_path / "again.pem"), "--json", "--input-password-env", "IN_PW",
+        str(trust_material.bundle), str(trust_material.keytool_jks), env={**NOW_ENV, "IN_PW": STOREPASS},
+    )  # fmt: skip
+    assert code == 0, stderr
+    report = json.loads(stdout)
+    assert (report["added"], report["duplicate"]) == (9, 3)
+    jks_rows = [d for d in report["decisions"] if d["source"] == str(trust_material.keytool_jks)]
+    assert {d["status"] for d in jks_rows} == {"duplicate"} and len(jks_rows) == 2
+    code, _, stderr = run_cli("trust", "list", str(trust_material.keytool_jks), env=NOW_ENV)
+    assert code == 2 and "password" in stderr.lower()
 
 
 @pytest.mark.parametrize(
