@@ -1,13 +1,438 @@
-"""The Create screen."""
+"""The Create screen: a form per role (root CA, intermediate CA, leaf, CSR) with profile presets,
+validation as you type, a preview of the certificate that will be made, and key generation in a worker
+with a visible progress bar. The result lands in the workspace and is shown on the Workspace screen."""
 
 from __future__ import annotations
 
-from certbench.ui.screens.placeholder import PlannedScreen
+from dataclasses import dataclass
+
+from cryptography import x509
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select, Static
+
+from certbench.core import issue
+from certbench.core.errors import CertbenchError, PasswordError, UsageError
+from certbench.core.issue import PROFILE_HELP, Created, KeySpec, Plan, Profile, Role
+from certbench.core.subject import parse_san, parse_subject
+from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
+from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.tasks import run_task
+
+ROLE_OPTIONS = [
+    ("Root CA (self-signed)", Role.ROOT.value),
+    ("Intermediate CA", Role.INTERMEDIATE.value),
+    ("Leaf certificate", Role.LEAF.value),
+    ("CSR (key stays here)", Role.CSR.value),
+]
+PROFILE_OPTIONS = [(f"{p.value}: {PROFILE_HELP[p].split(':')[0]}", p.value) for p in issue.LEAF_PROFILES]
+KEY_OPTIONS = [(spec.label, spec.value) for spec in KeySpec]
+DEFAULT_DAYS = {Role.ROOT: 3650, Role.INTERMEDIATE: 1825, Role.LEAF: 825, Role.CSR: 825}
+SUBJECT_HINTS = {
+    Role.ROOT: "/CN=MyCompany Root CA/O=MyCompany",
+    Role.INTERMEDIATE: "/CN=MyCompany Issuing CA/O=MyCompany",
+    Role.LEAF: "/CN=MyCompany-Client/O=MyCompany",
+    Role.CSR: "/CN=MyCompany-Client/O=MyCompany",
+}
+TPP_SUBJECT_HINT = "/businessCategory=TPP/jurisdictionC=GB/serialNumber=123/C=GB/O=MyTPP/CN=tpp.example.com"
 
 
-class CreateScreen(PlannedScreen):
+@dataclass(frozen=True)
+class IssuerInfo:
+    """A workspace CA the form can issue from (loaded in a worker)."""
+
+    name: str
+    certificate: x509.Certificate
+    key_encrypted: bool
+
+
+def load_issuers(workspace: Workspace) -> list[IssuerInfo]:
+    """Every CA item with a key, for the issuer list."""
+    found = []
+    for item in workspace.list_items():
+        if item.kind is ItemKind.CA and item.has_key:
+            found.append(IssuerInfo(item.name, workspace.load_certificate(item), bool(item.key_encrypted)))
+    return found
+
+
+class CreateScreen(Screen[None]):
+    """Make a CA, a leaf or a CSR from a form."""
+
     PALETTE_GROUP = "Create"
-    PLAN = (
-        "Create root and intermediate CAs, client, server and Open Banking TPP certificates and "
-        "CSRs from a form with live validation and a preview."
-    )
+    DEFAULT_CSS = """
+    CreateScreen #create-body {
+        height: 1fr;
+    }
+    CreateScreen #create-form {
+        width: 66;
+        height: 1fr;
+        padding: 0 1;
+    }
+    CreateScreen .create-row {
+        height: 1;
+        margin-bottom: 1;
+    }
+    CreateScreen .create-label {
+        width: 18;
+        color: $text-muted;
+    }
+    CreateScreen .create-row Input, CreateScreen .create-row Select {
+        width: 1fr;
+    }
+    CreateScreen #create-errors {
+        color: $error;
+        height: auto;
+        margin-bottom: 1;
+    }
+    CreateScreen #create-errors.-ok {
+        color: $success;
+    }
+    CreateScreen #create-actions {
+        height: 1;
+    }
+    CreateScreen #create-progress {
+        display: none;
+        margin-left: 2;
+        width: 1fr;
+    }
+    CreateScreen #create-progress.-running {
+        display: block;
+    }
+    CreateScreen #create-preview-pane {
+        width: 1fr;
+        height: 1fr;
+        border-left: solid $primary;
+        padding: 0 1;
+    }
+    CreateScreen #create-preview-title {
+        color: $accent;
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "create", "Create", id="create.create", tooltip="Generate the key and make the item"),
+        Binding("ctrl+l", "clear_form", "Clear form", id="create.clear", tooltip="Reset every field of the form"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._issuers: dict[str, IssuerInfo] = {}
+        self._plan: Plan | None = None
+        self._busy = False
+        #: The item made last (tests and the status line read it).
+        self.last_created: Item | None = None
+
+    # -- layout -------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(id="create-body"):
+            with VerticalScroll(id="create-form"):
+                yield from self._row("Role", Select(ROLE_OPTIONS, value=Role.LEAF.value, allow_blank=False,
+                                                    id="create-role", compact=True))  # fmt: skip
+                yield from self._row("Profile", Select(PROFILE_OPTIONS, value=Profile.CLIENT.value, allow_blank=False,
+                                                       id="create-profile", compact=True))  # fmt: skip
+                yield from self._row("Issuer (CA)", Select[str]([], prompt="(no CA in the workspace)",
+                                                                id="create-issuer", compact=True))  # fmt: skip
+                yield from self._row("Item name", Input(placeholder="e.g. partner-client", id="create-name",
+                                                        compact=True))  # fmt: skip
+                yield from self._row("Subject", Input(placeholder=SUBJECT_HINTS[Role.LEAF], id="create-subject",
+                                                      compact=True))  # fmt: skip
+                yield from self._row("SANs", Input(placeholder="DNS:api.example.com, IP:10.0.0.1", id="create-sans",
+                                                   compact=True))  # fmt: skip
+                yield from self._row("Key type", Select(KEY_OPTIONS, value=KeySpec.RSA_2048.value, allow_blank=False,
+                                                        id="create-key", compact=True))  # fmt: skip
+                yield from self._row("Validity (days)", Input(str(DEFAULT_DAYS[Role.LEAF]), type="integer",
+                                                              id="create-days", compact=True))  # fmt: skip
+                yield from self._row("Key password", Input(password=True, placeholder="password for the new key",
+                                                           id="create-password", compact=True))  # fmt: skip
+                yield from self._row("Issuer password", Input(password=True, placeholder="the CA key's password",
+                                                              id="create-issuer-password", compact=True))  # fmt: skip
+                yield Checkbox("No password: store the new key unencrypted (0600)", id="create-no-password",
+                               compact=True)  # fmt: skip
+                yield Static(Text(""), id="create-errors")
+                with Horizontal(id="create-actions"):
+                    yield Button("Create", id="create-button", variant="primary", compact=True)
+                    yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="create-progress")
+            with VerticalScroll(id="create-preview-pane"):
+                yield Static(Text("Preview"), id="create-preview-title")
+                yield Static(Text(""), id="create-preview")
+        yield Static(Text("Fill in the form; the preview shows what will be made."), id="create-status",
+                     classes="status-line")  # fmt: skip
+        yield Footer()
+
+    @staticmethod
+    def _row(label: str, widget: Input | Select[str]) -> ComposeResult:
+        with Horizontal(classes="create-row"):
+            yield Label(Text(label), classes="create-label")
+            yield widget
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = False
+        self._validate()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload_issuers()
+
+    def action_reload_issuers(self) -> None:
+        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        run_task(
+            self,
+            lambda: load_issuers(workspace),
+            description="create: list workspace CAs",
+            group="create-issuers",
+            on_done=self._show_issuers,
+        )
+
+    def _show_issuers(self, issuers: list[IssuerInfo]) -> None:
+        self._issuers = {info.name: info for info in issuers}
+        select = self.query_one("#create-issuer", Select)
+        previous = select.value
+        select.set_options([(Text(info.name), info.name) for info in issuers])
+        if previous in self._issuers:
+            select.value = previous
+        elif issuers:
+            select.value = issuers[0].name
+        self._validate()
+
+    # -- values and validation ----------------------------------------------------------------------
+
+    def _role(self) -> Role:
+        return Role(str(self.query_one("#create-role", Select).value))
+
+    def _issuer(self) -> IssuerInfo | None:
+        value = self.query_one("#create-issuer", Select).value
+        return self._issuers.get(str(value)) if value is not Select.NULL else None
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def build_plan(self) -> tuple[Plan | None, list[str], list[str]]:
+        """The plan the form describes, with its errors and warnings (pure; no key is generated)."""
+        role = self._role()
+        errors: list[str] = []
+        name = self._value("create-name")
+        if not name:
+            errors.append("Item name: give the workspace item a name")
+        else:
+            try:
+                validate_item_name(name)
+            except UsageError as exc:
+                errors.append(f"Item name: {exc.message}")
+        subject = None
+        try:
+            subject = parse_subject(self._value("create-subject"))
+        except UsageError as exc:
+            errors.append(f"Subject: {exc.message}")
+        sans: list[x509.GeneralName] = []
+        for text in [part.strip() for part in self._value("create-sans").split(",") if part.strip()]:
+            try:
+                sans.append(parse_san(text))
+            except UsageError as exc:
+                errors.append(f"SANs: {exc.message}")
+        days_text = self._value("create-days")
+        days = int(days_text) if days_text.lstrip("-").isdigit() else 0
+        if role is not Role.CSR and not issue.MIN_DAYS <= days <= issue.MAX_DAYS:
+            errors.append(f"Validity: between {issue.MIN_DAYS} and {issue.MAX_DAYS} days")
+        issuer = self._issuer()
+        if role in (Role.INTERMEDIATE, Role.LEAF) and issuer is None:
+            errors.append("Issuer: no CA in the workspace yet; create a root CA first (Role: Root CA)")
+        if not self.query_one("#create-no-password", Checkbox).value and not self._value("create-password"):
+            errors.append("Key password: type one, or tick 'No password'")
+        profile: Profile | None = None
+        if role in (Role.LEAF, Role.CSR):
+            profile = Profile(str(self.query_one("#create-profile", Select).value))
+        if subject is None:
+            return None, errors, []
+        plan = Plan(
+            role,
+            subject,
+            key_spec=KeySpec(str(self.query_one("#create-key", Select).value)),
+            days=days if issue.MIN_DAYS <= days <= issue.MAX_DAYS else issue.DEFAULT_LEAF_DAYS,
+            profile=profile,
+            sans=tuple(sans) if role in (Role.LEAF, Role.CSR) else (),
+        )
+        if sans and role in (Role.ROOT, Role.INTERMEDIATE):
+            errors.append("SANs: a CA certificate takes no SANs; give them to the leaf")
+        warnings: list[str] = []
+        try:
+            warnings = issue.validate_plan(
+                plan,
+                issuer=issuer.certificate if issuer and role in (Role.INTERMEDIATE, Role.LEAF) else None,
+                now=self.app.now(),  # type: ignore[attr-defined]
+            )
+        except UsageError as exc:
+            if not (role in (Role.INTERMEDIATE, Role.LEAF) and issuer is None and "issuing CA" in exc.message):
+                errors.append(exc.message[0].upper() + exc.message[1:])
+        return plan, errors, warnings
+
+    def _validate(self) -> None:
+        role = self._role()
+        is_ca = role in (Role.ROOT, Role.INTERMEDIATE)
+        self.query_one("#create-profile", Select).disabled = is_ca
+        self.query_one("#create-issuer", Select).disabled = role in (Role.ROOT, Role.CSR)
+        self.query_one("#create-sans", Input).disabled = is_ca
+        self.query_one("#create-days", Input).disabled = role is Role.CSR
+        no_password = self.query_one("#create-no-password", Checkbox).value
+        self.query_one("#create-password", Input).disabled = no_password
+        issuer = self._issuer()
+        needs_issuer_password = role in (Role.INTERMEDIATE, Role.LEAF) and issuer is not None and issuer.key_encrypted
+        self.query_one("#create-issuer-password", Input).disabled = not needs_issuer_password
+        subject_input = self.query_one("#create-subject", Input)
+        tpp = role is Role.LEAF and str(self.query_one("#create-profile", Select).value) == Profile.TPP.value
+        subject_input.placeholder = TPP_SUBJECT_HINT if tpp else SUBJECT_HINTS[role]
+
+        plan, errors, warnings = self.build_plan()
+        self._plan = plan if not errors else None
+        message = self.query_one("#create-errors", Static)
+        if errors:
+            message.update(Text("\n".join(f"• {e}" for e in errors)))
+            message.remove_class("-ok")
+        else:
+            message.update(Text("Ready: press Create (ctrl+s)" + "".join(f"\n• {w}" for w in warnings)))
+            message.add_class("-ok")
+        self._show_preview(plan, issuer)
+
+    def _show_preview(self, plan: Plan | None, issuer: IssuerInfo | None) -> None:
+        preview = self.query_one("#create-preview", Static)
+        if plan is None:
+            preview.update(Text("Type a subject to see the certificate that will be made.", style="italic"))
+            return
+        rows = issue.describe_plan(
+            plan,
+            issuer=issuer.certificate if issuer and plan.role in (Role.INTERMEDIATE, Role.LEAF) else None,
+            now=self.app.now(),  # type: ignore[attr-defined]
+        )
+        text = Text()
+        for label, value in rows:
+            text.append(f"{label}\n", style="bold")
+            text.append(f"  {value}\n")
+        if plan.profile is not None and plan.role is Role.LEAF:
+            text.append("\n")
+            text.append(PROFILE_HELP[plan.profile], style="italic")
+        preview.update(text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._validate()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "create-role":
+            role = self._role()
+            days = self.query_one("#create-days", Input)
+            if days.value.strip() in {str(d) for d in DEFAULT_DAYS.values()} or not days.value.strip():
+                days.value = str(DEFAULT_DAYS[role])
+        if event.select.id == "create-profile" and event.value == Profile.TPP.value:
+            self.query_one("#create-key", Select).value = KeySpec.RSA_2048.value
+        self._validate()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.value:
+            self.query_one("#create-password", Input).value = ""
+        self._validate()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_create()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "create-button":
+            event.stop()
+            self.action_create()
+
+    # -- actions ------------------------------------------------------------------------------------
+
+    def action_clear_form(self) -> None:
+        for widget_id in ("create-name", "create-subject", "create-sans", "create-password", "create-issuer-password"):
+            self.query_one(f"#{widget_id}", Input).value = ""
+        self.query_one("#create-no-password", Checkbox).value = False
+        self.query_one("#create-days", Input).value = str(DEFAULT_DAYS[self._role()])
+        self._validate()
+
+    def action_create(self) -> None:
+        if self._busy:
+            self.notify("A key is being generated; wait for it to finish.", severity="warning", markup=False)
+            return
+        self._validate()
+        plan = self._plan
+        if plan is None:
+            self.notify("The form has errors: see the list under the form.", severity="error", markup=False)
+            return
+        name = self._value("create-name")
+        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        if workspace.has(name):
+
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    self._start(plan, name, overwrite=True)
+
+            self.app.push_screen(
+                ConfirmModal(
+                    f"An item named {name!r} exists. Replace it (its key and certificate)?", confirm_label="Replace"
+                ),
+                answered,
+            )
+            return
+        self._start(plan, name, overwrite=False)
+
+    def _start(self, plan: Plan, name: str, *, overwrite: bool) -> None:
+        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        now = self.app.now()  # type: ignore[attr-defined]
+        no_password = self.query_one("#create-no-password", Checkbox).value
+        key_password = None if no_password else self.query_one("#create-password", Input).value.encode()
+        issuer_info = self._issuer() if plan.role in (Role.INTERMEDIATE, Role.LEAF) else None
+        issuer_password_text = self.query_one("#create-issuer-password", Input).value
+        issuer_password = issuer_password_text.encode() if issuer_password_text else None
+        if issuer_info is not None and issuer_info.key_encrypted and not issuer_password:
+            self._failed(PasswordError(f"type the password of the key of CA {issuer_info.name!r}", missing=True))
+            return
+
+        def work() -> Created:
+            issuer = issue.load_issuer(workspace, issuer_info.name, issuer_password) if issuer_info else None
+            return issue.create_item(
+                workspace,
+                name,
+                plan,
+                now=now,
+                key_password=key_password,
+                issuer=issuer,
+                issuer_name=issuer_info.name if issuer_info else None,
+                overwrite=overwrite,
+            )
+
+        self._set_busy(True, f"Generating a {plan.key_spec.label} key and making {name!r}...")
+        run_task(
+            self,
+            work,
+            description=f"create: {plan.role.value} {name}",
+            group="create-item",
+            on_done=self._created,
+            on_error=self._failed,
+        )
+
+    def _set_busy(self, busy: bool, status: str) -> None:
+        self._busy = busy
+        progress = self.query_one("#create-progress", ProgressBar)
+        progress.set_class(busy, "-running")
+        self.query_one("#create-button", Button).disabled = busy
+        self.query_one("#create-status", Static).update(Text(status))
+
+    def _created(self, created: Created) -> None:
+        item = created.item
+        self._set_busy(False, f"Created {item.kind.value} {item.name!r}: {item.subject}")
+        for field_id in ("create-password", "create-issuer-password"):
+            self.query_one(f"#{field_id}", Input).value = ""
+        self.query_one("#create-name", Input).value = ""
+        self.last_created = item
+        self.notify(f"Created {item.name!r} ({item.subject})", title="Create", markup=False)
+        self.app.switch_mode("workspace")
+
+    def _failed(self, error: CertbenchError) -> None:
+        self._set_busy(False, "Nothing was written.")
+        message = self.query_one("#create-errors", Static)
+        message.update(Text(f"• {error}"))
+        message.remove_class("-ok")
+        self.notify(str(error), title="Create failed", severity="error", markup=False, timeout=8)

@@ -1,0 +1,176 @@
+"""The Create screen: validation as you type, preview, key generation in a worker, item in the workspace."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography import x509
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, ProgressBar, Select, Static
+
+from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
+from certbench.core.workspace import Workspace
+from certbench.ui.app import CertbenchApp, make_app
+from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.screens.create import CreateScreen
+from certbench.ui.screens.workspace import WorkspaceScreen
+from conftest import FIXED_NOW
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.02)
+
+
+async def open_create(app: CertbenchApp, pilot: Pilot[None]) -> CreateScreen:
+    await pilot.press("3")
+    await until(pilot, lambda: isinstance(app.screen, CreateScreen))
+    screen = app.screen
+    assert isinstance(screen, CreateScreen)
+    return screen
+
+
+def fill(screen: CreateScreen, **values: str) -> None:
+    for key, value in values.items():
+        screen.query_one(f"#create-{key.replace('_', '-')}", Input).value = value
+
+
+def errors_text(screen: CreateScreen) -> str:
+    return str(screen.query_one("#create-errors", Static).render())
+
+
+def preview_text(screen: CreateScreen) -> str:
+    return str(screen.query_one("#create-preview", Static).render())
+
+
+async def test_form_to_leaf_item(demo_workspace: Workspace) -> None:
+    app = make_app(demo_workspace.root, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_create(app, pilot)
+        issuer = screen.query_one("#create-issuer", Select)
+        await until(pilot, lambda: issuer.value == "axway-root-ca")
+        screen.query_one("#create-key", Select).value = "ec:p256"
+        fill(screen, name="partner-client", subject="/CN=Partner [weird] Client/O=Partner",
+             sans="DNS:partner.example.com", days="365", password="new-key-pass",
+             issuer_password=DEMO_KEY_PASSWORD.decode())  # fmt: skip
+        await pilot.pause()
+        assert "Ready" in errors_text(screen)
+        preview = preview_text(screen)
+        assert "/CN=Partner [weird] Client/O=Partner" in preview  # markup-like text shown literally
+        assert "clientAuth" in preview and "2026-01-15 to 2027-01-15 (365 days)" in preview
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
+        item = demo_workspace.get("partner-client")
+        assert item.kind.value == "leaf" and item.issuer == "axway-root-ca" and item.key_encrypted
+        certificate = demo_workspace.load_certificate(item)
+        assert certificate.not_valid_before_utc == FIXED_NOW
+        assert certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+            x509.DNSName
+        ) == ["partner.example.com"]
+        key = demo_workspace.load_private_key(item, b"new-key-pass")
+        assert key.public_key() == certificate.public_key()
+        assert screen.last_created is not None and screen.last_created.name == "partner-client"
+        audit = demo_workspace.read_audit()
+        assert audit[-1]["action"] == "create" and "new-key-pass" not in str(audit)
+
+
+async def test_validation_as_you_type(demo_workspace: Workspace) -> None:
+    app = make_app(demo_workspace.root, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_create(app, pilot)
+        await until(pilot, lambda: screen.query_one("#create-issuer", Select).value == "axway-root-ca")
+        fill(screen, name="srv", subject="/CN=srv/C=USA")
+        await pilot.pause()
+        assert "two-letter" in errors_text(screen)
+        fill(screen, subject="/CN=srv")
+        screen.query_one("#create-profile", Select).value = "server"
+        await pilot.pause()
+        assert "needs at least one SAN" in errors_text(screen)
+        fill(screen, sans="DNS:srv.test", days="0")
+        await pilot.pause()
+        assert "Validity: between 1 and" in errors_text(screen)
+        fill(screen, days="30")
+        await pilot.pause()
+        assert "Key password" in errors_text(screen)
+        screen.query_one("#create-no-password", Checkbox).value = True
+        await pilot.pause()
+        assert screen.query_one("#create-password", Input).disabled
+        # The issuing CA's password is still needed: a wrong one is reported, nothing is written.
+        fill(screen, issuer_password="wrong")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "wrong password" in errors_text(screen))
+        assert not demo_workspace.has("srv")
+        assert isinstance(app.screen, CreateScreen)
+        # Invalid form: create refuses without starting a worker.
+        fill(screen, subject="CN=a,,O=b")
+        await pilot.pause()
+        screen.action_create()
+        await pilot.pause()
+        assert not demo_workspace.has("srv") and "empty component" in errors_text(screen)
+
+
+async def test_root_ca_without_password_and_replace_needs_confirmation(tmp_path: Path) -> None:
+    ws = Workspace.open(tmp_path / "ws")
+    app = make_app(ws.root, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_create(app, pilot)
+        assert "no CA in the workspace yet" in errors_text(screen)
+        screen.query_one("#create-role", Select).value = "root"
+        screen.query_one("#create-key", Select).value = "ec:p256"
+        await pilot.pause()
+        assert screen.query_one("#create-days", Input).value == "3650"
+        assert screen.query_one("#create-issuer", Select).disabled
+        fill(screen, name="my-root", subject="CN=My Root CA,O=MyCompany")
+        screen.query_one("#create-no-password", Checkbox).value = True
+        await pilot.pause()
+        progress = screen.query_one("#create-progress", ProgressBar)
+        assert not progress.has_class("-running")
+        screen.action_create()
+        assert progress.has_class("-running")  # visible while the key is generated in the worker
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
+        item = ws.get("my-root")
+        assert item.kind.value == "ca" and item.key_encrypted is False
+        assert item.key_path.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+        first = item.cert_path.read_bytes()
+
+        screen = await open_create(app, pilot)
+        screen.query_one("#create-role", Select).value = "root"
+        screen.query_one("#create-key", Select).value = "ec:p256"
+        fill(screen, name="my-root", subject="/CN=Replacement Root")
+        screen.query_one("#create-no-password", Checkbox).value = True
+        await pilot.pause()
+        screen.action_create()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, CreateScreen))
+        assert ws.get("my-root").cert_path.read_bytes() == first
+        screen.action_create()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
+        assert ws.get("my-root").subject == "CN=Replacement Root"
+
+
+def test_create_screen_snapshot(snap_compare, tmp_path: Path) -> None:
+    """You should see the leaf form filled for a partner client issued by the demo Axway root, no errors
+    but the missing key password, and on the right the preview (subject literally with [weird], issuer,
+    RSA 2048, 2026-01-15 to 2027-01-15, CA:FALSE critical, clientAuth, the SAN)."""
+    ws = Workspace.open(tmp_path / "demo")
+    build_demo(ws, now=FIXED_NOW)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("3")
+        await pilot.pause(0.3)
+        screen = pilot.app.screen
+        assert isinstance(screen, CreateScreen)
+        await until(pilot, lambda: screen.query_one("#create-issuer", Select).value == "axway-root-ca")
+        fill(screen, name="partner-client", subject="/CN=Partner [weird] Client/O=Partner",
+             sans="DNS:partner.example.com", days="365")  # fmt: skip
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(ws.root, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
