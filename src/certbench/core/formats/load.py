@@ -450,6 +450,11 @@ def _load_openssh_key(block: bytes, password: bytes | None) -> PrivateKeyTypes:
         if password and "password" in str(exc).lower():
             raise PasswordError("wrong password for the encrypted OpenSSH private key") from exc
         raise
+    except UnsupportedAlgorithm as exc:  # encrypted OpenSSH keys need the optional bcrypt module
+        raise FormatError(
+            "holds an encrypted OpenSSH private key, which certbench cannot decrypt; convert it to PKCS#8 with "
+            "'ssh-keygen -p -m PKCS8 -f FILE' (keeps the passphrase)"
+        ) from exc
     return key
 
 
