@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ from certbench.core.verify import NOT_CHECKED, verify_chain
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
+#: --json is indented for people; above this many certificates it is printed on one line (same content).
+COMPACT_JSON_ABOVE = 500
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -139,7 +142,10 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
         document = report.to_json()
         document["at"] = iso(now)
         document["fix_out"] = str(written) if written else None
-        print_json(document)
+        if len(report.certificates) > COMPACT_JSON_ABOVE:
+            print(json.dumps(document, ensure_ascii=False))  # one line: a big bundle prints fast
+        else:
+            print_json(document)
     else:
         print(render_report(report, materials), end="")
         if written:

@@ -14,6 +14,7 @@ Finding codes (stable; documented in the README): ``input.unreadable``, ``input.
 
 from __future__ import annotations
 
+import base64
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
@@ -22,22 +23,27 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from certbench.core.describe import (
+    certificate_key_info,
     common_name,
-    describe_certificate,
+    extended_key_usage,
     is_ca,
     iso,
     key_identifiers,
+    key_usage,
     public_key_info,
     rfc4514,
+    serial_hex,
     signature_algorithm_name,
+    subject_alt_names,
 )
 from certbench.core.errors import CertbenchError, PasswordError
+from certbench.core.fingerprints import sha1_colon
 from certbench.core.formats.material import Material
 from certbench.core.linking import MAX_CHAIN_LENGTH, is_issued_by
 from certbench.core.verify import chain_validates, verify_chain
@@ -160,35 +166,9 @@ class ChainReport:
 
     def to_json(self) -> dict[str, Any]:
         when = self.now
-        certificates = []
-        for entry in self.certificates:
-            cert = entry.certificate
-            if when is None:
-                raise ValueError("report has no analysis time")
-            summary = describe_certificate(cert, now=when)
-            certificates.append(
-                {
-                    "id": entry.id,
-                    "path": entry.path,
-                    "index": entry.index,
-                    "source": entry.source,
-                    "subject": summary.subject,
-                    "issuer": summary.issuer,
-                    "serial": summary.serial,
-                    "not_before": iso(summary.not_before),
-                    "not_after": iso(summary.not_after),
-                    "sha256": summary.sha256,
-                    "sha1": summary.sha1,
-                    "x5t#S256": summary.x5t_s256,
-                    "key_type": summary.key_type,
-                    "key_size": summary.key_size,
-                    "is_ca": summary.is_ca,
-                    "self_signed": summary.self_issued and is_issued_by(cert, cert),
-                    "san": list(summary.san),
-                    "key_usage": list(summary.key_usage),
-                    "extended_key_usage": list(summary.extended_key_usage),
-                }
-            )
+        if when is None:
+            raise ValueError("report has no analysis time")
+        certificates = [_certificate_json(entry) for entry in self.certificates]
         return {
             "inputs": [{"path": i.path, "format": i.format, "error": i.error} for i in self.inputs],
             "certificates": certificates,
@@ -228,6 +208,34 @@ def _signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
+def _certificate_json(entry: CertEntry) -> dict[str, Any]:
+    """The ``certificates`` item of ``to_json`` (the fields of :class:`CertSummary` scripts need)."""
+    cert = entry.certificate
+    sha256 = cert.fingerprint(hashes.SHA256())
+    key_type, key_size = certificate_key_info(cert)
+    return {
+        "id": entry.id,
+        "path": entry.path,
+        "index": entry.index,
+        "source": entry.source,
+        "subject": rfc4514(cert.subject),
+        "issuer": rfc4514(cert.issuer),
+        "serial": serial_hex(cert),
+        "not_before": iso(cert.not_valid_before_utc),
+        "not_after": iso(cert.not_valid_after_utc),
+        "sha256": sha256.hex(":").upper(),
+        "sha1": sha1_colon(cert),
+        "x5t#S256": base64.urlsafe_b64encode(sha256).rstrip(b"=").decode("ascii"),
+        "key_type": key_type,
+        "key_size": key_size,
+        "is_ca": is_ca(cert),
+        "self_signed": cert.subject == cert.issuer and _signed_by(cert, cert),
+        "san": list(subject_alt_names(cert)),
+        "key_usage": list(key_usage(cert)),
+        "extended_key_usage": list(extended_key_usage(cert)),
+    }
+
+
 def _spki(public_key: Any) -> bytes:
     return bytes(public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
 
@@ -244,26 +252,29 @@ class _Linker:
 
     def __init__(self, inputs: Sequence[x509.Certificate], anchors: Sequence[x509.Certificate]) -> None:
         self.by_subject: dict[x509.Name, list[x509.Certificate]] = defaultdict(list)
-        self.input_set = set(inputs)
-        for certificate in list(inputs) + [a for a in anchors if a not in self.input_set]:
+        self.input_set = {id(c) for c in inputs}
+        known = set(inputs)
+        for certificate in list(inputs) + [a for a in anchors if a not in known]:
             bucket = self.by_subject[certificate.subject]
             if certificate not in bucket:
                 bucket.append(certificate)
-        self._issuer: dict[x509.Certificate, x509.Certificate | None] = {}
-        self._self_signed: dict[x509.Certificate, bool] = {}
-        #: certificates whose issuer's name (and key id) matched some certificate whose key did not verify.
-        self.bad_signature: dict[x509.Certificate, x509.Certificate] = {}
+        # Keyed by id(): the certificates are the same objects throughout one analysis, and hashing a
+        # certificate hashes its DER (microseconds each, a second over a 5,000-certificate bundle).
+        self._issuer: dict[int, x509.Certificate | None] = {}
+        self._self_signed: dict[int, bool] = {}
+        #: id -> (certificate, named issuer) where the issuer's name (and key id) matched but its key did not verify.
+        self.bad_signature: dict[int, tuple[x509.Certificate, x509.Certificate]] = {}
 
     def self_signed(self, certificate: x509.Certificate) -> bool:
-        known = self._self_signed.get(certificate)
+        known = self._self_signed.get(id(certificate))
         if known is None:
             known = certificate.subject == certificate.issuer and _signed_by(certificate, certificate)
-            self._self_signed[certificate] = known
+            self._self_signed[id(certificate)] = known
         return known
 
     def issuer(self, certificate: x509.Certificate) -> x509.Certificate | None:
-        if certificate in self._issuer:
-            return self._issuer[certificate]
+        if id(certificate) in self._issuer:
+            return self._issuer[id(certificate)]
         found: x509.Certificate | None = None
         if not self.self_signed(certificate):
             named = [c for c in self.by_subject.get(certificate.issuer, []) if c != certificate]
@@ -272,13 +283,16 @@ class _Linker:
             keyed = [c for c in named if aki is None or key_identifiers(c)[0] in (aki, None)]
             verified = [c for c in keyed if _signed_by(certificate, c)]
             candidates = keyed or named
-            if verified:
+            if len(verified) > 1:
                 # Prefer a certificate from the input, then the one valid the longest (a re-issued CA).
-                verified.sort(key=lambda c: (c in self.input_set, c.not_valid_after_utc, c.serial_number), reverse=True)
+                verified.sort(
+                    key=lambda c: (id(c) in self.input_set, c.not_valid_after_utc, c.serial_number), reverse=True
+                )
+            if verified:
                 found = verified[0]
             elif candidates:
-                self.bad_signature[certificate] = candidates[0]
-        self._issuer[certificate] = found
+                self.bad_signature[id(certificate)] = (certificate, candidates[0])
+        self._issuer[id(certificate)] = found
         return found
 
     def walk(self, leaf: x509.Certificate) -> tuple[list[x509.Certificate], bool]:
@@ -357,8 +371,8 @@ def analyze_chain(
         findings.append(Finding(code, "error", error.message, fix, path=error.path))
 
     entries: list[CertEntry] = []
-    by_cert: dict[x509.Certificate, CertEntry] = {}
-    ordered_positions: dict[x509.Certificate, dict[int, int]] = defaultdict(dict)
+    by_der: dict[x509.Certificate, CertEntry] = {}
+    ordered_positions: dict[int, dict[int, int]] = defaultdict(dict)
     key_records: list[tuple[str, PrivateKeyTypes]] = []
     for m_index, material in enumerate(materials):
         inputs.append(InputInfo(path=material.path, format=str(material.format)))
@@ -377,13 +391,13 @@ def analyze_chain(
         for key_entry in material.key_entries:
             certs.extend(c for c in key_entry.chain if c not in certs)
         for index, certificate in enumerate(certs):
-            entry = by_cert.get(certificate)
+            entry = by_der.get(certificate)
             if entry is None:
                 entry = CertEntry(f"c{len(entries) + 1}", certificate, material.path, index)
                 entries.append(entry)
-                by_cert[certificate] = entry
+                by_der[certificate] = entry
             if material.ordered and index < len(material.certificates):
-                if m_index in ordered_positions[certificate]:
+                if m_index in ordered_positions[id(entry.certificate)]:
                     if certificate not in reported_duplicates:
                         reported_duplicates.add(certificate)
                         findings.append(
@@ -398,7 +412,7 @@ def analyze_chain(
                             )
                         )
                 else:
-                    ordered_positions[certificate][m_index] = index
+                    ordered_positions[id(entry.certificate)][m_index] = index
         seen_keys = {_spki(k.public_key()) for _, k in key_records}
         for key in list(material.keys) + [e.key for e in material.key_entries]:
             try:
@@ -410,6 +424,7 @@ def analyze_chain(
                 key_records.append((material.path, key))
 
     input_certs = [e.certificate for e in entries]
+    by_cert: dict[int, CertEntry] = {id(e.certificate): e for e in entries}
     linker = _Linker(input_certs, trust)
 
     # Keys and what they match.
@@ -438,31 +453,32 @@ def analyze_chain(
     key_matched = {cid for k in keys for cid in k.matches}
 
     # Leaves: input certificates that issued no other input certificate.
-    has_child: set[x509.Certificate] = set()
+    has_child: set[int] = set()
     for certificate in input_certs:
         parent = linker.issuer(certificate)
-        if parent is not None and parent in by_cert and parent != certificate:
-            has_child.add(parent)
-    leaves = [c for c in input_certs if c not in has_child]
+        if parent is not None and id(parent) in by_cert and parent is not certificate:
+            has_child.add(id(parent))
+    leaves = [c for c in input_certs if id(c) not in has_child]
 
     anchor_pool = list(trust)
+    input_cas = [c for c in input_certs if is_ca(c)][:MAX_INTERMEDIATES]
     implicit = not anchor_pool
 
-    walked_chains = {leaf: linker.walk(leaf) for leaf in leaves}
-    input_order = {certificate: number for number, certificate in enumerate(input_certs)}
+    walked_chains = {id(leaf): linker.walk(leaf) for leaf in leaves}
+    input_order = {id(certificate): number for number, certificate in enumerate(input_certs)}
 
     def rank(certificate: x509.Certificate) -> tuple[int, int, int, int]:
         return (
-            1 if by_cert[certificate].id in key_matched else 0,
+            1 if by_cert[id(certificate)].id in key_matched else 0,
             0 if is_ca(certificate) else 1,
-            len(walked_chains[certificate][0]),
-            -input_order[certificate],
+            len(walked_chains[id(certificate)][0]),
+            -input_order[id(certificate)],
         )
 
     ordered_leaves = sorted(leaves, key=rank, reverse=True)
 
     def position(certificate: x509.Certificate) -> tuple[int, int] | None:
-        places = ordered_positions.get(certificate)
+        places = ordered_positions.get(id(certificate))
         if not places:
             return None
         first = min(places)
@@ -472,8 +488,8 @@ def analyze_chain(
     anchor_entries: dict[x509.Certificate, CertEntry] = {}
 
     def cert_id(certificate: x509.Certificate) -> str:
-        if certificate in by_cert:
-            return by_cert[certificate].id
+        if id(certificate) in by_cert:
+            return by_cert[id(certificate)].id
         entry = anchor_entries.get(certificate)
         if entry is None:
             entry = CertEntry(f"t{len(anchor_entries) + 1}", certificate, None, None, source="trust")
@@ -485,13 +501,13 @@ def analyze_chain(
     primary: list[x509.Certificate] = []
     primary_complete = False
     for number, leaf in enumerate(ordered_leaves):
-        walked, complete = walked_chains[leaf]
+        walked, complete = walked_chains[id(leaf)]
         positions = [p for p in (position(c) for c in walked) if p is not None]
         trusted: bool | None = None
         reason: str | None = None
-        anchors = anchor_pool or ([walked[-1]] if complete and walked[-1] in by_cert else [])
+        anchors = anchor_pool or ([walked[-1]] if complete and id(walked[-1]) in by_cert else [])
         if anchors and not (implicit and len(walked) == 1) and number < MAX_VALIDATED_CHAINS:
-            intermediates = [c for c in input_certs if c != leaf and is_ca(c)][:MAX_INTERMEDIATES]
+            intermediates = [c for c in input_cas if c != leaf]
             if purpose in ("client", "server"):
                 name = _leaf_name(leaf) if purpose == "server" else None
                 if purpose == "server" and name is None:
@@ -503,14 +519,14 @@ def analyze_chain(
                 trusted, reason, _ = chain_validates(leaf, intermediates, anchors, at=now)
         elif len(walked) == 1 and complete and (implicit or leaf in anchor_pool):
             trusted, reason = (None, None) if implicit else (True, "is a trust anchor")
-        signatures_ok = not any(c in linker.bad_signature for c in walked)
+        signatures_ok = not any(id(c) in linker.bad_signature for c in walked)
         chains.append(
             ChainInfo(
                 certificates=tuple(cert_id(c) for c in walked),
                 leaf=cert_id(leaf),
                 as_given=_classify(positions),
                 complete=complete,
-                root_present=complete and walked[-1] in by_cert,
+                root_present=complete and id(walked[-1]) in by_cert,
                 signatures_ok=signatures_ok,
                 trusted=trusted,
                 trust_reason=reason,
@@ -537,8 +553,8 @@ def analyze_chain(
         )
         findings.extend(_unrelated(primary, primary_complete, ordered_leaves, walked_chains, by_cert))
 
-    for certificate, issuer in linker.bad_signature.items():
-        if certificate in by_cert:
+    for key_id, (certificate, issuer) in linker.bad_signature.items():
+        if key_id in by_cert:
             findings.append(
                 Finding(
                     "chain.signature",
@@ -548,8 +564,8 @@ def analyze_chain(
                     "get the issuer certificate that really signed it (a re-keyed CA has the same name and a new "
                     "key), or have the certificate re-issued",
                     subject=rfc4514(certificate.subject),
-                    certificates=(by_cert[certificate].id,),
-                    path=by_cert[certificate].path,
+                    certificates=(by_cert[key_id].id,),
+                    path=by_cert[key_id].path,
                 )
             )
 
@@ -577,17 +593,17 @@ def _chain_findings(
     info: ChainInfo,
     *,
     materials: Sequence[Material],
-    by_cert: dict[x509.Certificate, CertEntry],
+    by_cert: dict[int, CertEntry],
     linker: _Linker,
     key_matched: set[str],
     purpose: str | None,
     anchors_given: bool,
-    ordered_positions: dict[x509.Certificate, dict[int, int]],
+    ordered_positions: dict[int, dict[int, int]],
     now: datetime,
 ) -> list[Finding]:
     findings: list[Finding] = []
     leaf = chain[0]
-    leaf_entry = by_cert[leaf]
+    leaf_entry = by_cert[id(leaf)]
     leaf_subject = rfc4514(leaf.subject)
     lone_root = len(chain) == 1 and complete
 
@@ -595,7 +611,7 @@ def _chain_findings(
     for m_index, material in enumerate(materials):
         if not material.ordered:
             continue
-        places = [ordered_positions[c][m_index] for c in chain if m_index in ordered_positions.get(c, {})]
+        places = [ordered_positions[id(c)][m_index] for c in chain if m_index in ordered_positions.get(id(c), {})]
         if len(places) >= 2 and places != sorted(places):
             shape = _classify([(0, p) for p in places])
             findings.append(
@@ -606,13 +622,13 @@ def _chain_findings(
                     "then each issuer",
                     "reorder as leaf -> intermediates -> root (certbench inspect --fix-out FILE writes it)",
                     subject=leaf_subject,
-                    certificates=tuple(by_cert[c].id for c in chain if c in by_cert),
+                    certificates=tuple(by_cert[id(c)].id for c in chain if id(c) in by_cert),
                     path=material.path,
                 )
             )
 
     last = chain[-1]
-    if not complete and last not in linker.bad_signature:
+    if not complete and id(last) not in linker.bad_signature:
         if is_ca(last) and len(chain) > 1:
             findings.append(
                 Finding(
@@ -625,7 +641,7 @@ def _chain_findings(
                     + " (get it from the CA), or pass it with --trust so --fix-out can include it",
                     subject=rfc4514(last.subject),
                     certificates=(info.certificates[-1],),
-                    path=by_cert[last].path if last in by_cert else None,
+                    path=by_cert[id(last)].path if id(last) in by_cert else None,
                 )
             )
         else:
@@ -641,10 +657,10 @@ def _chain_findings(
                     "named in the certificate's Authority Information Access)",
                     subject=rfc4514(last.subject),
                     certificates=(info.certificates[-1],),
-                    path=by_cert[last].path if last in by_cert else None,
+                    path=by_cert[id(last)].path if id(last) in by_cert else None,
                 )
             )
-    elif complete and last not in by_cert and len(chain) > 1:
+    elif complete and id(last) not in by_cert and len(chain) > 1:
         findings.append(
             Finding(
                 "chain.root-missing",
@@ -685,7 +701,7 @@ def _chain_findings(
             )
 
     validity_explained = any(
-        not (c.not_valid_before_utc <= now <= c.not_valid_after_utc) for c in chain if c in by_cert
+        not (c.not_valid_before_utc <= now <= c.not_valid_after_utc) for c in chain if id(c) in by_cert
     ) and "validation time" in (info.trust_reason or "")
     if info.trusted is False and not validity_explained:
         findings.append(
@@ -706,21 +722,23 @@ def _unrelated(
     primary: list[x509.Certificate],
     complete: bool,
     leaves: list[x509.Certificate],
-    walked: dict[x509.Certificate, tuple[list[x509.Certificate], bool]],
-    by_cert: dict[x509.Certificate, CertEntry],
+    walked: dict[int, tuple[list[x509.Certificate], bool]],
+    by_cert: dict[int, CertEntry],
 ) -> list[Finding]:
     """Certificates that belong to no chain of an end entity (only when the input has an end entity)."""
     if is_ca(primary[0]):
         return []
-    related: set[x509.Certificate] = set(primary)
-    primary_set = set(primary)
+    primary_set = {id(c) for c in primary}
+    related: set[int] = set(primary_set)
     for leaf in leaves:
-        chain, _ = walked[leaf]
-        if not is_ca(leaf) and primary_set.intersection(chain):
-            related.update(chain)
+        chain, _ = walked[id(leaf)]
+        ids = [id(c) for c in chain]
+        if not is_ca(leaf) and primary_set.intersection(ids):
+            related.update(ids)
     findings = []
-    for certificate, entry in by_cert.items():
-        if certificate in related:
+    for key_id, entry in by_cert.items():
+        certificate = entry.certificate
+        if key_id in related:
             continue
         if not complete and is_ca(certificate):
             continue  # may be the upper part of a chain whose middle is missing: chain.incomplete says so
@@ -740,13 +758,13 @@ def _unrelated(
 
 def _certificate_findings(entry: CertEntry, now: datetime, linker: _Linker) -> list[Finding]:
     certificate = entry.certificate
-    label = _label(certificate)
-    subject = rfc4514(certificate.subject)
 
     def finding(code: str, severity: str, message: str, fix: str) -> Finding:
+        subject = rfc4514(certificate.subject)
         return Finding(code, severity, message, fix, subject=subject, certificates=(entry.id,), path=entry.path)
 
     findings = []
+    label = _label(certificate)
     not_after = certificate.not_valid_after_utc
     not_before = certificate.not_valid_before_utc
     if not_after < now:

@@ -8,6 +8,7 @@ the forms people compare them in. Pure: the clock comes in as ``now``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -160,6 +161,7 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=16384)
 def rfc4514(name: x509.Name) -> str:
     """RFC 4514 string of a name; never raises on odd encodings."""
     try:
@@ -232,12 +234,18 @@ def signature_algorithm_name(certificate: x509.Certificate) -> str:
 
 
 def _extension(certificate: x509.Certificate, kind: type[Any]) -> Any:
+    """The parsed value of extension ``kind``, None when absent or malformed."""
+    return _extension_map(certificate).get(kind)
+
+
+@functools.lru_cache(maxsize=16384)
+def _extension_map(certificate: x509.Certificate) -> dict[type[Any], Any]:
+    """Every extension of ``certificate`` by value type, parsed once (describing 5,000 certificates asks
+    for each extension many times)."""
     try:
-        return certificate.extensions.get_extension_for_class(kind).value
-    except x509.ExtensionNotFound:
-        return None
-    except (ValueError, TypeError):  # a malformed extension: described as absent
-        return None
+        return {type(extension.value): extension.value for extension in certificate.extensions}
+    except (ValueError, TypeError):  # a malformed extension: the certificate is described without extensions
+        return {}
 
 
 def _general_name(name: x509.GeneralName) -> str:
@@ -294,6 +302,7 @@ def is_ca(certificate: x509.Certificate) -> bool:
     return basic_constraints(certificate)[0]
 
 
+@functools.lru_cache(maxsize=16384)
 def key_identifiers(certificate: x509.Certificate) -> tuple[str | None, str | None]:
     """(SKI, AKI key identifier) as colon hex, None when absent."""
     ski = _extension(certificate, x509.SubjectKeyIdentifier)
