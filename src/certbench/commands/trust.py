@@ -16,7 +16,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 
 from certbench.commands import Context, add_password_options, print_json, read_password
 from certbench.core import truststore as ts
-from certbench.core.errors import UsageError, WorkspaceError
+from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
 from certbench.core.formats.load import load_file
 from certbench.core.workspace import Workspace, validate_item_name
 
@@ -147,7 +147,11 @@ def _source_for(value: str, ctx: Context, *, password: bytes | None) -> ts.Sourc
         return _item_source(ctx.workspace, value[len(WORKSPACE_PREFIX) :])
     path = Path(value)
     if path.exists():
-        return ts.source_from_material(load_file(path, password=password))
+        try:
+            return ts.source_from_material(load_file(path, password=password))
+        except PasswordError as exc:
+            hint = "(use --input-password-env VAR or --input-password-file FILE)"
+            raise PasswordError(f"{exc.message} {hint}", path=exc.path or path, missing=exc.missing) from exc
     try:
         validate_item_name(value)
     except UsageError:
@@ -178,6 +182,8 @@ def build_store(args: argparse.Namespace, ctx: Context) -> int:
     if not args.inputs and not args.system_trust:
         raise UsageError("trust build: give at least one INPUT or --system-trust")
     fmt = _output_format(args)
+    if Path(args.out).exists() and not args.force:
+        raise OutputExistsError("already exists; use --force to overwrite it", path=args.out)
     now = ctx.now()
     password = None
     if fmt is not ts.TrustFormat.PEM:
