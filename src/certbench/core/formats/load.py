@@ -194,6 +194,8 @@ def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
     try:
         certificates = pkcs7.load_der_pkcs7_certificates(data)
         return Material(path=path, format=Format.PKCS7, certificates=tuple(certificates))
+    except UnsupportedAlgorithm as exc:  # a PKCS#7 ContentInfo of another type (data, enveloped...)
+        raise FormatError("is a PKCS#7 structure but not a certificate bundle (signed-data) certbench reads") from exc
     except ValueError as exc:
         if "no certificates" in str(exc).lower() or "not supported" in str(exc).lower():
             raise FormatError(
