@@ -463,8 +463,8 @@ def issue_root_ca(
     )
     certificate = _sign(builder, key)
     issued = Issued(certificate, (), key)
-    check_issued(issued, role=Role.ROOT, now=now)
-    return issued
+    warnings = check_issued(issued, role=Role.ROOT, now=now)
+    return replace(issued, notes=issued.notes + warnings)
 
 
 def issue_intermediate_ca(
@@ -510,8 +510,8 @@ def _issue_intermediate(
     )
     certificate = _sign(builder, issuer.key)
     issued = Issued(certificate, (issuer.certificate, *issuer.chain), key, tuple(notes))
-    check_issued(issued, role=Role.INTERMEDIATE, now=now)
-    return issued
+    warnings = check_issued(issued, role=Role.INTERMEDIATE, now=now)
+    return replace(issued, notes=issued.notes + warnings)
 
 
 def issue_leaf(
@@ -563,8 +563,8 @@ def _issue_leaf(
         builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
     certificate = _sign(builder, issuer.key)
     issued = Issued(certificate, (issuer.certificate, *issuer.chain), key, tuple(notes))
-    check_issued(issued, role=Role.LEAF, profile=profile, now=now)
-    return issued
+    warnings = check_issued(issued, role=Role.LEAF, profile=profile, now=now)
+    return replace(issued, notes=issued.notes + warnings)
 
 
 def _spec_of_public(public_key: Any) -> KeySpec:
@@ -721,7 +721,7 @@ def sign_csr(
             serial=serial,
             key=None,
         )
-    return replace(issued, notes=tuple(_request_notes(csr, issued.certificate, profile)))
+    return replace(issued, notes=issued.notes + tuple(_request_notes(csr, issued.certificate, profile)))
 
 
 def _request_notes(csr: x509.CertificateSigningRequest, certificate: x509.Certificate, profile: Profile) -> list[str]:
@@ -782,7 +782,51 @@ def _probe_leaf(ca: Issued, now: datetime) -> tuple[x509.Certificate, list[x509.
     return builder.sign(ca_key, _hash_for(ca_key)), [ca.certificate, *ca.chain[:-1]] if ca.chain else []
 
 
-def check_issued(issued: Issued, *, role: Role, now: datetime, profile: Profile | None = None) -> None:
+def check_issued(issued: Issued, *, role: Role, now: datetime, profile: Profile | None = None) -> tuple[str, ...]:
+    """Check a new certificate before anything is written; return the chain doctor's warnings.
+
+    1. structure (CA never with a TLS EKU, leaf never CA:TRUE, SKI/AKI present, basic constraints
+       critical, the key is the certificate's);
+    2. ``cryptography.x509.verification`` for its purpose with its CA as the only anchor (a CA through a
+       throw-away probe leaf);
+    3. the chain doctor :func:`certbench.core.chain.analyze_chain` (the same as ``certbench inspect``):
+       any error finding refuses the certificate.
+
+    Raises :class:`IssuanceError`.
+    """
+    _verify_for_purpose(issued, role=role, now=now, profile=profile)
+    return _chain_doctor(issued, role=role, now=now, profile=profile)
+
+
+def _chain_doctor(issued: Issued, *, role: Role, now: datetime, profile: Profile | None) -> tuple[str, ...]:
+    from certbench.core.chain import analyze_chain  # the inspect slice's doctor (imports describe/verify)
+    from certbench.core.formats.material import Format, Material
+
+    certificate = issued.certificate
+    purpose: str | None = None
+    if role is Role.LEAF and profile is not None:
+        has_san = any(e.oid == x509.OID_SUBJECT_ALTERNATIVE_NAME for e in certificate.extensions)
+        if profile in (Profile.SERVER, Profile.CLIENT_SERVER):
+            purpose = "server"
+        elif has_san:
+            purpose = "client"  # a SAN-less client (ConnectPay's recipe) is checked purpose-neutral here
+    material = Material(
+        path="new certificate",
+        format=Format.PEM,
+        certificates=(certificate, *issued.chain),
+        # The key goes in for a leaf (key.mismatch); with a CA the doctor would read key + CA as "CA used as leaf".
+        keys=(issued.key,) if issued.key is not None and role is Role.LEAF else (),
+    )
+    report = analyze_chain([material], now=_start(now), trust=[issued.anchor], purpose=purpose)
+    errors = [f for f in report.findings if f.severity == "error"]
+    if errors:
+        raise IssuanceError(
+            "the chain doctor refuses the new certificate: " + "; ".join(f"{f.code}: {f.message}" for f in errors)
+        )
+    return tuple(f.message for f in report.findings if f.severity == "warning")
+
+
+def _verify_for_purpose(issued: Issued, *, role: Role, now: datetime, profile: Profile | None) -> None:
     """Validate a new certificate with ``cryptography.x509.verification`` for its purpose, its CA as anchor.
 
     Structural rules are checked first (CA never with TLS EKU, leaf never CA:TRUE, SKI/AKI present,
@@ -951,6 +995,7 @@ def create_item(
         )
     if issued is not None:
         certificate, chain = issued.certificate, issued.chain
+        warnings.extend(issued.notes)
         check_key_matches(certificate, key)
     key_pem = serialize_private_key(key, key_password)
     extra: dict[str, Any] = {"role": plan.role.value, "key_type": plan.key_spec.value}
