@@ -30,11 +30,13 @@ from certbench.core.formats.jar import (
     DESCRIPTOR_NAME,
     MANIFEST_NAME,
     check_keystore_jar,
+    jar_checks,
     load_keystore_jar,
 )
-from certbench.core.formats.material import Material
+from certbench.core.formats.material import Format, Material
 from certbench.core.linking import complete_chain, is_issued_by, is_self_signed
 from certbench.core.passwords import restricted_characters_in
+from certbench.core.rules import run_profile
 from certbench.core.safe_write import write_atomic, write_private
 from certbench.core.workspace import Item, Workspace
 
@@ -476,3 +478,106 @@ def write_bundle(path: str | Path, bundle: Bundle, *, overwrite: bool = False) -
 def issuer_linked(chain: Sequence[x509.Certificate]) -> bool:
     """Each certificate signed by the next one."""
     return all(is_issued_by(chain[i], chain[i + 1]) for i in range(len(chain) - 1))
+
+
+# -- planning (the Keystore screen's live checklist) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class BundlePlan:
+    """What a build would produce right now: the chain, every check, and the bytes when buildable."""
+
+    kind: BundleKind
+    source: BundleSource
+    checks: tuple[Check, ...]
+    bundle: Bundle | None
+
+    @property
+    def ok(self) -> bool:
+        return self.bundle is not None and not blocking_failures(self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return blocking_failures(self.checks)
+
+
+_PROFILE_FORMATS = {
+    BundleKind.KEYSTORE_JAR: Format.PEM,  # the chain file inside the JAR is what the gateway parses
+    BundleKind.PEM_CHAIN: Format.PEM,
+    BundleKind.P12: Format.PKCS12,
+    BundleKind.JKS: Format.JKS,
+}
+
+
+def plan_item_bundle(
+    workspace: Workspace,
+    item_name: str,
+    kind: BundleKind,
+    *,
+    now: datetime,
+    item_password: bytes | None = None,
+    password: bytes | None = None,
+    legacy: bool = False,
+    encrypt_key: bool = True,
+    name: str | None = None,
+    profile: str | None = None,
+) -> BundlePlan:
+    """Everything the Keystore screen shows for ``item_name``: never raises for a missing/wrong password
+    or a refused rule (those become failed checks); raises only for a missing or damaged item."""
+    item = workspace.get(item_name)
+    source = source_from_item(workspace, item, need_key=False)
+    checks: list[Check] = []
+    key_reason = ""
+    if kind.needs_key:
+        try:
+            source = with_key(source, workspace.load_private_key(item, item_password) if item.has_key else None)
+            if source.key is None:
+                key_reason = f"item {item.name!r} has no private key"
+        except PasswordError as error:
+            key_reason = "type the password of the item's private key" if error.missing else "wrong item key password"
+        if key_reason:
+            checks.append(Check("plan.item-key", "Item key unlocked", False, key_reason))
+    needs_password = kind in (BundleKind.P12, BundleKind.JKS) or (kind is BundleKind.KEYSTORE_JAR and encrypt_key)
+    if needs_password and not password:
+        checks.append(Check("plan.password", "Output password given", False, "type the password for the new file"))
+    bundle: Bundle | None = None
+    if not checks:
+        try:
+            if kind is BundleKind.KEYSTORE_JAR:
+                bundle = build_keystore_jar(source, now=now, name=name, key_password=password if encrypt_key else None)
+            else:
+                bundle = build_export(source, kind, now=now, password=password, legacy=legacy)
+            checks.extend(bundle.checks)
+        except CertbenchError as error:
+            checks.append(Check("plan.build", "Bundle can be built", False, error.message))
+    elif kind is BundleKind.KEYSTORE_JAR:
+        base = name if name is not None else default_jar_name(source.name)
+        checks.extend(
+            jar_checks(
+                source.chain,
+                source.key,
+                now=now,
+                key_password=password if encrypt_key else None,
+                entry_names=jar_entry_names(base),
+                size=None,
+                manifest_first=None,
+                missing_key_reason="known once the item key is unlocked",
+            )
+        )
+    else:
+        checks.extend(
+            c for c in export_checks(source, kind, now=now, password=password) if c.code != "export.key-matches"
+        )
+    if profile:
+        material = Material(
+            path=item.name,
+            format=_PROFILE_FORMATS.get(kind, Format.PEM),
+            certificates=source.chain,
+            keys=(source.key,) if source.key is not None else (),
+        )
+        checks.extend(run_profile(profile, [material], now=now, key_password=password))
+    return BundlePlan(kind, source, tuple(checks), bundle)
+
+
+def with_key(source: BundleSource, key: PrivateKeyTypes | None) -> BundleSource:
+    return BundleSource(name=source.name, certificate=source.certificate, issuers=source.issuers, key=key)

@@ -224,6 +224,10 @@ def _public_der(key: object) -> bytes:
     return der
 
 
+def _count_valid(count: int) -> str:
+    return "the certificate is valid now" if count == 1 else f"all {count} certificates are valid now"
+
+
 def _subject(certificate: x509.Certificate) -> str:
     return certificate.subject.rfc4514_string() or "(empty subject)"
 
@@ -235,14 +239,38 @@ def check_keystore_jar(
     key_password: bytes | str | None = None,
 ) -> list[Check]:
     """The gateway checklist for a keystore JAR (as loaded by :func:`load_keystore_jar`), one Check per rule."""
+    size_text = material.details.get("size", "")
+    manifest = material.details.get("manifestFirst")
+    return jar_checks(
+        material.certificates,
+        material.keys[0] if material.keys else None,
+        now=now,
+        key_password=key_password,
+        entry_names=(material.details.get("certFile", ""), material.details.get("keyFile", "")),
+        size=int(size_text) if size_text.isdigit() else None,
+        manifest_first=None if manifest is None else manifest == "yes",
+    )
+
+
+def jar_checks(
+    certificates: Sequence[x509.Certificate],
+    key: PrivateKeyTypes | None,
+    *,
+    now: datetime,
+    key_password: bytes | str | None,
+    entry_names: tuple[str, str],
+    size: int | None,
+    manifest_first: bool | None = True,
+    missing_key_reason: str = "no key or no certificate",
+) -> list[Check]:
+    """The gateway checklist from its parts (usable before the archive exists: ``size=None``, no key yet)."""
     checks: list[Check] = []
-    chain = list(material.certificates)
-    key = material.keys[0] if material.keys else None
+    chain = list(certificates)
     leaf = chain[0] if chain else None
 
     # 1. The key matches the leaf.
     if key is None or leaf is None:
-        checks.append(Check("jar.key-matches", "Key matches the certificate", False, "no key or no certificate"))
+        checks.append(Check("jar.key-matches", "Key matches the certificate", False, missing_key_reason))
     else:
         try:
             matches = _public_der(key.public_key()) == _public_der(leaf.public_key())
@@ -271,7 +299,7 @@ def check_keystore_jar(
             "jar.not-expired",
             "Nothing in the chain is expired",
             bool(chain) and not bad,
-            "; ".join(bad) if bad else (f"all {len(chain)} certificates are valid now" if chain else "no certificate"),
+            "; ".join(bad) if bad else (_count_valid(len(chain)) if chain else "no certificate"),
         )
     )
 
@@ -290,7 +318,11 @@ def check_keystore_jar(
         linked = False
         reason = f"the chain ends at {_subject(chain[-1])}, not at a root: add its issuer up to the root"
     if linked:
-        reason = f"{len(chain)} certificates, leaf to root, each signed by the next"
+        reason = (
+            f"{len(chain)} certificates, leaf to root, each signed by the next"
+            if len(chain) > 1
+            else "a single self-signed certificate"
+        )
     elif not chain:
         reason = "no certificate"
     checks.append(Check("jar.chain", "Chain links leaf to root", linked, reason))
@@ -314,7 +346,7 @@ def check_keystore_jar(
         )
 
     # 5. Names are alphanumeric.
-    stems = [_stem(material.details.get(key_name, "")) for key_name in ("certFile", "keyFile")]
+    stems = [_stem(entry) for entry in entry_names]
     bad_names = [stem for stem in stems if not _NAME_PATTERN.match(stem)]
     checks.append(
         Check(
@@ -328,27 +360,26 @@ def check_keystore_jar(
     )
 
     # 6. The archive is under the gateway's size limit.
-    size_text = material.details.get("size", "")
-    size = int(size_text) if size_text.isdigit() else None
     checks.append(
         Check(
             "jar.size",
             "JAR is under 50 KB",
             size is not None and size < MAX_GATEWAY_JAR_BYTES,
-            f"{size} bytes (limit {MAX_GATEWAY_JAR_BYTES})" if size is not None else "size unknown",
+            f"{size} bytes (limit {MAX_GATEWAY_JAR_BYTES})" if size is not None else "known once the JAR is built",
         )
     )
 
     # Layout (warning only): the manifest first, as `jar` writes it.
-    checks.append(
-        Check(
-            "jar.manifest",
-            "Manifest is the first entry",
-            material.details.get("manifestFirst") == "yes",
-            "META-INF/MANIFEST.MF comes first"
-            if material.details.get("manifestFirst") == "yes"
-            else "META-INF/MANIFEST.MF is missing or not first (as `jar` writes it)",
-            severity="warning",
+    if manifest_first is not None:
+        checks.append(
+            Check(
+                "jar.manifest",
+                "Manifest is the first entry",
+                manifest_first,
+                "META-INF/MANIFEST.MF comes first"
+                if manifest_first
+                else "META-INF/MANIFEST.MF is missing or not first (as `jar` writes it)",
+                severity="warning",
+            )
         )
-    )
     return checks

@@ -1,13 +1,436 @@
-"""The Keystore screen."""
+"""The Keystore screen: pick an item, pick a bundle (keystore JAR, PKCS#12, PKCS#12 for browsers, JKS,
+PEM chain), see the chain that goes in and the checklist with a tick or a cross per rule, type the
+passwords in masked inputs (restricted characters flagged while typing), and write the file into the
+workspace's ``artifacts/`` folder. Every check and the build itself run in a worker."""
 
 from __future__ import annotations
 
-from certbench.ui.screens.placeholder import PlannedScreen
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
+
+from certbench.core import keystore as ks
+from certbench.core.errors import KeystoreError, UsageError
+from certbench.core.passwords import restricted_characters_in
+from certbench.core.rules import list_profiles
+from certbench.core.workspace import Item
+from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.tasks import run_task
+from certbench.ui.widgets.tables import fill_table
 
 
-class KeystoreScreen(PlannedScreen):
+@dataclass(frozen=True)
+class BundleChoice:
+    """One entry of the bundle picker."""
+
+    key: str
+    label: str
+    kind: ks.BundleKind
+    legacy: bool = False
+    suffix: str = ""
+
+
+BUNDLE_CHOICES: tuple[BundleChoice, ...] = (
+    BundleChoice("jar", "Keystore JAR (API gateway)", ks.BundleKind.KEYSTORE_JAR, suffix=".jar"),
+    BundleChoice("p12", "PKCS#12 (AES-256)", ks.BundleKind.P12, suffix=".p12"),
+    BundleChoice("p12-browser", "PKCS#12 for browsers (legacy 3DES)", ks.BundleKind.P12, True, "-browser.p12"),
+    BundleChoice("jks", "JKS (Java)", ks.BundleKind.JKS, suffix=".jks"),
+    BundleChoice("pem-chain", "PEM chain (leaf to root)", ks.BundleKind.PEM_CHAIN, suffix="-chain.pem"),
+)
+CHOICES = {choice.key: choice for choice in BUNDLE_CHOICES}
+NO_PROFILE = "-"
+ITEM_COLUMNS = (("Name", "name"), ("Kind", "kind"), ("Key", "key"), ("Not after", "not_after"))
+PLAN_DELAY = 0.25
+
+
+class KeystoreScreen(Screen[None]):
+    """Builds bundles from a workspace item; the checklist follows every change of the form."""
+
     PALETTE_GROUP = "Keystore"
-    PLAN = (
-        "Build keystore JARs, PKCS#12 (modern, legacy, for browsers), JKS and PEM chain files from "
-        "a workspace item, with the partner checklist."
-    )
+    DEFAULT_CSS = """
+    KeystoreScreen #keystore-body {
+        height: 1fr;
+    }
+    KeystoreScreen #keystore-items {
+        width: 44;
+        height: 1fr;
+    }
+    KeystoreScreen #keystore-form {
+        width: 1fr;
+        height: 1fr;
+        padding: 0 1;
+        border-left: solid $primary;
+    }
+    KeystoreScreen .keystore-row {
+        height: 3;
+    }
+    KeystoreScreen .keystore-row Select, KeystoreScreen .keystore-row Input {
+        width: 1fr;
+    }
+    KeystoreScreen #keystore-unencrypted {
+        width: auto;
+    }
+    KeystoreScreen #keystore-password-hint {
+        height: 1;
+        padding: 0 1;
+    }
+    KeystoreScreen #keystore-chain {
+        height: auto;
+        max-height: 8;
+        border-top: solid $primary;
+        border-title-color: $text-muted;
+    }
+    KeystoreScreen #keystore-checklist-pane {
+        height: 1fr;
+        border-top: solid $primary;
+        border-title-color: $text-muted;
+    }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "write", "Write", id="keystore.write", tooltip="Build the bundle and write it"),
+        Binding("f5", "refresh", "Refresh", id="keystore.refresh", tooltip="Reload the workspace items"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: dict[str, Item] = {}
+        self._item: str | None = None
+        self._auto_out = ""
+        self._plan: ks.BundlePlan | None = None
+        self._plan_timer: Timer | None = None
+        #: The last file written (tests and the status line read it).
+        self.last_written: Path | None = None
+
+    # -- layout ------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(id="keystore-body"):
+            yield DataTable(id="keystore-items", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="keystore-form"):
+                with Horizontal(classes="keystore-row"):
+                    yield Select[str](
+                        [(choice.label, choice.key) for choice in BUNDLE_CHOICES],
+                        value="jar",
+                        allow_blank=False,
+                        id="keystore-kind",
+                    )
+                    profiles = [(f"Profile: {profile.name}", profile.name) for profile in list_profiles()]
+                    yield Select[str](
+                        [("No partner profile", NO_PROFILE), *profiles],
+                        value=NO_PROFILE,
+                        allow_blank=False,
+                        id="keystore-profile",
+                    )
+                with Horizontal(classes="keystore-row"):
+                    yield Input(password=True, id="keystore-item-password", placeholder="item key password")
+                    yield Input(password=True, id="keystore-password", placeholder="new file password")
+                    yield Input(password=True, id="keystore-repeat", placeholder="repeat password")
+                with Horizontal(classes="keystore-row"):
+                    yield Input(id="keystore-out", placeholder="file name in artifacts/")
+                    yield Checkbox("Key without password", id="keystore-unencrypted")
+                yield Static(id="keystore-password-hint")
+                chain = Static(Text("Pick an item.", style="dim"), id="keystore-chain")
+                chain.border_title = "Chain (leaf first, root last)"
+                yield chain
+                with VerticalScroll(id="keystore-checklist-pane") as pane:
+                    pane.border_title = "Checklist"
+                    yield Static(id="keystore-checklist")
+        yield Static(id="keystore-status", classes="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        fill_table(self.query_one("#keystore-items", DataTable), ITEM_COLUMNS, [])
+        for widget_id, title in (
+            ("#keystore-item-password", "Item key password"),
+            ("#keystore-password", "New file password"),
+            ("#keystore-repeat", "Repeat"),
+            ("#keystore-out", "Write to artifacts/"),
+        ):
+            self.query_one(widget_id, Input).border_title = title
+        self._update_password_hint()
+        self._apply_kind()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    # -- items -------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        run_task(
+            self,
+            workspace.list_items,
+            description="keystore: load items",
+            group="keystore-items",
+            on_done=self._show_items,
+        )
+
+    def _show_items(self, items: list[Item]) -> None:
+        usable = [item for item in items if item.not_after is not None]
+        self._items = {item.name: item for item in usable}
+        rows = [
+            (
+                item.name,
+                (
+                    Text(item.name),
+                    Text(str(item.kind)),
+                    Text("yes" if item.has_key else "-"),
+                    Text(item.not_after.strftime("%Y-%m-%d") if item.not_after else "-"),
+                ),
+            )
+            for item in usable
+        ]
+        table = self.query_one("#keystore-items", DataTable)
+        previous = self._item
+        fill_table(table, ITEM_COLUMNS, rows)
+        if previous in self._items:
+            table.move_cursor(row=table.get_row_index(previous))
+        elif rows:
+            # Start on the first item with a key: that is what bundles are built from.
+            ranked = sorted(range(len(usable)), key=lambda i: (not usable[i].has_key, usable[i].kind == "ca", i))
+            first = ranked[0]
+            table.move_cursor(row=first)
+        if not rows:
+            self._set_status("No certificates in the workspace: run 'certbench demo' or create one.")
+            self._item = None
+            self._schedule_plan()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        name = str(event.row_key.value) if event.row_key.value is not None else None
+        if name != self._item:
+            self._item = name
+            self._update_default_out()
+            self._schedule_plan()
+
+    # -- the form ----------------------------------------------------------------------------------
+
+    def _choice(self) -> BundleChoice:
+        value = self.query_one("#keystore-kind", Select).value
+        return CHOICES.get(str(value), BUNDLE_CHOICES[0])
+
+    def _profile(self) -> str | None:
+        value = self.query_one("#keystore-profile", Select).value
+        return None if value in (NO_PROFILE, Select.NULL) else str(value)
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(widget_id, Input).value
+
+    def _unencrypted(self) -> bool:
+        return (
+            self._choice().kind is ks.BundleKind.KEYSTORE_JAR
+            and self.query_one("#keystore-unencrypted", Checkbox).value
+        )
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "keystore-kind":
+            self._apply_kind()
+            self._update_default_out()
+        self._schedule_plan()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self._apply_kind()
+        self._schedule_plan()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "keystore-out":
+            return  # the file name does not change the checklist
+        if event.input.id in ("keystore-password", "keystore-repeat"):
+            self._update_password_hint()
+        self._schedule_plan()
+
+    def _apply_kind(self) -> None:
+        choice = self._choice()
+        unencrypted = self.query_one("#keystore-unencrypted", Checkbox)
+        unencrypted.disabled = choice.kind is not ks.BundleKind.KEYSTORE_JAR
+        no_password = choice.kind is ks.BundleKind.PEM_CHAIN or self._unencrypted()
+        self.query_one("#keystore-item-password", Input).disabled = not choice.kind.needs_key
+        for widget_id in ("#keystore-password", "#keystore-repeat"):
+            self.query_one(widget_id, Input).disabled = no_password
+        self._update_password_hint()
+
+    def _update_default_out(self) -> None:
+        out = self.query_one("#keystore-out", Input)
+        if self._item is None:
+            return
+        proposed = f"{self._item}{self._choice().suffix}"
+        if not out.value or out.value == self._auto_out:
+            out.value = proposed
+        self._auto_out = proposed
+
+    def _update_password_hint(self) -> None:
+        hint = self.query_one("#keystore-password-hint", Static)
+        if self.query_one("#keystore-password", Input).disabled:
+            hint.update(Text("This bundle has no password.", style="dim"))
+            return
+        password = self._value("#keystore-password")
+        repeat = self._value("#keystore-repeat")
+        colors = self.app.get_css_variables()
+        text = Text()
+        found = restricted_characters_in(password)
+        if not password:
+            text.append("Type a password for the new file.", style="dim")
+        elif found:
+            text.append("✗ ", style=f"bold {colors.get('error', 'red')}")
+            text.append(f"restricted characters {' '.join(found)}: SAP gateways refuse these")
+        else:
+            text.append("✓ ", style=f"bold {colors.get('success', 'green')}")
+            text.append("no restricted characters")
+        if password and repeat and repeat != password:
+            text.append("   ✗ ", style=f"bold {colors.get('error', 'red')}")
+            text.append("the two passwords differ")
+        hint.update(text)
+
+    # -- the live plan -----------------------------------------------------------------------------
+
+    def _schedule_plan(self) -> None:
+        if self._plan_timer is not None:
+            self._plan_timer.stop()
+        self._plan_timer = self.set_timer(PLAN_DELAY, self._run_plan)
+
+    def _plan_inputs(self) -> dict[str, Any]:
+        choice = self._choice()
+        item_password = self._value("#keystore-item-password")
+        password = self._value("#keystore-password")
+        uses_password = choice.kind is not ks.BundleKind.PEM_CHAIN and not self._unencrypted()
+        return {
+            "kind": choice.kind,
+            "legacy": choice.legacy,
+            "item_password": item_password.encode() if item_password and choice.kind.needs_key else None,
+            "password": password.encode() if password and uses_password else None,
+            "encrypt_key": not self._unencrypted(),
+            "profile": self._profile(),
+        }
+
+    def _run_plan(self) -> None:
+        self._plan_timer = None
+        name = self._item
+        if name is None:
+            self._plan = None
+            self._show_plan(None)
+            return
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        now = self.app.now()  # type: ignore[attr-defined]
+        inputs = self._plan_inputs()
+
+        def work() -> ks.BundlePlan:
+            return ks.plan_item_bundle(workspace, name, now=now, **inputs)
+
+        run_task(
+            self,
+            work,
+            description=f"keystore: check {name} as {inputs['kind']}",
+            group="keystore-plan",
+            on_done=self._show_plan,
+        )
+
+    def _show_plan(self, plan: ks.BundlePlan | None) -> None:
+        self._plan = plan
+        chain_widget = self.query_one("#keystore-chain", Static)
+        checklist = self.query_one("#keystore-checklist", Static)
+        if plan is None:
+            chain_widget.update(Text("Pick an item.", style="dim"))
+            checklist.update(Text(""))
+            return
+        colors = self.app.get_css_variables()
+        chain = Text()
+        for index, certificate in enumerate(plan.source.chain):
+            role = "leaf" if index == 0 else ("root" if index == len(plan.source.chain) - 1 else "intermediate")
+            if len(plan.source.chain) == 1:
+                role = "leaf"
+            chain.append(f"{index + 1}. {role:<12} ", style="bold")
+            chain.append(certificate.subject.rfc4514_string())
+            chain.append(f"  (until {certificate.not_valid_after_utc:%Y-%m-%d})\n", style="dim")
+        if not plan.source.ends_at_root:
+            chain.append(
+                "   the root is not in the workspace: import it as a CA item\n", style=colors.get("warning", "")
+            )
+        chain_widget.update(chain)
+        lines = Text()
+        for check in plan.checks:
+            if check.passed:
+                lines.append("✓ ", style=f"bold {colors.get('success', 'green')}")
+            elif check.severity == "error":
+                lines.append("✗ ", style=f"bold {colors.get('error', 'red')}")
+            else:
+                lines.append("! ", style=f"bold {colors.get('warning', 'yellow')}")
+            lines.append(f"{check.title}:", style="bold")
+            lines.append(f" {check.reason}\n")
+        checklist.update(lines)
+        if plan.ok:
+            self._set_status(f"Ready: ctrl+s writes artifacts/{self._value('#keystore-out')}")
+        else:
+            self._set_status(f"{len(plan.failures)} check(s) to fix before writing")
+
+    def _set_status(self, message: str) -> None:
+        self.query_one("#keystore-status", Static).update(Text(message))
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def _target(self) -> Path:
+        name = self._value("#keystore-out").strip()
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise UsageError("give a file name (no folders) for artifacts/")
+        return self.app.workspace.artifacts_dir / name  # type: ignore[attr-defined,no-any-return]
+
+    def action_write(self) -> None:
+        name = self._item
+        if name is None:
+            self.notify("Pick an item first", severity="warning")
+            return
+        password_input = self.query_one("#keystore-password", Input)
+        if not password_input.disabled and password_input.value != self._value("#keystore-repeat"):
+            self.notify("The two passwords differ", severity="error")
+            return
+        try:
+            target = self._target()
+        except UsageError as error:
+            self.notify(error.message, severity="error", markup=False)
+            return
+        if target.exists():
+
+            def confirmed(answer: bool | None) -> None:
+                if answer:
+                    self._write(name, target, overwrite=True)
+
+            self.app.push_screen(
+                ConfirmModal(f"artifacts/{target.name} already exists. Overwrite it?", confirm_label="Overwrite"),
+                confirmed,
+            )
+            return
+        self._write(name, target, overwrite=False)
+
+    def _write(self, name: str, target: Path, *, overwrite: bool) -> None:
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        now = self.app.now()  # type: ignore[attr-defined]
+        inputs = self._plan_inputs()
+
+        def work() -> Path:
+            plan = ks.plan_item_bundle(workspace, name, now=now, **inputs)
+            if not plan.ok or plan.bundle is None:
+                reasons = "; ".join(f"{c.title}: {c.reason}" for c in plan.failures)
+                raise KeystoreError(f"not written: {reasons}")
+            written = ks.write_bundle(target, plan.bundle, overwrite=overwrite)
+            workspace.audit("keystore.write", now, item=name, kind=str(plan.kind), out=str(written))
+            return written
+
+        run_task(
+            self,
+            work,
+            description=f"keystore: write {name} as {inputs['kind']}",
+            group="keystore-write",
+            on_done=self._written,
+        )
+
+    def _written(self, path: Path) -> None:
+        self.last_written = path
+        self.notify(f"Wrote {path}", title="Keystore", markup=False)
+        self._set_status(f"Wrote artifacts/{path.name}")
