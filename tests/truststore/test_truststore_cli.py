@@ -295,3 +295,16 @@ def test_system_trust(tmp_path: Path, run_cli) -> None:
     assert report["added"] > 50
     assert all(d["source"].startswith("system:") for d in report["decisions"])
     assert "Traceback" not in stderr and "CryptographyDeprecationWarning" not in stderr
+
+
+def test_list_and_diff_bad_input_are_one_line_errors(trust_material: TrustMaterial, run_cli) -> None:
+    for args in (
+        ["trust", "list", str(trust_material.garbage)],
+        ["trust", "diff", str(trust_material.bundle), str(trust_material.garbage)],
+        ["trust", "diff", str(trust_material.bundle), "nowhere.pem"],
+    ):
+        code, stdout, stderr = run_cli(*args, env=NOW_ENV)
+        assert code == 2, args
+        assert stderr.startswith("certbench: error: ") and stderr.count("\n") == 1
+        assert "garbage.pem" in stderr or "nowhere.pem" in stderr
+        assert stdout == ""
