@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, ProgressBar, Select, Static
 
+from certbench.core import issue
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
+from certbench.core.issue import KeySpec, Plan, Role
+from certbench.core.subject import parse_subject
 from certbench.core.workspace import Workspace
 from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
@@ -114,34 +119,30 @@ async def test_validation_as_you_type(demo_workspace: Workspace) -> None:
         assert not demo_workspace.has("srv") and "empty component" in errors_text(screen)
 
 
-async def test_root_ca_without_password_and_replace_needs_confirmation(tmp_path: Path) -> None:
+async def test_root_ca_replace_confirmed_progress_shown_ui_responsive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ws = Workspace.open(tmp_path / "ws")
+    plan = Plan(Role.ROOT, parse_subject("/CN=Old Root"), key_spec=KeySpec.EC_P256, days=3650)
+    issue.create_item(ws, "my-root", plan, now=FIXED_NOW, key_password=None)
+    first = ws.get("my-root").cert_path.read_bytes()
+    release = threading.Event()
+    real_generate = issue.generate_key
+
+    def slow_generate(spec: KeySpec):  # stands in for a long RSA-4096 generation
+        release.wait(10)
+        return real_generate(spec)
+
+    monkeypatch.setattr(issue, "generate_key", slow_generate)
     app = make_app(ws.root, now=FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_create(app, pilot)
-        assert "no CA in the workspace yet" in errors_text(screen)
         screen.query_one("#create-role", Select).value = "root"
         screen.query_one("#create-key", Select).value = "ec:p256"
         await pilot.pause()
         assert screen.query_one("#create-days", Input).value == "3650"
         assert screen.query_one("#create-issuer", Select).disabled
-        fill(screen, name="my-root", subject="CN=My Root CA,O=MyCompany")
-        screen.query_one("#create-no-password", Checkbox).value = True
-        await pilot.pause()
-        progress = screen.query_one("#create-progress", ProgressBar)
-        assert not progress.has_class("-running")
-        screen.action_create()
-        assert progress.has_class("-running")  # visible while the key is generated in the worker
-        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
-        item = ws.get("my-root")
-        assert item.kind.value == "ca" and item.key_encrypted is False
-        assert item.key_path.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
-        first = item.cert_path.read_bytes()
-
-        screen = await open_create(app, pilot)
-        screen.query_one("#create-role", Select).value = "root"
-        screen.query_one("#create-key", Select).value = "ec:p256"
-        fill(screen, name="my-root", subject="/CN=Replacement Root")
+        fill(screen, name="my-root", subject="CN=Replacement Root,O=MyCompany")
         screen.query_one("#create-no-password", Checkbox).value = True
         await pilot.pause()
         screen.action_create()
@@ -152,8 +153,29 @@ async def test_root_ca_without_password_and_replace_needs_confirmation(tmp_path:
         screen.action_create()
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("y")
+        progress = screen.query_one("#create-progress", ProgressBar)
+        await until(pilot, lambda: progress.has_class("-running"))
+        # While the key is generated in the worker the UI keeps working: typing lands in the form.
+        subject_input = screen.query_one("#create-subject", Input)
+        subject_input.focus()
+        await pilot.press("end", "x")
+        assert subject_input.value == "CN=Replacement Root,O=MyCompanyx"
+        assert screen.query_one("#create-button").disabled and ws.get("my-root").cert_path.read_bytes() == first
+        release.set()
         await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
-        assert ws.get("my-root").subject == "CN=Replacement Root"
+        item = ws.get("my-root")
+        assert item.subject == "CN=Replacement Root,O=MyCompany" and item.key_encrypted is False
+        assert item.key_path.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+        assert not progress.has_class("-running")
+
+
+async def test_empty_workspace_asks_for_a_root_first(tmp_path: Path) -> None:
+    ws = Workspace.open(tmp_path / "ws")
+    app = make_app(ws.root, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_create(app, pilot)
+        await pilot.pause()
+        assert "no CA in the workspace yet" in errors_text(screen)
 
 
 def test_create_screen_snapshot(snap_compare, tmp_path: Path) -> None:
