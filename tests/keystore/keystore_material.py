@@ -133,14 +133,15 @@ def _sign(name: str, subject: str, issuer: str | None, ext: str, start: str, end
 
 
 def make_pki(directory: Path) -> Pki:
-    """root -> int -> leaf (EC), leafrsa (RSA-2048), expired (EC, expired 2025-01-01); other.key unrelated."""
+    """root -> int -> leaf (EC), leafrsa (RSA-2048), expired (EC, expired 2025-01-01), weird (a subject
+    full of markup); other.key belongs to no certificate."""
     assert shutil.which("openssl"), "openssl is needed for the keystore tests"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "newcerts").mkdir(exist_ok=True)
     (directory / "index.txt").write_text("")
     (directory / "serial").write_text("1000\n")
     (directory / "ca.cnf").write_text(_CNF.format(dir=directory))
-    for name in ("root", "int", "leaf", "expired", "other"):
+    for name in ("root", "int", "leaf", "expired", "other", "weird"):
         _key(name, directory)
     _key("leafrsa", directory, rsa=True)
     _sign(
@@ -188,6 +189,8 @@ def make_pki(directory: Path) -> Pki:
         "20250101000000Z",
         directory,
     )
+    _sign("weird", "/CN=[weird] corp/O=[bold]not markup[\\/bold]", "int", "v3_leaf", "20250601000000Z",
+          "20270601000000Z", directory)  # fmt: skip
     (directory / "fullchain.pem").write_bytes(
         (directory / "leaf.pem").read_bytes()
         + (directory / "int.pem").read_bytes()
@@ -213,7 +216,7 @@ def fill_workspace(workspace: Workspace, pki: Pki, now: datetime) -> None:
     workspace.save_item(
         "int", ItemKind.CA, now=now, certificate=pki.cert("int"), chain=[pki.cert("root")], issuer="root"
     )
-    for name in ("leaf", "leafrsa", "expired"):
+    for name in ("leaf", "leafrsa", "expired", "weird"):
         workspace.save_item(
             name,
             ItemKind.LEAF,

@@ -220,3 +220,51 @@ def test_exports_that_need_a_password_or_key(ws: Workspace) -> None:
 def test_default_jar_name() -> None:
     assert ks.default_jar_name("api-client_2026.prod") == "apiclient2026prod"
     assert ks.default_jar_name("---") == "keystore"
+
+
+def test_plan_without_passwords_previews_the_checklist(ws: Workspace, pki: Pki) -> None:
+    plan = ks.plan_item_bundle(ws, "leaf", ks.BundleKind.KEYSTORE_JAR, now=FIXED_NOW)
+    assert plan.bundle is None and not plan.ok
+    by_code = {c.code: c for c in plan.checks}
+    assert not by_code["plan.item-key"].passed and "type the password" in by_code["plan.item-key"].reason
+    assert not by_code["plan.password"].passed
+    assert by_code["jar.chain"].passed and by_code["jar.not-expired"].passed
+    assert by_code["jar.key-matches"].reason == "known once the item key is unlocked"
+    assert plan.source.chain == (pki.cert("leaf"), pki.cert("int"), pki.cert("root"))
+    wrong = ks.plan_item_bundle(ws, "leaf", ks.BundleKind.P12, now=FIXED_NOW, item_password=b"nope", password=b"x1")
+    assert {c.code: c.reason for c in wrong.failures}["plan.item-key"] == "wrong item key password"
+    no_key = ks.plan_item_bundle(ws, "root", ks.BundleKind.JKS, now=FIXED_NOW, password=b"x1")
+    assert "has no private key" in {c.code: c.reason for c in no_key.failures}["plan.item-key"]
+
+
+def test_plan_builds_when_everything_is_given(ws: Workspace) -> None:
+    item_password = ITEM_PASSWORD.encode()
+    plan = ks.plan_item_bundle(
+        ws, "leaf", ks.BundleKind.KEYSTORE_JAR, now=FIXED_NOW, item_password=item_password, password=b"gatewaypass1"
+    )
+    assert plan.ok and plan.bundle is not None and plan.bundle.data.startswith(b"PK")
+    plain = ks.plan_item_bundle(
+        ws, "leaf", ks.BundleKind.KEYSTORE_JAR, now=FIXED_NOW, item_password=item_password, encrypt_key=False
+    )
+    assert plain.ok  # no password needed when the key is to be stored plain
+    chain = ks.plan_item_bundle(ws, "leaf", ks.BundleKind.PEM_CHAIN, now=FIXED_NOW)
+    assert chain.ok and chain.bundle is not None  # certificates only: no key, no password
+    legacy = ks.plan_item_bundle(
+        ws, "leaf", ks.BundleKind.P12, now=FIXED_NOW, item_password=item_password, password=b"p1", legacy=True
+    )
+    assert legacy.ok and legacy.bundle is not None
+    assert pkcs12.load_pkcs12(legacy.bundle.data, b"p1").key is not None
+
+
+def test_plan_with_a_partner_profile(ws: Workspace) -> None:
+    item_password = ITEM_PASSWORD.encode()
+    plan = ks.plan_item_bundle(
+        ws, "leaf", ks.BundleKind.P12, now=FIXED_NOW, item_password=item_password, password=b"p1", profile="sap-apim"
+    )
+    codes = {c.code for c in plan.failures}
+    assert "sap-apim.format" in codes  # the SAP keystore upload wants PEM, not PKCS#12
+    jar_plan = ks.plan_item_bundle(
+        ws, "leaf", ks.BundleKind.KEYSTORE_JAR, now=FIXED_NOW, item_password=item_password, password=b"p@1",
+        profile="sap-apim",
+    )  # fmt: skip
+    assert {c.code for c in jar_plan.failures} == {"jar.password-characters", "sap-apim.password"}
