@@ -330,7 +330,7 @@ def openssl_fingerprint(path: Path, digest: str = "sha256") -> str:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1])
+    target = Path(sys.argv[1]).resolve()
     make_inspect_material(target)
     for junk in [*list(target.glob("*.key")), target / "ca", target / "ca.cnf"]:
         shutil.rmtree(junk) if junk.is_dir() else junk.unlink()

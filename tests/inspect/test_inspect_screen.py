@@ -1,0 +1,219 @@
+"""The Inspect screen: open (typed path, picker, workspace), password modal, findings, save fixed chain,
+import, profile; a 5,000-certificate bundle; one snapshot on the committed openssl material."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static, Tree
+
+from certbench.core.workspace import Workspace
+from certbench.ui.app import CertbenchApp, make_app
+from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.modals.password import PasswordModal
+from certbench.ui.screens.inspect import InspectScreen, OpenFileModal, SaveChainModal, WorkspacePickModal
+from conftest import FIXED_NOW
+
+MATERIAL = Path(__file__).parent / "material"
+P12_PASSWORD = "s3cret-P12"
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.02)
+
+
+async def open_inspect(app: CertbenchApp, pilot: Pilot[None]) -> InspectScreen:
+    await pilot.press("2")
+    await until(pilot, lambda: isinstance(app.screen, InspectScreen))
+    screen = app.screen
+    assert isinstance(screen, InspectScreen)
+    return screen
+
+
+def messages(app: CertbenchApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@pytest.fixture
+def ws_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    Workspace.open(tmp_path / "ws")
+    return tmp_path / "ws"
+
+
+async def test_open_diagnose_save_and_import(ws_path: Path, tmp_path: Path) -> None:
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_inspect(app, pilot)
+        certs = screen.query_one("#inspect-certs", DataTable)
+        path_input = screen.query_one("#inspect-path", Input)
+        path_input.focus()
+        path_input.value = str(MATERIAL / "reversed.pem")
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.analysis is not None and certs.row_count == 3)
+        assert screen.analysis is not None
+        assert [f.code for f in screen.analysis.report.findings] == ["chain.order"]
+        findings = screen.query_one("#inspect-findings", DataTable)
+        assert findings.row_count == 1
+        assert "--fix-out" in str(screen.query_one("#inspect-fix", Static).render())
+        tree = screen.query_one("#inspect-chain", Tree)
+        assert "root-first" in str(tree.root.label)
+        assert "api.example.com" in str(screen.query_one("#inspect-details", Static).render())
+
+        # Save the fixed chain: a path modal, the file written leaf first; a second save asks first.
+        target = tmp_path / "fixed.pem"
+        certs.focus()
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SaveChainModal))
+        app.screen.query_one("#inspect-save-path", Input).value = str(target)
+        await pilot.press("enter")
+        await until(pilot, target.exists)
+        blocks = x509.load_pem_x509_certificates(target.read_bytes())
+        names = [b.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value for b in blocks]
+        assert names == ["api.example.com", "Test Issuing CA", "Test Root CA"]
+        verify = subprocess.run(
+            ["openssl", "verify", "-CAfile", str(MATERIAL / "root.pem"), "-untrusted", str(target), str(target)],
+            capture_output=True,
+            check=False,
+        )
+        assert verify.returncode == 0
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SaveChainModal))
+        app.screen.query_one("#inspect-save-path", Input).value = str(target)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, InspectScreen))
+
+        # Copy the fingerprint, import the leaf with its chain into the workspace.
+        await pilot.press("f")
+        await until(pilot, lambda: any("Copied the SHA-256" in m for m in messages(app)))
+        await pilot.press("i")
+        await until(pilot, lambda: Workspace.open(ws_path).has("api.example.com"))
+        item = Workspace.open(ws_path).get("api.example.com")
+        assert len(Workspace.open(ws_path).load_chain(item)) == 2
+
+        # Clear.
+        await pilot.press("x")
+        assert certs.row_count == 0 and screen.analysis is None
+
+
+async def test_pkcs12_password_modal_and_profile(ws_path: Path) -> None:
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_inspect(app, pilot)
+        screen.open_paths([str(MATERIAL / "legacy.p12")])
+        await until(pilot, lambda: isinstance(app.screen, PasswordModal))
+        await pilot.press(*"wrong", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PasswordModal) and bool(app.screen.query(".modal-error")))
+        await pilot.press(*P12_PASSWORD, "enter")
+        certs = screen.query_one("#inspect-certs", DataTable)
+        await until(pilot, lambda: isinstance(app.screen, InspectScreen) and certs.row_count == 3)
+        assert screen.analysis is not None
+        assert screen.analysis.report.findings == ()
+        assert screen.analysis.report.keys[0].matches == ("c1",)
+        assert all(P12_PASSWORD not in w.description for w in app.workers)
+
+        # A partner profile on what is open: its checks join the findings list.
+        screen.query_one("#inspect-profile", Select).value = "open-banking-tpp"
+        certs.focus()
+        await pilot.press("p")
+        await until(pilot, lambda: bool(screen.profile_checks))
+        findings = screen.query_one("#inspect-findings", DataTable)
+        assert findings.row_count == len(screen.profile_checks)
+        assert "Profile open-banking-tpp" in str(screen.query_one("#inspect-status", Static).render())
+
+
+async def test_open_with_picker_and_from_workspace(ws_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(MATERIAL)
+    workspace = Workspace.open(ws_path)
+    chain = x509.load_pem_x509_certificates((MATERIAL / "chain.pem").read_bytes())
+    workspace.save_item("partner", "imported", now=FIXED_NOW, certificate=chain[0], chain=chain[1:])  # type: ignore[arg-type]
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_inspect(app, pilot)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, OpenFileModal))
+        app.screen.query_one("#inspect-open-path", Input).value = "garbage.pem"
+        app.screen.query_one("#inspect-open-path", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.analysis is not None)
+        assert screen.analysis is not None
+        assert [f.code for f in screen.analysis.report.findings] == ["input.unreadable"]
+        await pilot.press("x")
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, WorkspacePickModal))
+        await pilot.press("enter")
+        certs = screen.query_one("#inspect-certs", DataTable)
+        await until(pilot, lambda: certs.row_count == 3)  # the item's cert.pem and chain.pem, analysed together
+        assert screen.analysis is not None
+        assert screen.analysis.report.findings == ()
+        assert [Path(i.path).name for i in screen.analysis.report.inputs] == ["cert.pem", "chain.pem"]
+
+
+def _big_bundle(path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    from bench_inspect import make_pki, pem
+
+    root, inter, leaves = make_pki(5000)
+    path.write_bytes(pem([*leaves, inter, root]))
+
+
+async def test_five_thousand_certificates_open_without_freezing(ws_path: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.pem"
+    _big_bundle(bundle)
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_inspect(app, pilot)
+        certs = screen.query_one("#inspect-certs", DataTable)
+        screen.open_paths([str(bundle)])
+        await pilot.pause(0.05)
+        # While the worker runs the UI answers: the status shows progress, the table its loading state.
+        assert "Reading and analysing" in str(screen.query_one("#inspect-status", Static).render())
+        assert certs.loading
+        # The event loop keeps serving keys while the worker is still busy (not frozen until it ends).
+        focused = app.focused
+        await pilot.press("tab")
+        assert app.focused is not focused
+        assert certs.loading, "the key was only handled after the analysis ended"
+        await until(pilot, lambda: certs.row_count == 5000, timeout=60)
+        assert not certs.loading
+        assert screen.analysis is not None and len(screen.analysis.report.chains) == 4998
+
+
+async def test_bindings_are_in_the_palette(ws_path: Path) -> None:
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_inspect(app, pilot)
+        ids = {binding.id for binding in screen.BINDINGS if hasattr(binding, "id")}
+        assert {"inspect.open", "inspect.save", "inspect.copy", "inspect.import", "inspect.profile"} <= ids
+
+
+def test_snapshot_inspect_screen(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """You should see the root-first reversed.pem: 3 certificates in file order (the leaf c3 highlighted),
+    the chain tree "as given: root-first, trusted", the leaf's details (organizationIdentifier
+    PSDDE-BAFIN-123456, SAN, key ids) and one ERROR chain.order finding with its message and fix below."""
+    ws = tmp_path / "ws"
+    Workspace.open(ws)
+    monkeypatch.chdir(MATERIAL)  # relative paths: nothing machine-specific on screen
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, CertbenchApp)
+        screen = await open_inspect(app, pilot)
+        screen.open_paths(["reversed.pem"])
+        await until(pilot, lambda: screen.query_one("#inspect-certs", DataTable).row_count == 3)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(ws, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
