@@ -210,3 +210,37 @@ def test_help_documents_the_commands(run_cli) -> None:
         with pytest.raises(SystemExit) as info:
             run_cli(group, "create", "--help")
         assert info.value.code == 0
+
+
+def test_ca_sign_refuses_unreadable_csr_files(with_root: Path, run_cli, tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.csr"
+    garbage.write_bytes(b"-----BEGIN CERTIFICATE REQUEST-----\nnot base64 at all\n-----END CERTIFICATE REQUEST-----\n")
+    for path, message in ((garbage, "is not a certificate signing request"), (tmp_path / "missing.csr", "cannot read")):
+        code, _out, err = run_cli(
+            "--workspace", str(with_root), "ca", "sign", "root", str(path), "--out", str(tmp_path / "x.pem"),
+            "--issuer-key-password-env", "CAP", env=PASS,
+        )  # fmt: skip
+        assert code == 2 and message in err and str(path) in err and err.count("\n") == 1
+        assert "Traceback" not in err and not (tmp_path / "x.pem").exists()
+    code, _out, err = run_cli(
+        "--workspace", str(with_root), "ca", "sign", "root", str(garbage), "--issuer-key-password-env", "CAP", env=PASS
+    )
+    assert code == 2 and "--out FILE" in err
+
+
+def test_cert_create_from_cnf_reports_unknown_keys(with_root: Path, run_cli, tmp_path: Path) -> None:
+    cnf = tmp_path / "odd.cnf"
+    cnf.write_text(TPP1_CNF.read_text().replace("prompt = no", "prompt = no\nfavourite_colour = blue"))
+    code, _out, err = run_cli(
+        "--workspace", str(with_root), "cert", "create", "odd", "--issuer", "root", "--from-cnf", str(cnf),
+        "--issuer-key-password-env", "CAP", "--no-key-password", env=PASS,
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"certbench: note: {cnf}: [req] favourite_colour" in err
+    ca_cnf = tmp_path / "ca.cnf"
+    ca_cnf.write_text(TPP1_CNF.read_text().replace("CA:FALSE", "CA:TRUE"))
+    code, _out, err = run_cli(
+        "--workspace", str(with_root), "cert", "create", "bad", "--issuer", "root", "--from-cnf", str(ca_cnf),
+        "--issuer-key-password-env", "CAP", "--no-key-password", env=PASS,
+    )  # fmt: skip
+    assert code == 2 and "ca create" in err

@@ -8,6 +8,8 @@ import pytest
 from create_material import TPP1_CNF, TPP2_CNF, as_issuer, make_root, openssl
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from certbench.core import issue
 from certbench.core.cnf import parse_request_config, read_request_config
@@ -166,3 +168,20 @@ def test_unreadable_config_file(tmp_path: Path) -> None:
         read_request_config(binary)
     with pytest.raises(UsageError, match="cannot read"):
         read_request_config(tmp_path / "missing.cnf")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_seed_config_gives_a_config_or_a_usage_error(data: st.DataObject) -> None:
+    """Real config, random damage: the reader answers with a config or one project error, never a crash."""
+    text = TPP1_CNF.read_text()
+    position = data.draw(st.integers(0, len(text)))
+    cut = data.draw(st.integers(0, 20))
+    insert = data.draw(st.text(alphabet="[]=$@#\\\"',:.+ \nCNDSa1", max_size=8))
+    mutated = text[:position] + insert + text[position + cut :]
+    try:
+        config = parse_request_config(mutated, path="mutated.cnf")
+    except UsageError as exc:
+        assert str(exc).startswith("mutated.cnf: ") and "\n" not in str(exc)
+        return
+    assert isinstance(config.subject, x509.Name) and len(config.subject.rdns) >= 1

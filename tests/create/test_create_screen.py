@@ -117,6 +117,13 @@ async def test_validation_as_you_type(demo_workspace: Workspace) -> None:
         screen.action_create()
         await pilot.pause()
         assert not demo_workspace.has("srv") and "empty component" in errors_text(screen)
+        # A CSR needs no issuer and no validity; the preview says what will be requested.
+        screen.query_one("#create-role", Select).value = "csr"
+        fill(screen, subject="/CN=srv.test/O=Partner")
+        await pilot.pause()
+        assert screen.query_one("#create-issuer", Select).disabled and screen.query_one("#create-days", Input).disabled
+        assert "Ready" in errors_text(screen)
+        assert "csr" in preview_text(screen) and "Validity" not in preview_text(screen)
 
 
 async def test_root_ca_replace_confirmed_progress_shown_ui_responsive(
