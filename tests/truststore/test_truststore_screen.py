@@ -179,6 +179,19 @@ async def test_bad_input_is_a_notification_not_a_crash(ws_path: Path) -> None:
         assert app.is_running and app.screen is screen
 
 
+async def test_palette_lists_truststore_actions(ws_path: Path) -> None:
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        # The table has the focus on arrival, so the screen's one-letter actions work straight away.
+        assert app.focused is screen.query_one("#truststore-table", DataTable)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for action in ("Add file", "Workspace CAs", "System CAs", "Tick", "Tick all", "Clear", "Write"):
+            assert f"Truststore: {action}" in titles
+        await pilot.press("a")
+        assert app.focused is screen.query_one("#truststore-path", Input)
+
+
 @pytest.mark.slow
 async def test_large_table_stays_responsive(ws_path: Path, big_bundle: Path) -> None:
     app = make_app(ws_path, now=FIXED_NOW)

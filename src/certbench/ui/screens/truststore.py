@@ -71,6 +71,7 @@ class TruststoreScreen(Screen[None]):
     """Collect candidates, filter and tick them, write PEM / JKS / PKCS#12."""
 
     PALETTE_GROUP = "Truststore"
+    AUTO_FOCUS = "#truststore-table"
     BINDINGS = [
         Binding("a", "add_file", "Add file", id="truststore.add_file", tooltip="Add the file named in the path box"),
         Binding("w", "add_workspace", "Workspace CAs", id="truststore.add_workspace", tooltip="Add every CA item"),
@@ -190,8 +191,7 @@ class TruststoreScreen(Screen[None]):
         path_input = self.query_one("#truststore-path", Input)
         value = path_input.value.strip()
         if not value:
-            path_input.focus()
-            self.notify("Type the path of a file to add, then press Enter", severity="warning", markup=False)
+            path_input.focus()  # type the path, then Enter adds it
             return
         path = Path(value).expanduser()
 
