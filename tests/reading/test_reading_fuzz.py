@@ -7,6 +7,7 @@ purpose, never another exception, never the last-resort "parser surprise" net, a
 
 from __future__ import annotations
 
+import os
 import struct
 import time
 from pathlib import Path
@@ -22,6 +23,8 @@ from certbench.core.formats.material import Material
 
 pytestmark = pytest.mark.filterwarnings("ignore:PKCS#7 certificates could not be parsed as DER")
 
+#: Examples per mutated source; raise it for a long hunt: CERTBENCH_FUZZ_EXAMPLES=2000 pytest tests/reading
+EXAMPLES = int(os.environ.get("CERTBENCH_FUZZ_EXAMPLES", "35"))
 #: One load of a small file must never take this long (pyjks derives keys in pure Python).
 SECONDS_PER_LOAD = 5.0
 #: The message of load_material's last-resort net: reaching it means a parser error was not handled.
@@ -103,7 +106,7 @@ def reading_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pat
 
 
 @pytest.mark.parametrize("name", SOURCES)
-@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutations=st.lists(MUTATION, min_size=1, max_size=4), password=PASSWORDS)
 def test_mutated_real_files_only_raise_project_errors(
     reading_dir: Path, name: str, mutations: list[tuple[str, int, object]], password: bytes | None
@@ -129,13 +132,13 @@ MAGICS = [
 ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=EXAMPLES * 4, deadline=None)
 @given(prefix=st.sampled_from(MAGICS), body=st.binary(max_size=1024), password=PASSWORDS)
 def test_random_bytes_behind_every_magic_number(prefix: bytes, body: bytes, password: bytes | None) -> None:
     check_load(prefix + body, "random.bin", password)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=EXAMPLES * 2, deadline=None)
 @given(
     lines=st.lists(
         st.sampled_from(
@@ -164,3 +167,21 @@ def test_random_bytes_behind_every_magic_number(prefix: bytes, body: bytes, pass
 )
 def test_shuffled_pem_markers(lines: list[str], password: bytes | None) -> None:
     check_load("\n".join(lines).encode(), "markers.pem", password)
+
+
+@pytest.mark.parametrize(
+    ("name", "marker", "fragment"),
+    [
+        # Found by this fuzzer: cryptography raises InvalidVersion / UnsupportedAlgorithm, not ValueError.
+        ("request-der.csr", b"\x02\x01\x00", "certificate request (CSR) with an invalid version field"),
+        ("leaf-der.pem", b"\xa0\x03\x02\x01\x02", "X.509 certificate with an invalid version field"),
+        ("chain-der.p7c", b"\x06\x09\x2a", "not a certificate bundle"),
+    ],
+)
+def test_fuzzer_findings_stay_fixed(reading_dir: Path, name: str, marker: bytes, fragment: str) -> None:
+    """Flip the last byte of ``marker`` (a version number, or the signed-data OID) in the real file."""
+    original = (reading_dir / name).read_bytes()
+    data = mutate(original, [("flip", original.index(marker) + len(marker) - 1, 1)])
+    with pytest.raises(CertbenchError) as caught:
+        load_material(data, path=name)
+    assert fragment in caught.value.message

@@ -184,7 +184,7 @@ def _certificate(der: Any, alias: str, cert_type: Any = "X.509") -> x509.Certifi
         raise _EntryProblem(f"entry {alias!r} has no certificate data; skipped")
     try:
         return x509.load_der_x509_certificate(bytes(der))
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         raise _EntryProblem(f"entry {alias!r}: its certificate is damaged ({_one_line(exc)}); skipped") from exc
 
 

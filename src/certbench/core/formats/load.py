@@ -189,11 +189,15 @@ def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
     try:
         certificate = x509.load_der_x509_certificate(data)
         return Material(path=path, format=Format.DER, certificates=(certificate,))
+    except x509.InvalidVersion as exc:
+        raise FormatError(f"is an X.509 certificate with an invalid version field ({exc.parsed_version})") from exc
     except ValueError:
         pass
     try:
         certificates = pkcs7.load_der_pkcs7_certificates(data)
         return Material(path=path, format=Format.PKCS7, certificates=tuple(certificates))
+    except x509.InvalidVersion as exc:
+        raise FormatError(f"is a PKCS#7 bundle holding a damaged certificate ({_one_line(exc)})") from exc
     except UnsupportedAlgorithm as exc:  # a PKCS#7 ContentInfo of another type (data, enveloped...)
         raise FormatError("is a PKCS#7 structure but not a certificate bundle (signed-data) certbench reads") from exc
     except ValueError as exc:
@@ -210,6 +214,10 @@ def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
     try:
         csr = x509.load_der_x509_csr(data)
         return Material(path=path, format=Format.CSR, csrs=(csr,))
+    except x509.InvalidVersion as exc:
+        raise FormatError(
+            f"is a certificate request (CSR) with an invalid version field ({exc.parsed_version})"
+        ) from exc
     except ValueError:
         pass
     raise FormatError(
@@ -231,6 +239,8 @@ def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | No
         raise FormatError(f"is a PKCS#12 file certbench cannot read ({_one_line(exc)})") from exc
     except UnsupportedAlgorithm as exc:
         raise FormatError(f"is a PKCS#12 file using an algorithm certbench cannot read ({_one_line(exc)})") from exc
+    except x509.InvalidVersion as exc:
+        raise FormatError(f"is a PKCS#12 file holding a damaged certificate ({_one_line(exc)})") from exc
     certificates: list[x509.Certificate] = []
     aliases: list[str | None] = []
     key_entries: list[KeyEntry] = []
@@ -365,6 +375,8 @@ def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
                 problems.append(f"{where} is {_FOREIGN_LABELS[label]}; skipped")
             else:
                 problems.append(f"{where} is not something certbench reads; skipped")
+        except x509.InvalidVersion as exc:
+            problems.append(f"{where} is damaged: invalid version field ({exc.parsed_version})")
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
             problems.append(f"{where} is damaged: {_pem_reason(exc)}")
     if not certificates and not keys and not csrs:
