@@ -7,9 +7,11 @@ leaf. ``expired`` expired on 2025-01-01; ``other.key`` belongs to no certificate
 
 from __future__ import annotations
 
+import atexit
 import functools
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -197,6 +199,18 @@ def make_pki(directory: Path) -> Pki:
         + (directory / "root.pem").read_bytes()
     )
     return Pki(directory)
+
+
+_SHARED: list[Pki] = []
+
+
+def shared_pki() -> Pki:
+    """One PKI per test process (xdist worker), shared by every keystore test module."""
+    if not _SHARED:
+        directory = Path(tempfile.mkdtemp(prefix="certbench-keystore-pki-"))
+        atexit.register(shutil.rmtree, directory, True)
+        _SHARED.append(make_pki(directory / "pki"))
+    return _SHARED[0]
 
 
 @functools.lru_cache(maxsize=64)

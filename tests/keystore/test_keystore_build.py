@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
-from keystore_material import ITEM_PASSWORD, Pki, fill_workspace, make_pki
+from keystore_material import ITEM_PASSWORD, Pki, fill_workspace, shared_pki
 
 from certbench.core import keystore as ks
 from certbench.core.errors import KeystoreError, OutputExistsError, PasswordError, UsageError
@@ -22,8 +22,8 @@ from conftest import FIXED_NOW
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+def pki() -> Pki:
+    return shared_pki()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
-from keystore_material import ITEM_PASSWORD, Pki, fill_workspace, make_pki
+from keystore_material import ITEM_PASSWORD, Pki, fill_workspace, shared_pki
 
 from certbench.core.formats.jar import load_keystore_jar
 from certbench.core.formats.load import load_file
@@ -27,8 +27,8 @@ ENV = {
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+def pki() -> Pki:
+    return shared_pki()
 
 
 @pytest.fixture

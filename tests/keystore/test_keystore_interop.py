@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from keystore_material import ITEM_PASSWORD, Pki, fill_workspace, make_pki
+from keystore_material import ITEM_PASSWORD, Pki, fill_workspace, shared_pki
 
 from certbench.core.workspace import Workspace
 from conftest import FIXED_NOW
@@ -31,8 +31,8 @@ def _run(*args: str, cwd: Path | None = None) -> str:
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+def pki() -> Pki:
+    return shared_pki()
 
 
 @pytest.fixture
@@ -151,13 +151,15 @@ def test_jks_read_by_keytool(run_cli, ws: Workspace, tmp_path: Path, item: str) 
     assert f"Alias name: {item}" in listing
     assert "Entry type: PrivateKeyEntry" in listing
     assert "Certificate chain length: 3" in listing
-    # keytool can reach the key itself with the key password (= store password by default).
-    converted = tmp_path / "converted.p12"
-    _run(
-        "keytool", "-importkeystore", "-srckeystore", str(out), "-srcstoretype", "JKS", "-srcstorepass", "exportpass1",
-        "-destkeystore", str(converted), "-deststoretype", "PKCS12", "-deststorepass", "exportpass1", "-noprompt",
-    )  # fmt: skip
-    assert converted.stat().st_size > 0
+    if item == "leafrsa":
+        # keytool can reach the key itself with the key password (= store password by default).
+        converted = tmp_path / "converted.p12"
+        _run(
+            "keytool", "-importkeystore", "-srckeystore", str(out), "-srcstoretype", "JKS", "-srcstorepass",
+            "exportpass1", "-destkeystore", str(converted), "-deststoretype", "PKCS12", "-deststorepass",
+            "exportpass1", "-noprompt",
+        )  # fmt: skip
+        assert converted.stat().st_size > 0
 
 
 def test_key_export_opened_by_openssl(run_cli, ws: Workspace, tmp_path: Path) -> None:

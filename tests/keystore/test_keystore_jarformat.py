@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from keystore_material import Pki, encrypted_key_pem, make_pki
+from keystore_material import Pki, encrypted_key_pem, shared_pki
 
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats import jar
@@ -22,8 +22,8 @@ from conftest import FIXED_NOW
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+def pki() -> Pki:
+    return shared_pki()
 
 
 @pytest.fixture(scope="module")

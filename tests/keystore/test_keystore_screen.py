@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import pkcs12
-from keystore_material import fill_workspace, make_pki
+from keystore_material import fill_workspace, shared_pki
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
@@ -180,9 +180,8 @@ def test_snapshot_keystore_screen(snap_compare, demo_workspace: Workspace, monke
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
 
 
-async def test_subjects_render_literally(workspace: Workspace, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
-    pki = make_pki(tmp_path_factory.mktemp("weird-pki"))
-    fill_workspace(workspace, pki, FIXED_NOW)
+async def test_subjects_render_literally(workspace: Workspace) -> None:
+    fill_workspace(workspace, shared_pki(), FIXED_NOW)
     app = make_app(workspace.root, now=FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_keystore(pilot)
