@@ -198,3 +198,12 @@ def test_reads_back_from_disk_via_path(tmp_path: Path, tool_jar: bytes) -> None:
     target.write_bytes(tool_jar)
     material = jar.load_keystore_jar(target.read_bytes(), path=str(target), password=b"gatewaypass1")
     assert material.path == str(target)
+
+
+def test_unsupported_zip_version_is_a_format_error(tool_jar: bytes) -> None:
+    raw = bytearray(tool_jar)
+    central = raw.find(b"PK\x01\x02")
+    raw[central + 6 : central + 8] = (255).to_bytes(2, "little")  # "version needed to extract" 25.5
+    with pytest.raises(FormatError, match="not a readable zip"):
+        jar.load_keystore_jar(bytes(raw), path="v.jar")
+    assert not jar.is_keystore_jar(bytes(raw))

@@ -74,7 +74,7 @@ def _load(data: bytes, path: str, password: bytes | None) -> Material:
         raise FormatError("is not a zip/JAR archive")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except Exception as exc:  # BadZipFile, NotImplementedError (odd versions), struct errors...: all "damaged"
         raise FormatError(f"is not a readable zip/JAR archive ({exc})") from exc
     with archive:
         infos = archive.infolist()
