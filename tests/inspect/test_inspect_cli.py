@@ -128,3 +128,33 @@ def test_verify_exit_codes(run_cli, inspect_material: InspectMaterial) -> None: 
     assert code == 1 and out.startswith("not valid:") and len(out.splitlines()) == 1
     code, _, err = run_cli("verify", str(inspect_material.garbage), "--trust", root)
     assert code == 2 and "garbage.pem" in err
+
+
+def test_inspect_system_trust_csr_and_warnings(run_cli, inspect_material: InspectMaterial, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SSL_CERT_FILE", str(inspect_material.root))
+    code, out, _ = run_cli("inspect", str(inspect_material.no_root), "--system-trust", "--json", *AT)
+    document = json.loads(out)
+    assert code == 0 and document["chains"][0]["trusted"] is True
+    assert document["certificates"][-1]["source"] == "trust"
+    csr = inspect_material.directory / "leaf.csr"
+    if not csr.exists():
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-new",
+                "-key",
+                str(inspect_material.leaf_key),
+                "-subj",
+                "/CN=csr.example.com",
+                "-out",
+                str(csr),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    code, out, _ = run_cli("inspect", str(csr), str(inspect_material.leaf_key), *AT)
+    assert code == 0 and "CSR from" in out and "CN=csr.example.com" in out and "signature   valid" in out
+    # cryptography's BER warning on an openssl-made DER PKCS#7 is one note line on stderr, not a traceback.
+    code, out, err = run_cli("inspect", str(inspect_material.p7b_der), *AT)
+    assert code == 0 and err.count("\n") <= 1

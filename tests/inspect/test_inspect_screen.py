@@ -217,3 +217,23 @@ def test_snapshot_inspect_screen(snap_compare, tmp_path: Path, monkeypatch: pyte
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(ws, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+
+
+async def test_subjects_render_literally(ws_path: Path, tmp_path: Path) -> None:
+    weird = tmp_path / "weird.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", str(tmp_path / "weird.key"), "-subj", "/O=[red]x/CN=[weird] corp", "-days", "30",
+         "-out", str(weird)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_inspect(app, pilot)
+        screen.open_paths([str(weird)])
+        certs = screen.query_one("#inspect-certs", DataTable)
+        await until(pilot, lambda: certs.row_count == 1)
+        assert str(certs.get_row_at(0)[1]) == "[weird] corp"
+        details = str(screen.query_one("#inspect-details", Static).render())
+        assert "[weird] corp" in details and "[red]x" in details
+        assert "[weird] corp" in str(screen.query_one("#inspect-chain", Tree).root.children[0].label)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from cryptography import x509
@@ -13,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 
 from certbench.commands import Context, add_password_options, parse_timestamp, print_json, read_password
 from certbench.core.chain import ChainReport, Finding, analyze_chain
-from certbench.core.describe import common_name, describe_certificate, is_ca, iso, rfc4514
+from certbench.core.describe import common_name, describe_certificate, is_ca, iso, public_key_info, rfc4514
 from certbench.core.errors import CertbenchError, PasswordError, UsageError
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
@@ -75,6 +77,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.set_defaults(handler=run_verify)
 
 
+@contextlib.contextmanager
+def _quiet_warnings(label: str) -> Iterator[None]:
+    """cryptography warns (to stderr, mid-output) about real-world oddities such as negative serials in the
+    system bundle or BER in a PKCS#7; collect them and print one note line instead."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    if caught:
+        first = " ".join(str(caught[0].message).split())[:160]
+        more = f" (and {len(caught) - 1} more)" if len(caught) > 1 else ""
+        print(f"certbench: note: {label}: {first}{more}", file=sys.stderr)
+
+
 def _trust_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--trust", action="append", default=[], metavar="FILE", help="trust anchors (repeatable; any readable format)"
@@ -88,7 +103,8 @@ def _load_inputs(paths: Sequence[str], args: argparse.Namespace) -> tuple[list[M
     errors: list[CertbenchError] = []
     for path in paths:
         try:
-            materials.append(load_file(path, password))
+            with _quiet_warnings(path):
+                materials.append(load_file(path, password))
         except PasswordError as exc:
             retry = None
             if exc.missing and password is None:
@@ -118,7 +134,8 @@ def load_trust(args: argparse.Namespace) -> list[x509.Certificate]:
         paths.append(str(bundle))
     password = read_password(args)
     for path in paths:
-        material = load_file(path, password)
+        with _quiet_warnings(path):
+            material = load_file(path, password)
         if not material.certificates:
             raise UsageError(f"--trust {path}: holds no certificate")
         anchors.extend(c for c in material.certificates if c not in anchors)
@@ -210,6 +227,13 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> str:
         lines.append(f"       SHA-256     {summary.sha256}")
         lines.append(f"       SHA-1       {summary.sha1}")
         lines.append(f"       x5t#S256    {summary.x5t_s256}")
+    for material in materials:
+        for csr in material.csrs:
+            key_type, key_size = csr_key_info(csr)
+            lines.append("")
+            lines.append(f"CSR from {material.path}: {rfc4514(csr.subject)}")
+            lines.append(f"       key         {key_type}" + (f" {key_size} bits" if key_size else ""))
+            lines.append(f"       signature   {'valid' if csr.is_signature_valid else 'INVALID'}")
     for key in report.keys:
         lines.append("")
         size = f" {key.key_size} bits" if key.key_size else ""
@@ -237,6 +261,13 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> str:
     lines.append("")
     lines.extend(render_findings(report.findings))
     return "\n".join(lines) + "\n"
+
+
+def csr_key_info(csr: x509.CertificateSigningRequest) -> tuple[str, int | None]:
+    try:
+        return public_key_info(csr.public_key())
+    except Exception:  # noqa: BLE001 - an unsupported key algorithm is described as such
+        return "unsupported", None
 
 
 def render_findings(findings: Sequence[Finding]) -> list[str]:
@@ -267,13 +298,16 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
     purpose = args.purpose or ("server" if args.name else "client")
     trust = load_trust(args)
     password = read_password(args)
-    leaf_material = load_file(args.leaf, password)
+    with _quiet_warnings(args.leaf):
+        leaf_material = load_file(args.leaf, password)
     if not leaf_material.certificates:
         raise UsageError(f"{args.leaf}: holds no certificate")
     leaf = pick_leaf(leaf_material.certificates)
     intermediates = [c for c in leaf_material.certificates if c != leaf]
     for path in args.more:
-        intermediates.extend(c for c in load_file(path, password).certificates if c not in intermediates)
+        with _quiet_warnings(path):
+            more = load_file(path, password)
+        intermediates.extend(c for c in more.certificates if c not in intermediates)
     result = verify_chain(leaf, intermediates, trust, at=at, purpose=purpose, name=args.name, max_depth=args.max_depth)
     if args.json:
         print_json(result.to_json())
