@@ -280,3 +280,23 @@ def test_export_unknown_format_is_usage(run_cli, ws: Workspace, tmp_path: Path) 
     with pytest.raises(SystemExit) as exit_info:
         _export(run_cli, ws, "leaf", "--format", "zip", "--out", str(tmp_path / "x"))
     assert exit_info.value.code == 2
+
+
+def test_jar_check(run_cli, ws: Workspace, tmp_path: Path, pki: Pki) -> None:
+    out = tmp_path / "gw.jar"
+    code, _, _ = _jar(
+        run_cli, ws, "leaf", "--out", str(out), "--key-password-env", "JAR_PW", "--in-password-env", "ITEM_PW"
+    )
+    assert code == 0
+    code, stdout, _ = run_cli("jar", "check", str(out), "--key-password-env", "JAR_PW", env=ENV)
+    assert code == 0 and "[ok  ] Chain links leaf to root" in stdout
+    # The same JAR a year after the leaf expired fails the checklist.
+    later = {**ENV, "CERTBENCH_NOW": "2027-07-01T00:00:00Z"}
+    code, stdout, _ = run_cli("jar", "check", str(out), "--key-password-env", "JAR_PW", "--json", env=later)
+    report = json.loads(stdout)
+    assert code == 1 and report["ok"] is False
+    assert [c["code"] for c in report["checks"] if not c["passed"]] == ["jar.not-expired"]
+    code, _, stderr = run_cli("jar", "check", str(out), env=ENV)
+    assert code == 2 and "give its password" in stderr
+    code, _, stderr = run_cli("jar", "check", str(pki.path("leaf.pem")), "--key-password-env", "JAR_PW", env=ENV)
+    assert code == 2 and "not a zip" in stderr and str(pki.path("leaf.pem")) in stderr

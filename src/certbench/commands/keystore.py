@@ -2,6 +2,7 @@
 
 Exit codes: 0 written; 1 refused by the checklist (each failed check on its own line on stderr);
 2 usage, unreadable input, wrong password, or an existing output without ``--force``.
+``certbench jar check FILE.jar`` prints the same checklist for an existing JAR (exit 1 when a rule fails).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 
 from certbench.commands import Context, add_password_options, print_json, read_password
 from certbench.core import keystore as ks
-from certbench.core.checks import Check
-from certbench.core.errors import OutputExistsError, PasswordError, UsageError
+from certbench.core.checks import Check, blocking_failures
+from certbench.core.errors import FormatError, OutputExistsError, PasswordError, UsageError
+from certbench.core.formats.jar import check_keystore_jar, load_keystore_jar
 from certbench.core.formats.load import load_file
 from certbench.core.workspace import validate_item_name
 
@@ -46,6 +48,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     build.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     build.add_argument("--json", action="store_true", help="print the checklist and result as JSON")
     build.set_defaults(handler=build_jar)
+
+    check = commands.add_parser(
+        "check",
+        help="run the gateway checklist on an existing keystore JAR",
+        description="Reads FILE.jar as the gateway would (descriptor, chain PEM, key PEM) and prints the checklist. "
+        "Exit 1 when a rule fails.",
+    )
+    check.add_argument("jar", metavar="FILE.jar", help="the keystore JAR to check")
+    add_password_options(check, dest="key_password", flag="--key-password", what="the password of the key in the JAR")
+    check.add_argument("--json", action="store_true", help="print the checklist as JSON")
+    check.set_defaults(handler=check_jar)
 
     export = subparsers.add_parser(
         "export",
@@ -204,3 +217,31 @@ def export_bundle(args: argparse.Namespace, ctx: Context) -> int:
         encrypt_key=not args.no_key_password,
     )
     return _finish(args, ctx, bundle, source, "export")
+
+
+def check_jar(args: argparse.Namespace, ctx: Context) -> int:
+    path = Path(args.jar)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    password = read_password(args, dest="key_password", prompt="Password of the key in the JAR")
+    material = load_keystore_jar(data, path=str(path), password=password)
+    checks = check_keystore_jar(material, now=ctx.now(), key_password=password)
+    failures = blocking_failures(checks)
+    if args.json:
+        print_json(
+            {
+                "ok": not failures,
+                "path": str(path),
+                "certFile": material.details.get("certFile"),
+                "keyFile": material.details.get("keyFile"),
+                "chain": [c.subject.rfc4514_string() for c in material.certificates],
+                "checks": [check.to_json() for check in checks],
+            }
+        )
+    else:
+        print(f"{path}: {len(material.certificates)} certificate(s), key {material.details.get('keyFile')}")
+        for check in checks:
+            print(_check_line(check))
+    return EXIT_REFUSED if failures else EXIT_OK
