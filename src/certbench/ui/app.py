@@ -14,6 +14,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from certbench import __version__
@@ -109,16 +110,28 @@ class CertbenchApp(App[None]):
                 f"Go: {title}", f"Switch to the {title} screen (key {key})", partial(self.switch_mode, mode)
             )
         group = getattr(screen, "PALETTE_GROUP", screen.__class__.__name__)
+        # The screen's own bindings whatever has the focus (a focused Input hides one-letter keys from the
+        # footer, not from the palette), then those of certbench widgets that are active now. Built-in
+        # widget bindings ("Delete character left") are editing keys, not actions worth a palette entry.
+        candidates: list[tuple[DOMNode, Binding]] = [
+            (screen, binding) for bindings in screen._bindings.key_to_bindings.values() for binding in bindings
+        ]
+        candidates += [
+            (active.node, active.binding)
+            for active in screen.active_bindings.values()
+            if type(active.node).__module__.startswith("certbench.")
+        ]
         seen: set[str] = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
+        for node, binding in candidates:
             if not binding.description or binding.action.startswith("app.") or binding.action in seen:
+                continue
+            if not node.check_action(binding.action, ()):
                 continue
             seen.add(binding.action)
             yield SystemCommand(
                 f"{group}: {binding.description}",
                 binding.tooltip or f"key {binding.key}",
-                partial(active.node.run_action, binding.action),
+                partial(node.run_action, binding.action),
             )
 
 
