@@ -24,7 +24,7 @@ from certbench.ui.screens.workspace import WorkspaceScreen
 from conftest import FIXED_NOW
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -46,7 +46,9 @@ def fill(screen: CreateScreen, **values: str) -> None:
 
 
 def errors_text(screen: CreateScreen) -> str:
-    return str(screen.query_one("#create-errors", Static).render())
+    """The red error list and the muted "still needed" / green "ready" line, as shown under the form."""
+    shown = [screen.query_one(f"#create-{part}", Static) for part in ("errors", "missing")]
+    return "\n".join(str(widget.render()) for widget in shown if widget.display)
 
 
 def preview_text(screen: CreateScreen) -> str:
@@ -101,7 +103,7 @@ async def test_validation_as_you_type(demo_workspace: Workspace) -> None:
         assert "Validity: between 1 and" in errors_text(screen)
         fill(screen, days="30")
         await pilot.pause()
-        assert "Key password" in errors_text(screen)
+        assert "Still needed: key password" in errors_text(screen)
         screen.query_one("#create-no-password", Checkbox).value = True
         await pilot.pause()
         assert screen.query_one("#create-password", Input).disabled
@@ -186,9 +188,9 @@ async def test_empty_workspace_asks_for_a_root_first(tmp_path: Path) -> None:
 
 
 def test_create_screen_snapshot(snap_compare, tmp_path: Path) -> None:
-    """You should see the leaf form filled for a partner client issued by the demo Axway root, no errors
-    but the missing key password, and on the right the preview (subject literally with [weird], issuer,
-    RSA 2048, 2026-01-15 to 2027-01-15, CA:FALSE critical, clientAuth, the SAN)."""
+    """You should see the leaf form filled for a partner client issued by the demo Axway root, no errors,
+    a muted "Still needed" line for the two passwords, and on the right the preview (subject literally with
+    [weird], issuer, RSA 2048, 2026-01-15 to 2027-01-15, CA:FALSE critical, clientAuth, the SAN)."""
     ws = Workspace.open(tmp_path / "demo")
     build_demo(ws, now=FIXED_NOW)
 

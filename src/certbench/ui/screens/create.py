@@ -87,7 +87,12 @@ class CreateScreen(Screen[None]):
         height: auto;
         margin-bottom: 1;
     }
-    CreateScreen #create-errors.-ok {
+    CreateScreen #create-missing {
+        color: $text-muted;
+        height: auto;
+        margin-bottom: 1;
+    }
+    CreateScreen #create-missing.-ok {
         color: $success;
     }
     CreateScreen #create-actions {
@@ -155,6 +160,7 @@ class CreateScreen(Screen[None]):
                 yield Checkbox("No password: store the new key unencrypted (0600)", id="create-no-password",
                                compact=True)  # fmt: skip
                 yield Static(Text(""), id="create-errors")
+                yield Static(Text(""), id="create-missing")
                 with Horizontal(id="create-actions"):
                     yield Button("Create", id="create-button", variant="primary", compact=True)
                     yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="create-progress")
@@ -212,23 +218,27 @@ class CreateScreen(Screen[None]):
     def _value(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()
 
-    def build_plan(self) -> tuple[Plan | None, list[str], list[str]]:
-        """The plan the form describes, with its errors and warnings (pure; no key is generated)."""
+    def build_plan(self) -> tuple[Plan | None, list[str], list[str], list[str]]:
+        """The plan the form describes: (plan, errors, warnings, fields still empty). Pure: no key is made."""
         role = self._role()
         errors: list[str] = []
+        missing: list[str] = []
         name = self._value("create-name")
         if not name:
-            errors.append("Item name: give the workspace item a name")
+            missing.append("item name")
         else:
             try:
                 validate_item_name(name)
             except UsageError as exc:
                 errors.append(f"Item name: {exc.message}")
         subject = None
-        try:
-            subject = parse_subject(self._value("create-subject"))
-        except UsageError as exc:
-            errors.append(f"Subject: {exc.message}")
+        if not self._value("create-subject"):
+            missing.append("subject")
+        else:
+            try:
+                subject = parse_subject(self._value("create-subject"))
+            except UsageError as exc:
+                errors.append(f"Subject: {exc.message}")
         sans: list[x509.GeneralName] = []
         for text in [part.strip() for part in self._value("create-sans").split(",") if part.strip()]:
             try:
@@ -243,12 +253,15 @@ class CreateScreen(Screen[None]):
         if role in (Role.INTERMEDIATE, Role.LEAF) and issuer is None:
             errors.append("Issuer: no CA in the workspace yet; create a root CA first (Role: Root CA)")
         if not self.query_one("#create-no-password", Checkbox).value and not self._value("create-password"):
-            errors.append("Key password: type one, or tick 'No password'")
+            missing.append("key password (or tick 'No password')")
+        needs_issuer_password = role in (Role.INTERMEDIATE, Role.LEAF) and issuer is not None and issuer.key_encrypted
+        if needs_issuer_password and issuer and not self.query_one("#create-issuer-password", Input).value:
+            missing.append(f"the password of CA {issuer.name}'s key")
         profile: Profile | None = None
         if role in (Role.LEAF, Role.CSR):
             profile = Profile(str(self.query_one("#create-profile", Select).value))
         if subject is None:
-            return None, errors, []
+            return None, errors, [], missing
         plan = Plan(
             role,
             subject,
@@ -269,7 +282,7 @@ class CreateScreen(Screen[None]):
         except UsageError as exc:
             if not (role in (Role.INTERMEDIATE, Role.LEAF) and issuer is None and "issuing CA" in exc.message):
                 errors.append(exc.message[0].upper() + exc.message[1:])
-        return plan, errors, warnings
+        return plan, errors, warnings, missing
 
     def _validate(self) -> None:
         role = self._role()
@@ -287,15 +300,19 @@ class CreateScreen(Screen[None]):
         tpp = role is Role.LEAF and str(self.query_one("#create-profile", Select).value) == Profile.TPP.value
         subject_input.placeholder = TPP_SUBJECT_HINT if tpp else SUBJECT_HINTS[role]
 
-        plan, errors, warnings = self.build_plan()
-        self._plan = plan if not errors else None
+        plan, errors, warnings, missing = self.build_plan()
+        self._plan = plan if not errors and not missing else None
         message = self.query_one("#create-errors", Static)
-        if errors:
-            message.update(Text("\n".join(f"• {e}" for e in errors)))
-            message.remove_class("-ok")
-        else:
-            message.update(Text("Ready: press Create (ctrl+s)" + "".join(f"\n• {w}" for w in warnings)))
-            message.add_class("-ok")
+        message.update(Text("\n".join(f"• {e}" for e in errors)))
+        message.display = bool(errors)
+        status = self.query_one("#create-missing", Static)
+        if missing:
+            status.update(Text("Still needed: " + ", ".join(missing)))
+            status.remove_class("-ok")
+        elif not errors:
+            status.update(Text("Ready: press Create (ctrl+s)" + "".join(f"\n• {w}" for w in warnings)))
+            status.add_class("-ok")
+        status.display = bool(missing) or not errors
         self._show_preview(plan, issuer)
 
     def _show_preview(self, plan: Plan | None, issuer: IssuerInfo | None) -> None:
@@ -434,5 +451,5 @@ class CreateScreen(Screen[None]):
         self._set_busy(False, "Nothing was written.")
         message = self.query_one("#create-errors", Static)
         message.update(Text(f"• {error}"))
-        message.remove_class("-ok")
+        message.display = True
         self.notify(str(error), title="Create failed", severity="error", markup=False, timeout=8)
