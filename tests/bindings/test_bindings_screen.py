@@ -26,7 +26,7 @@ from certbench.ui.screens.bindings import BindingsScreen, ExportModal
 from conftest import FIXED_NOW
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
     """Let the app run until ``condition()`` holds (workers finish in threads)."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -143,11 +143,15 @@ async def test_add_from_workspace_item(ws_path: Path) -> None:
         screen = await open_bindings(app, pilot)
         select = screen.query_one("#bindings-item", Select)
         await until(pilot, lambda: len(select._options) > 1)
-        fill(screen, client="tpp-two", path="ignored-once-an-item-is-picked.pem")
-        await pilot.pause(0.05)
+        path = screen.query_one("#bindings-path", Input)
+        fill(screen, client="tpp-two")
+        select.value = "tpp1"
+        await until(pilot, lambda: select.value == "tpp1")
+        path.value = "typing-a-path-drops-the-item.pem"
+        await until(pilot, select.is_blank)
         select.value = "tpp2"
-        await pilot.pause(0.05)
-        assert screen.query_one("#bindings-path", Input).value == ""
+        await until(pilot, lambda: path.value == "")
+        assert select.value == "tpp2"
         await pilot.press("a")  # focus is not in an input: the screen binding runs
         await until(pilot, lambda: len(registry(ws_path).bindings) == 1)
         assert registry(ws_path).bindings[0].sha256 == sha256_colon(cert("tpp2.der"))
@@ -271,8 +275,8 @@ def test_snapshot_bindings_screen(snap_compare, tmp_path: Path, monkeypatch: pyt
         await until(pilot, lambda: screen.last_result is not None)
         table.focus()
         table.move_cursor(row=3)
-        await pilot.pause(0.1)
-        details = str(screen.query_one("#bindings-details", Static).render())
-        assert "CN=[weird] corp" in details and "[bold]not markup[/bold]" in details
+        details = screen.query_one("#bindings-details", Static)
+        await until(pilot, lambda: "CN=[weird] corp" in str(details.render()))
+        assert "[bold]not markup[/bold]" in str(details.render())
 
     assert snap_compare(make_app(ws, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)

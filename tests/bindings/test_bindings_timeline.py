@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -183,8 +184,15 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return Path("ws")
 
 
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await pilot.pause(0.02)
+
+
 async def loaded(app: CertbenchApp, pilot: Pilot[None]) -> WorkspaceScreen:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15  # generous: the suite may share a loaded machine
     while not (
         isinstance(app.screen, WorkspaceScreen)
         and app.screen.query_one("#items-table").row_count
@@ -205,19 +213,18 @@ async def test_workspace_timeline_follows_items_and_selection(ws: Path) -> None:
         table = screen.query_one("#items-table", DataTable)
         table.focus()
         await pilot.press("down", "down")
-        await pilot.pause(0.05)
-        assert timeline.highlighted == "tpp1"
+        await until(pilot, lambda: timeline.highlighted == "tpp1")
         # Days left in the table use the theme's colours and follow a theme switch.
         dark_error = app.get_css_variables()["error"].lower()
         cell = table.get_cell("tpp2", "left")
         assert str(cell) == "4d" and cell.style.color.name == dark_error
         app.theme = "nord"  # its $error differs from textual-dark's
-        await pilot.pause(0.1)
         nord_error = app.get_css_variables()["error"].lower()
-        assert table.get_cell("tpp2", "left").style.color.name == nord_error != dark_error
+        assert nord_error != dark_error
+        await until(pilot, lambda: table.get_cell("tpp2", "left").style.color.name == nord_error)
         await pilot.press("f2")
-        await pilot.pause(0.1)
-        assert app.theme != "nord" and table.get_cell("tpp2", "left").style.color.name == dark_error
+        await until(pilot, lambda: table.get_cell("tpp2", "left").style.color.name == dark_error)
+        assert app.theme != "nord"
         assert str(table.get_cell("old", "left")) == "expired 16d"
 
 
