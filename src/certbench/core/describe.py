@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
@@ -157,15 +157,17 @@ class CertSummary:
 
 
 def iso(moment: datetime) -> str:
-    """ISO 8601 UTC with a ``Z``."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO 8601 UTC with a ``Z`` (whole seconds)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"
 
 
 @functools.lru_cache(maxsize=16384)
 def rfc4514(name: x509.Name) -> str:
     """RFC 4514 string of a name; never raises on odd encodings."""
     try:
-        return name.rfc4514_string({oid: label for oid, label in _RFC4514_EXTRA.items()})
+        return name.rfc4514_string(_RFC4514_EXTRA)
     except (ValueError, TypeError):
         return ",".join(f"{a.oid.dotted_string}={a.value!r}" for a in name)
 
@@ -238,14 +240,27 @@ def _extension(certificate: x509.Certificate, kind: type[Any]) -> Any:
     return _extension_map(certificate).get(kind)
 
 
-@functools.lru_cache(maxsize=16384)
+#: id(certificate) -> (certificate, its extensions by type). Keyed by identity because hashing a
+#: certificate hashes its whole DER; the certificate is kept in the entry so an id is never reused
+#: while cached. Bounded: cleared when full.
+_EXTENSION_CACHE: dict[int, tuple[x509.Certificate, dict[type[Any], Any]]] = {}
+_EXTENSION_CACHE_SIZE = 20000
+
+
 def _extension_map(certificate: x509.Certificate) -> dict[type[Any], Any]:
     """Every extension of ``certificate`` by value type, parsed once (describing 5,000 certificates asks
     for each extension many times)."""
+    cached = _EXTENSION_CACHE.get(id(certificate))
+    if cached is not None and cached[0] is certificate:
+        return cached[1]
     try:
-        return {type(extension.value): extension.value for extension in certificate.extensions}
+        extensions = {type(extension.value): extension.value for extension in certificate.extensions}
     except (ValueError, TypeError):  # a malformed extension: the certificate is described without extensions
-        return {}
+        extensions = {}
+    if len(_EXTENSION_CACHE) >= _EXTENSION_CACHE_SIZE:
+        _EXTENSION_CACHE.clear()
+    _EXTENSION_CACHE[id(certificate)] = (certificate, extensions)
+    return extensions
 
 
 def _general_name(name: x509.GeneralName) -> str:
@@ -302,7 +317,6 @@ def is_ca(certificate: x509.Certificate) -> bool:
     return basic_constraints(certificate)[0]
 
 
-@functools.lru_cache(maxsize=16384)
 def key_identifiers(certificate: x509.Certificate) -> tuple[str | None, str | None]:
     """(SKI, AKI key identifier) as colon hex, None when absent."""
     ski = _extension(certificate, x509.SubjectKeyIdentifier)
