@@ -117,6 +117,8 @@ def test_cert_create_errors_exit_2(with_root: Path, run_cli) -> None:
         assert message in err and err.startswith("certbench: error: ") and err.count("\n") == 1
     code, _out, err = run_cli(*base, "--subject", "/CN=x", env={"CAP": "wrong"})
     assert code == 2 and "wrong password" in err
+    code, _out, err = run_cli(*[a for a in base if a not in ("--issuer-key-password-env", "CAP")], "--subject", "/CN=x")
+    assert code == 2 and "--issuer-key-password-env VAR" in err
     code, _out, err = run_cli(*base[:6], "nope", *base[7:], "--subject", "/CN=x", env=PASS)
     assert code == 2 and "no item named 'nope'" in err
     assert not (with_root / "items" / "x").exists()

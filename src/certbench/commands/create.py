@@ -15,7 +15,7 @@ from certbench.commands import Context, add_password_options, print_json, read_p
 from certbench.core import issue
 from certbench.core.cnf import RequestConfig, read_request_config
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
-from certbench.core.errors import OutputExistsError, UsageError, WorkspaceError
+from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
 from certbench.core.issue import Created, Issuer, KeySpec, Plan, Profile, Role
 from certbench.core.safe_write import write_atomic
 from certbench.core.subject import format_san, parse_san, parse_subject
@@ -225,6 +225,13 @@ def _load_issuer(args: argparse.Namespace, workspace: Workspace, name: str) -> I
     password = None
     if item.key_encrypted:
         password = read_password(args, dest="issuer_key_password", prompt=f"Password of the key of CA {name!r}")
+        if password is None:
+            raise PasswordError(
+                f"the key of CA {name!r} is encrypted: give its password with --issuer-key-password-env VAR or "
+                "--issuer-key-password-file FILE (or run in a terminal to be asked)",
+                path=item.key_path,
+                missing=True,
+            )
     return issue.load_issuer(workspace, name, password)
 
 
