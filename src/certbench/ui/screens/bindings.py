@@ -324,7 +324,16 @@ class BindingsScreen(Screen[None]):
                 return
             self.notify(str(error), title="Error", severity="error", markup=False, timeout=8)
 
-        run_task(self, work, description=description, group="bindings-change", on_done=on_done, on_error=failed)
+        # Not exclusive: a change already written must still report back (and refresh the table).
+        run_task(
+            self,
+            work,
+            description=description,
+            group="bindings-change",
+            on_done=on_done,
+            on_error=failed,
+            exclusive=False,
+        )
 
     # -- refresh -----------------------------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -344,7 +353,7 @@ class BindingsScreen(Screen[None]):
         current = select.value
         names = [item.name for item in loaded.items]
         select.set_options([(Text(name), name) for name in names])
-        if not select.is_blank() or current in names:
+        if current in names:
             select.value = current
         if loaded.error is not None:
             self._registry = None
@@ -515,7 +524,9 @@ class BindingsScreen(Screen[None]):
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                run_task(self, remove, description="bindings: remove", group="bindings-change", on_done=done)
+                run_task(
+                    self, remove, description="bindings: remove", group="bindings-change", on_done=done, exclusive=False
+                )
 
         self.app.push_screen(
             ConfirmModal(
