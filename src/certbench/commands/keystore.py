@@ -109,7 +109,14 @@ def _source(args: argparse.Namespace, ctx: Context, *, need_key: bool, out_passw
             raise UsageError("--key and --chain go with --cert FILE, not with ITEM")
         workspace = ctx.workspace
         item = workspace.get(validate_item_name(args.item))
-        return ks.source_from_item(workspace, item, key_password=in_password, need_key=need_key)
+        try:
+            return ks.source_from_item(workspace, item, key_password=in_password, need_key=need_key)
+        except PasswordError as error:
+            if not error.missing:
+                raise
+            raise PasswordError(
+                f"{error.message} (--in-password-env VAR or --in-password-file FILE)", path=error.path, missing=True
+            ) from error
     if not args.cert:
         raise UsageError("give a workspace ITEM or --cert FILE")
     if need_key and not args.key:
