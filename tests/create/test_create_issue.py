@@ -300,3 +300,11 @@ def test_openssl_x509_text_parses(tmp_path: Path, root: issue.Issued) -> None:
     root_text = openssl("x509", "-in", str(root_path), "-noout", "-text").stdout.decode()
     assert "CA:TRUE" in root_text and "Certificate Sign, CRL Sign" in root_text
     assert "Extended Key Usage" not in root_text
+
+
+def test_the_chain_doctor_runs_before_writing(root: issue.Issued) -> None:
+    """The same doctor as ``certbench inspect``: its warnings come back with the new certificate."""
+    short = make_leaf(root, FIXED_NOW, Profile.SERVER, sans=("DNS:short.test",), days=10)
+    assert any("expires in 10 day(s)" in note for note in short.notes)
+    normal = make_leaf(root, FIXED_NOW, Profile.SERVER, sans=("DNS:long.test",), days=365)
+    assert normal.notes == ()
