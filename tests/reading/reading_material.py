@@ -251,6 +251,7 @@ def make_reading_material(d: Path) -> Path:
             (import_p12, ("keystore.bks", "BKS", PASSWORD, *BC_OPTIONS)),
             (truststore, ("truststore.bks", "BKS", *BC_OPTIONS)),
             (truststore, ("truststore.uber", "UBER", *BC_OPTIONS)),
+            (import_cert, ("truststore.bcfks", "BCFKS", "reading-root", root, *BC_OPTIONS)),
         ]
     with ThreadPoolExecutor(max_workers=4) as pool:  # each keytool is a JVM start: run them side by side
         for future in [pool.submit(function, *args) for function, args in jobs]:
@@ -263,6 +264,7 @@ def make_reading_material(d: Path) -> Path:
     (jar_dir / "partner.key").write_bytes((d / "ec-pkcs8.pem").read_bytes())
     (jar_dir / "META-INF" / "descriptor.properties").write_text("certFile=partner.pem\nkeyFile=partner.key\n")
     run("jar", "cf", d / "keystore.jar", "-C", jar_dir, ".", cwd=d)
+    run("jar", "c0f", d / "keystore-stored.jar", "-C", jar_dir, ".", cwd=d)  # entries stored, not deflated
     plain_dir = d / "zip-content"
     plain_dir.mkdir(exist_ok=True)
     (plain_dir / "leaf.pem").write_bytes(leaf.read_bytes())
@@ -345,7 +347,7 @@ def write_keytool_listings(d: Path) -> None:
 def path_of(directory: Path, name: str) -> Path:
     path = directory / name
     if not path.exists():
-        if name.endswith((".bks", ".uber")) and not bouncycastle_available():
+        if name.endswith((".bks", ".uber", ".bcfks")) and not bouncycastle_available():
             pytest.skip("BKS/UBER need the BouncyCastle provider (apt-get install libbcprov-java)")
         raise FileNotFoundError(path)
     return path

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from reading_material import PASSWORD, shared_material_dir
+from reading_material import PASSWORD, path_of, shared_material_dir
 
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats import load as load_module
@@ -199,3 +199,12 @@ def test_the_cli_prints_one_line_for_an_unreadable_file(reading_dir: Path, tmp_p
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"{reading_dir / 'truncated.jks'}: is a damaged JKS keystore" in result.stderr
+
+
+def test_unsupported_keystore_type_is_named(reading_dir: Path) -> None:
+    path = path_of(reading_dir, "truststore.bcfks")
+    for password in (None, PASSWORD.encode()):
+        with pytest.raises(FormatError) as caught:
+            load_file(path, password)
+        assert caught.value.message.startswith("is a BouncyCastle FIPS keystore (BCFKS), which certbench cannot read")
+        assert_one_line_error(caught.value, path)

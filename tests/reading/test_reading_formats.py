@@ -329,10 +329,12 @@ def test_non_utf8_password_for_a_keystore(reading_dir: Path) -> None:
 # -- keystore JARs and zips ----------------------------------------------------------------------
 
 
-def test_keystore_jar_is_dispatched_to_the_jar_reader(reading_dir: Path, expected: dict[str, str]) -> None:
-    listing = subprocess.run(["jar", "tf", reading_dir / "keystore.jar"], capture_output=True, check=True, text=True)
+@pytest.mark.parametrize("name", ["keystore.jar", "keystore-stored.jar"])
+def test_keystore_jar_is_dispatched_to_the_jar_reader(reading_dir: Path, expected: dict[str, str], name: str) -> None:
+    """Also when the PEM entries are stored uncompressed, so the raw bytes contain '-----BEGIN'."""
+    listing = subprocess.run(["jar", "tf", reading_dir / name], capture_output=True, check=True, text=True)
     assert "META-INF/descriptor.properties" in listing.stdout.split()
-    material = load_file(reading_dir / "keystore.jar")
+    material = load_file(reading_dir / name)
     assert material.format is Format.KEYSTORE_JAR
     assert fingerprints(material) == [expected["leaf"], expected["inter"], expected["root"]]
     assert material.details["certFile"] == "partner.pem"

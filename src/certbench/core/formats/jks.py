@@ -15,7 +15,7 @@ import struct
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InternalError, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
@@ -225,8 +225,8 @@ def _entry_key(entry: Any, alias: str, password: str, store_type: str, problems:
         return None
     try:
         return serialization.load_der_private_key(bytes(der), password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        problems.append(f"entry {alias!r}: its private key cannot be read ({_one_line(exc)}); skipped")
+    except (ValueError, TypeError, UnsupportedAlgorithm, InternalError) as exc:
+        problems.append(f"entry {alias!r}: its private key cannot be read ({type(exc).__name__}); skipped")
         return None
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InternalError, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
@@ -123,18 +123,19 @@ def _load(data: bytes, path: str, password: bytes | None) -> Material:
     data = _normalise_text(data)
     if not data.strip():
         raise FormatError("is empty")
-    if b"-----BEGIN" in data:
-        return _load_pem(data, path, password)
+    # Containers first: a zip with stored (uncompressed) PEM entries contains "-----BEGIN" too.
     if data[:4] in _ZIP_MAGICS:
         return _load_zip(data, path, password)
     from certbench.core.formats import jks  # local: keeps pyjks out of every other import path
 
     if jks.looks_like_java_keystore(data):
         return jks.load_java_keystore(data, path=path, password=password)
-    if data[:1] == b"\x30":
-        return _load_der(data, path, password)
     if jks.looks_like_bks(data):
         return jks.load_bks_keystore(data, path=path, password=password)
+    if b"-----BEGIN" in data:
+        return _load_pem(data, path, password)
+    if data[:1] == b"\x30":
+        return _load_der(data, path, password)
     return _load_other(data, path, password)
 
 
@@ -220,9 +221,28 @@ def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
         ) from exc
     except ValueError:
         pass
+    if _looks_like_bcfks(data):
+        raise FormatError(
+            "is a BouncyCastle FIPS keystore (BCFKS), which certbench cannot read; convert it to PKCS#12 with "
+            "keytool -importkeystore -srcstoretype BCFKS -deststoretype PKCS12 (needs the BouncyCastle provider)"
+        )
     raise FormatError(
         "is DER (ASN.1) data but not a certificate, PKCS#7, PKCS#12, private key or CSR (damaged or another format)"
     )
+
+
+_PBES2_OID = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0d"
+
+
+def _looks_like_bcfks(data: bytes) -> bool:
+    """BCFKS: SEQUENCE { SEQUENCE { SEQUENCE { OID PBES2 ... } ... } ... } (an encrypted object store)."""
+    position = 0
+    for _ in range(3):
+        if position + 2 > len(data) or data[position] != 0x30:
+            return False
+        first = data[position + 1]
+        position += 2 + (first & 0x7F if first & 0x80 else 0)
+    return data[position : position + len(_PBES2_OID)] == _PBES2_OID
 
 
 def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | None:
@@ -239,6 +259,8 @@ def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | No
         raise FormatError(f"is a PKCS#12 file certbench cannot read ({_one_line(exc)})") from exc
     except UnsupportedAlgorithm as exc:
         raise FormatError(f"is a PKCS#12 file using an algorithm certbench cannot read ({_one_line(exc)})") from exc
+    except InternalError as exc:
+        raise FormatError(f"is a PKCS#12 file whose key OpenSSL rejects ({_openssl_reason(exc)})") from exc
     except x509.InvalidVersion as exc:
         raise FormatError(f"is a PKCS#12 file holding a damaged certificate ({_one_line(exc)})") from exc
     certificates: list[x509.Certificate] = []
@@ -270,6 +292,21 @@ def _friendly(name: bytes | None) -> str | None:
 
 
 def _try_der_key(data: bytes, password: bytes | None) -> PrivateKeyTypes | None:
+    try:
+        return _load_der_key(data, password)
+    except InternalError as exc:
+        raise FormatError(
+            f"holds a damaged private key: OpenSSL rejects its key material ({_openssl_reason(exc)})"
+        ) from exc
+
+
+def _openssl_reason(exc: InternalError) -> str:
+    """The short OpenSSL reason ('key setup failed') from cryptography's multi-line InternalError."""
+    found = re.findall(r":([a-z][a-z ]+):crypto/", str(exc))
+    return found[-1] if found else "unknown OpenSSL error"
+
+
+def _load_der_key(data: bytes, password: bytes | None) -> PrivateKeyTypes | None:
     try:
         return serialization.load_der_private_key(data, password=None)
     except TypeError as exc:  # "Password was not given but private key is encrypted"
@@ -377,6 +414,8 @@ def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
                 problems.append(f"{where} is not something certbench reads; skipped")
         except x509.InvalidVersion as exc:
             problems.append(f"{where} is damaged: invalid version field ({exc.parsed_version})")
+        except InternalError as exc:  # OpenSSL refusing key material cryptography passed on (X448 OID, 32 bytes)
+            problems.append(f"{where} is damaged: OpenSSL rejects its key material ({_openssl_reason(exc)})")
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
             problems.append(f"{where} is damaged: {_pem_reason(exc)}")
     if not certificates and not keys and not csrs:
