@@ -10,7 +10,7 @@ import pytest
 from cryptography import x509
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from inspect_material import P12_PASSWORD, InspectMaterial, inspect_material, openssl_fingerprint
+from inspect_material import P12_PASSWORD, InspectMaterial, inspect_material, openssl_fingerprint, run
 
 from certbench.core.chain import ChainReport, analyze_chain
 from certbench.core.errors import FormatError, PasswordError
@@ -261,3 +261,20 @@ def test_lone_leaf_notes_its_missing_issuer(inspect_material: InspectMaterial) -
     assert codes(report) == {"chain.incomplete"} and report.ok
     anchored = analyze(inspect_material.leaf_der, trust=[cert(inspect_material.root)])
     assert "chain.incomplete" in codes(anchored) and not anchored.ok
+
+
+def test_keystore_with_trusted_copies_of_its_cas_is_normal(inspect_material: InspectMaterial, tmp_path: Path) -> None:
+    """keytool JKS: the key entry's chain plus trustedCertEntry copies of the same CAs: no findings."""
+    store = tmp_path / "partner.jks"
+    keytool = ["keytool", "-noprompt", "-storepass", "changeit"]
+    run(
+        *keytool[:2], "-importkeystore", "-srckeystore", inspect_material.p12_modern, "-srcstoretype", "PKCS12",
+        "-srcstorepass", P12_PASSWORD, "-destkeystore", store, "-deststoretype", "JKS", "-deststorepass", "changeit",
+        "-destkeypass", "changeit", cwd=tmp_path,
+    )  # fmt: skip
+    for alias, path in (("root", inspect_material.root), ("inter", inspect_material.inter)):
+        run(*keytool, "-importcert", "-keystore", store, "-alias", alias, "-file", path, cwd=tmp_path)
+    report = analyze(store, password=b"changeit")
+    assert report.findings == ()
+    assert len(report.certificates) == 3 and report.keys[0].matches == (report.chains[0].leaf,)
+    assert report.chains[0].complete and report.chains[0].trusted is True

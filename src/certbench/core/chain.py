@@ -372,7 +372,7 @@ def analyze_chain(
 
     entries: list[CertEntry] = []
     by_der: dict[x509.Certificate, CertEntry] = {}
-    ordered_positions: dict[int, dict[int, int]] = defaultdict(dict)
+    ordered_positions: dict[int, dict[int, int]] = defaultdict(dict)  # id -> {input number: position}
     key_records: list[tuple[str, PrivateKeyTypes]] = []
     for m_index, material in enumerate(materials):
         inputs.append(InputInfo(path=material.path, format=str(material.format)))
@@ -396,9 +396,11 @@ def analyze_chain(
                 entry = CertEntry(f"c{len(entries) + 1}", certificate, material.path, index)
                 entries.append(entry)
                 by_der[certificate] = entry
-            if material.ordered and index < len(material.certificates):
+            if index < len(material.certificates):
                 if m_index in ordered_positions[id(entry.certificate)]:
-                    if certificate not in reported_duplicates:
+                    # Only a list whose order means something has duplicates worth a finding; a keystore's
+                    # trusted copies of its key entry's CAs are normal.
+                    if material.ordered and certificate not in reported_duplicates:
                         reported_duplicates.add(certificate)
                         findings.append(
                             Finding(
