@@ -64,10 +64,11 @@ def test_inspect_exit_1_and_fix_out_accepted_by_openssl(  # type: ignore[no-unty
 
 
 def test_inspect_exit_2_but_still_reports(run_cli, inspect_material: InspectMaterial) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = run_cli("inspect", str(inspect_material.garbage), str(inspect_material.chain), "--json", *AT)
+    code, out, _ = run_cli("inspect", str(inspect_material.chain), str(inspect_material.garbage), "--json", *AT)
     assert code == 2
     document = json.loads(out)
-    assert document["inputs"][0]["path"] == str(inspect_material.garbage) and document["inputs"][0]["error"]
+    assert [i["path"] for i in document["inputs"]] == [str(inspect_material.chain), str(inspect_material.garbage)]
+    assert document["inputs"][1]["error"] and document["inputs"][1]["format"] is None
     assert len(document["certificates"]) == 3
     assert document["findings"][0]["code"] == "input.unreadable"
     code, _, err = run_cli("inspect", str(inspect_material.garbage))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import sys
 import warnings
@@ -149,6 +150,9 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
     if not materials and not args.json:
         raise errors[0]
     report = analyze_chain(materials, now=now, trust=trust, purpose=args.purpose, errors=errors)
+    given = {path: number for number, path in enumerate(args.files)}
+    inputs = tuple(sorted(report.inputs, key=lambda item: given.get(item.path, len(given))))
+    report = dataclasses.replace(report, inputs=inputs)  # listed in the order the files were given
     written: Path | None = None
     if args.fix_out:
         fixed = report.fixed_chain()
