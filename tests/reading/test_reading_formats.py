@@ -391,3 +391,20 @@ def test_openssl_made_pkcs7_loads_without_a_warning_on_stderr(reading_dir: Path)
     )
     assert result.stdout.split() == ["3", "3"]
     assert result.stderr == ""
+
+
+def test_pyjks_is_imported_only_when_a_keystore_is_read(reading_dir: Path) -> None:
+    import sys
+
+    code = (
+        "import sys; from certbench.core.formats.load import load_file; "
+        "load_file(sys.argv[1]); print('jks' in sys.modules); "
+        "load_file(sys.argv[2], b'" + PASSWORD + "'); print('jks' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, reading_dir / "chain.pem", reading_dir / "truststore.jks"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["False", "True"]

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
+from certbench.core.formats import jks as keystores  # imports pyjks itself only when a keystore is read
 from certbench.core.formats.material import Format, KeyEntry, Material
 
 # openssl crl2pkcs7 writes its certificate SET unsorted (BER, not DER); cryptography reads it and warns.
@@ -126,12 +127,10 @@ def _load(data: bytes, path: str, password: bytes | None) -> Material:
     # Containers first: a zip with stored (uncompressed) PEM entries contains "-----BEGIN" too.
     if data[:4] in _ZIP_MAGICS:
         return _load_zip(data, path, password)
-    from certbench.core.formats import jks  # local: keeps pyjks out of every other import path
-
-    if jks.looks_like_java_keystore(data):
-        return jks.load_java_keystore(data, path=path, password=password)
-    if jks.looks_like_bks(data):
-        return jks.load_bks_keystore(data, path=path, password=password)
+    if keystores.looks_like_java_keystore(data):
+        return keystores.load_java_keystore(data, path=path, password=password)
+    if keystores.looks_like_bks(data):
+        return keystores.load_bks_keystore(data, path=path, password=password)
     if b"-----BEGIN" in data:
         return _load_pem(data, path, password)
     if data[:1] == b"\x30":
