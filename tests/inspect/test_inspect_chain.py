@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -226,6 +227,35 @@ def test_chain_is_order_invariant(inspect_material: InspectMaterial, order: list
     assert report.fixed_chain() == report.chain
     assert (codes(report) == set()) == (order == [0, 1, 2])
     assert codes(report) <= {"chain.order"}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_chain_with_noise_is_order_invariant(inspect_material: InspectMaterial, data: st.DataObject) -> None:
+    """Shuffles of the chain plus an unrelated root and a duplicate intermediate, split over 1-3 files: the
+    same chain, the same fixed chain; unrelated/duplicate findings exactly when the noise is there."""
+    pool = [cert(inspect_material.leaf), cert(inspect_material.inter), cert(inspect_material.root)]
+    unrelated = data.draw(st.booleans(), label="unrelated")
+    duplicate = data.draw(st.booleans(), label="duplicate")
+    pool += [cert(inspect_material.other_root)] if unrelated else []
+    pool += [cert(inspect_material.inter)] if duplicate else []
+    shuffled = data.draw(st.permutations(pool), label="order")
+    files = data.draw(st.integers(min_value=1, max_value=3), label="files")
+    cut = sorted(data.draw(st.lists(st.integers(0, len(shuffled)), min_size=files - 1, max_size=files - 1)))
+    bounds = [0, *cut, len(shuffled)]
+    materials = [
+        Material(
+            path=f"part{n}.pem", format=load_file(inspect_material.chain).format, certificates=tuple(shuffled[a:b])
+        )
+        for n, (a, b) in enumerate(itertools.pairwise(bounds))
+    ]
+    report = analyze_chain(materials, now=FIXED_NOW)
+    assert report.chain == tuple(pool[:3])
+    assert report.fixed_chain() == tuple(pool[:3])
+    assert ("chain.unrelated" in codes(report)) == unrelated
+    same_file = any(sum(1 for c in m.certificates if c == pool[1]) > 1 for m in materials)
+    assert ("chain.duplicate" in codes(report)) == same_file
+    assert codes(report) <= {"chain.order", "chain.unrelated", "chain.duplicate"}
 
 
 def test_many_leaves_one_ca_is_fast_and_quiet(inspect_material: InspectMaterial, tmp_path: Path) -> None:
