@@ -48,6 +48,16 @@ def run_task(
             timeout=12,
         )
 
+    def deliver(result: T) -> None:
+        # Runs on the UI thread. An error raised here would otherwise travel back into the worker thread
+        # and vanish as a worker failure (exit_on_error=False), so it is reported like one from work().
+        try:
+            on_done(result)
+        except CertbenchError as error:
+            report_error(error)
+        except Exception as exc:  # noqa: BLE001 - a bug must not kill the TUI
+            report_bug(exc)
+
     def runner() -> None:
         try:
             result = work()
@@ -58,7 +68,7 @@ def run_task(
             app.call_from_thread(report_bug, exc)
             return
         if not get_current_worker().is_cancelled:
-            app.call_from_thread(on_done, result)
+            app.call_from_thread(deliver, result)
 
     return node.run_worker(
         runner,
