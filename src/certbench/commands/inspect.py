@@ -12,10 +12,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from certbench.commands import Context, add_password_options, parse_timestamp, print_json, read_password
-from certbench.core.chain import ChainReport, Finding, analyze_chain
+from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.describe import common_name, describe_certificate, is_ca, iso, public_key_info, rfc4514
 from certbench.core.errors import CertbenchError, PasswordError, UsageError
 from certbench.core.formats.load import load_file
@@ -158,7 +157,7 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
         fixed = report.fixed_chain()
         if not fixed:
             raise UsageError("--fix-out: there is no certificate to write")
-        written = write_atomic(args.fix_out, fixed_chain_pem(fixed), overwrite=args.force)
+        written = write_atomic(args.fix_out, chain_pem(fixed), overwrite=args.force)
     if args.json:
         document = report.to_json()
         document["at"] = iso(now)
@@ -179,12 +178,6 @@ def exit_code(report: ChainReport) -> int:
     if any(f.code.startswith("input.") for f in report.findings):
         return EXIT_INPUT
     return EXIT_OK if report.ok else EXIT_FINDINGS
-
-
-def fixed_chain_pem(chain: Sequence[x509.Certificate]) -> bytes:
-    """PEM blocks, leaf first, a blank line between blocks."""
-    blocks = [c.public_bytes(serialization.Encoding.PEM).strip() for c in chain]
-    return b"\n\n".join(blocks) + b"\n"
 
 
 def render_report(report: ChainReport, materials: Sequence[Material]) -> str:
@@ -238,11 +231,11 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> str:
             lines.append(f"CSR from {material.path}: {rfc4514(csr.subject)}")
             lines.append(f"       key         {key_type}" + (f" {key_size} bits" if key_size else ""))
             lines.append(f"       signature   {'valid' if csr.is_signature_valid else 'INVALID'}")
-    for key in report.keys:
+    for key_info in report.keys:
         lines.append("")
-        size = f" {key.key_size} bits" if key.key_size else ""
-        match = ", ".join(key.matches) if key.matches else "no certificate given"
-        lines.append(f"Key [{key.id}] {key.key_type}{size} from {key.path}: matches {match}")
+        size = f" {key_info.key_size} bits" if key_info.key_size else ""
+        match = ", ".join(key_info.matches) if key_info.matches else "no certificate given"
+        lines.append(f"Key [{key_info.id}] {key_info.key_type}{size} from {key_info.path}: matches {match}")
     for number, chain in enumerate(report.chains[:20]):
         lines.append("")
         title = "Chain" if number == 0 else f"Other chain {number}"

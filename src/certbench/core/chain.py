@@ -181,6 +181,12 @@ class ChainReport:
         }
 
 
+def chain_pem(chain: Sequence[x509.Certificate]) -> bytes:
+    """PEM blocks in the given order (leaf first for a fixed chain), a blank line between blocks."""
+    blocks = [c.public_bytes(serialization.Encoding.PEM).strip() for c in chain]
+    return b"\n\n".join(blocks) + b"\n"
+
+
 def _signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     """Like :func:`linking.is_issued_by`, plus the signature algorithms cryptography's shortcut refuses
     (SHA-1 with ECDSA/DSA, MD5): verified by hand so a weak signature is reported as weak, not as broken."""
@@ -824,4 +830,14 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: _Linker) -> l
     return findings
 
 
-__all__ = ["SEVERITIES", "CertEntry", "ChainInfo", "ChainReport", "Finding", "InputInfo", "KeyInfo", "analyze_chain"]
+__all__ = [
+    "SEVERITIES",
+    "CertEntry",
+    "ChainInfo",
+    "ChainReport",
+    "Finding",
+    "InputInfo",
+    "KeyInfo",
+    "analyze_chain",
+    "chain_pem",
+]

@@ -35,7 +35,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from certbench.core.chain import ChainReport, Finding, analyze_chain
+from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.checks import Check
 from certbench.core.describe import common_name, describe_certificate, is_ca
 from certbench.core.errors import CertbenchError, PasswordError
@@ -612,9 +612,7 @@ class InspectScreen(Screen[None]):
 
             self.app.push_screen(ConfirmModal(f"{path} exists. Overwrite it?", confirm_label="Overwrite"), confirmed)
             return
-        from certbench.commands.inspect import fixed_chain_pem
-
-        data = fixed_chain_pem(self.analysis.report.fixed_chain())
+        data = chain_pem(self.analysis.report.fixed_chain())
         count = len(self.analysis.report.fixed_chain())
 
         def done(written: Path) -> None:
