@@ -9,7 +9,8 @@ import pytest
 from create_material import openssl
 from cryptography import x509
 
-from certbench.core.demo import DEMO_ITEMS, DEMO_KEY_PASSWORD, build_demo
+from certbench.core.bindings import Registry
+from certbench.core.demo import DEMO_BINDINGS, DEMO_ITEMS, DEMO_KEY_PASSWORD, build_demo
 from certbench.core.errors import OutputExistsError
 from certbench.core.issue import check_key_matches
 from certbench.core.workspace import Workspace
@@ -81,3 +82,14 @@ def test_demo_refuses_to_overwrite_without_force(demo_workspace: Workspace) -> N
     assert _certificates(demo_workspace) == before
     build_demo(demo_workspace, now=FIXED_NOW + timedelta(days=3), overwrite=True)
     assert _certificates(demo_workspace) != before
+
+
+def test_demo_binds_the_tpp_clients(demo_workspace: Workspace) -> None:
+    registry = Registry.load(demo_workspace.bindings_path)
+    assert sorted(b.client_id for b in registry.bindings) == sorted(client for client, _item in DEMO_BINDINGS)
+    for client_id, item_name in DEMO_BINDINGS:
+        certificate = demo_workspace.load_certificate(demo_workspace.get(item_name))
+        assert registry.check(client_id, certificate, now=FIXED_NOW).matched
+    # Recreating the demo replaces its own bindings instead of refusing them as "bound elsewhere".
+    build_demo(demo_workspace, now=FIXED_NOW, overwrite=True)
+    assert len(Registry.load(demo_workspace.bindings_path).bindings) == len(DEMO_BINDINGS)

@@ -8,7 +8,8 @@ What it makes (names are workspace items):
 - ``connectpay-root-ca`` + ``connectpay-client``: the ConnectPay self-signed CA and mTLS client leaf
   (750 days, RSA 2048, company name in both CNs);
 - ``demo-server``: a TLS server certificate for ``localhost`` / ``127.0.0.1`` from the Axway root;
-- ``expired-client``: a client certificate that expired 35 days before ``now``, to show warnings.
+- ``expired-client``: a client certificate that expired 35 days before ``now``, to show warnings;
+- bindings (seed 004): ``tpp1`` and ``tpp2`` bound to the OAuth client_ids in :data:`DEMO_BINDINGS`.
 
 Deterministic: the keys are fixed demo keys shipped in ``certbench/core/demo_keys`` (public, never use
 them for anything real), serials are derived from the item names, dates from ``now``, and the CAs sign
@@ -27,6 +28,7 @@ from importlib import resources
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 
+from certbench.core.bindings import Registry
 from certbench.core.errors import IssuanceError, OutputExistsError
 from certbench.core.issue import (
     Created,
@@ -139,6 +141,12 @@ DEMO_ITEMS: tuple[DemoItem, ...] = (
     ),
 )
 
+#: client_id -> demo item whose certificate the gateway binds to it (seed 004).
+DEMO_BINDINGS: tuple[tuple[str, str], ...] = (
+    ("axway-tpp-1", "tpp1"),
+    ("axway-tpp-2", "tpp2"),
+)
+
 
 def demo_key(name: str) -> bytes:
     """The fixed demo key of item ``name`` (PKCS#8 PEM, unencrypted, public: demo only)."""
@@ -160,6 +168,8 @@ def build_demo(workspace: Workspace, *, now: datetime, overwrite: bool = False) 
     """Fill ``workspace`` with the demo set; refuses existing names unless ``overwrite``."""
     if not overwrite:
         existing = [item.name for item in DEMO_ITEMS if workspace.has(item.name)]
+        registry = Registry.load(workspace.bindings_path)
+        existing += [f"binding {client}" for client, _item in DEMO_BINDINGS if registry.for_client(client)]
         if existing:
             raise OutputExistsError(
                 f"the workspace already has demo item(s) {', '.join(existing)}; use --force to recreate them"
@@ -194,8 +204,19 @@ def build_demo(workspace: Workspace, *, now: datetime, overwrite: bool = False) 
         if entry.role in (Role.ROOT, Role.INTERMEDIATE) and result.certificate is not None:
             chain = (issuer.certificate, *issuer.chain) if issuer else ()
             issuers[entry.name] = Issuer(result.certificate, key, chain)
+    _bind_demo_clients(workspace, created, now=now)
     workspace.audit("demo", now, items=[entry.name for entry in DEMO_ITEMS])
     return created
 
 
 __all__ = ["DEMO_ITEMS", "DEMO_KEY_PASSWORD", "DemoItem", "build_demo", "demo_key"]
+
+
+def _bind_demo_clients(workspace: Workspace, created: list[Created], *, now: datetime) -> None:
+    """Record the demo bindings, replacing earlier demo bindings of the same client_ids."""
+    certificates = {result.item.name: result.certificate for result in created if result.certificate is not None}
+    registry = Registry.load(workspace.bindings_path)
+    for client_id, item_name in DEMO_BINDINGS:
+        if registry.for_client(client_id):
+            registry.remove(client_id)
+        registry.add(client_id, certificates[item_name], now=now, note=f"demo: workspace item {item_name}")
