@@ -46,6 +46,12 @@ basicConstraints = critical,CA:true
 keyUsage = critical,keyCertSign,cRLSign
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
+[ v3_eku_ca ]
+basicConstraints = critical,CA:true,pathlen:0
+keyUsage = critical,digitalSignature,keyCertSign,cRLSign
+extendedKeyUsage = serverAuth,clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 [ v3_leaf ]
 basicConstraints = critical,CA:false
 keyUsage = critical,digitalSignature
@@ -55,7 +61,7 @@ authorityKeyIdentifier = keyid:always
 subjectAltName = DNS:api.example.com,IP:127.0.0.1
 [ v3_ca_leaf ]
 basicConstraints = critical,CA:true
-keyUsage = critical,digitalSignature,keyCertSign
+keyUsage = critical,digitalSignature
 extendedKeyUsage = clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
@@ -90,6 +96,7 @@ class InspectMaterial:
     future_chain: Path  # leaf valid from 2026-06-01
     wrong_signature: Path  # leaf, impostor inter (same name, other key), root
     ca_as_leaf: Path  # CA:TRUE certificate with clientAuth, inter, root
+    eku_ca_bundle: Path  # an EKU-constrained intermediate (serverAuth, clientAuth, keyCertSign) and the root
     weak_key: Path  # RSA-1024 leaf, inter, root
     weak_signature: Path  # SHA-1 signed leaf, inter, root
     leaf_der: Path
@@ -219,6 +226,7 @@ def make_inspect_material(directory: Path) -> InspectMaterial:
     ca_leaf = cert("caleaf", "/O=Partner Bank AG/CN=ca-leaf.example.com", "v3_ca_leaf", "inter", key_stem="other")
     key("weak", rsa_bits=1024)
     weak = cert("weak", "/O=Partner Bank AG/CN=weak.example.com", "v3_leaf", "inter")
+    eku_ca = cert("ekuca", "/O=Certbench Test/CN=TLS Issuing CA", "v3_eku_ca", "root", key_stem="other")
     sha1 = cert("sha1", "/O=Partner Bank AG/CN=sha1.example.com", "v3_leaf", "inter", key_stem="leaf", md="sha1")
 
     chain = bundle("chain.pem", leaf, inter, root)
@@ -242,6 +250,7 @@ def make_inspect_material(directory: Path) -> InspectMaterial:
         future_chain=bundle("future-chain.pem", future, inter, root),
         wrong_signature=bundle("wrong-signature.pem", leaf, impostor, root),
         ca_as_leaf=bundle("ca-as-leaf.pem", ca_leaf, inter, root),
+        eku_ca_bundle=bundle("eku-ca-bundle.pem", eku_ca, root),
         weak_key=bundle("weak-key.pem", weak, inter, root),
         weak_signature=bundle("weak-signature.pem", sha1, inter, root),
         leaf_der=directory / "leaf.cer",

@@ -139,6 +139,11 @@ def test_lone_root_and_lone_intermediate_are_not_flagged(inspect_material: Inspe
     report = analyze(inspect_material.inter, inspect_material.root)
     assert report.ok
     assert codes(report) == {"chain.no-end-entity"}
+    # An EKU-constrained intermediate (serverAuth/clientAuth with keyCertSign) is a CA, not a CA-as-leaf...
+    eku_ca = analyze(inspect_material.eku_ca_bundle)
+    assert codes(eku_ca) == {"chain.no-end-entity"}
+    # ...unless it is used as one: its private key given with it.
+    assert "cert.ca-as-leaf" in codes(analyze(inspect_material.eku_ca_bundle, inspect_material.other_key))
 
 
 def test_key_matching_across_files(inspect_material: InspectMaterial) -> None:

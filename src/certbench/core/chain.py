@@ -682,7 +682,10 @@ def _chain_findings(
         )
 
     if is_ca(leaf) and not lone_root:
-        role = leaf_entry.id in key_matched or _has_tls_role(leaf) or purpose is not None
+        # Used as an end entity: its key was given, a TLS purpose was asked, or it has a TLS client/server
+        # role without the keyCertSign usage of a real (EKU-constrained) intermediate.
+        signs_certificates = "keyCertSign" in key_usage(leaf)
+        role = leaf_entry.id in key_matched or purpose is not None or (_has_tls_role(leaf) and not signs_certificates)
         if role:
             findings.append(
                 Finding(
