@@ -176,3 +176,24 @@ def test_knowingly_different_cases_have_documented_causes(
             "cryptography profile choice": 11,
         }
     )
+
+
+def test_doctor_and_descriptions_survive_every_limbo_certificate() -> None:
+    """The limbo certificates are deliberately odd (duplicate extensions, negative serials, weird names):
+    the chain doctor, the JSON and the human report handle all of them without an exception."""
+    from certbench.commands.inspect import render_report
+    from certbench.core.chain import analyze_chain
+    from certbench.core.describe import describe_certificate
+    from certbench.core.formats.load import load_material
+
+    checked = 0
+    for case in json.loads(LIMBO.read_text())["testcases"]:
+        pem = case["peer_certificate"] + "".join(case["untrusted_intermediates"]) + "".join(case["trusted_certs"])
+        material = load_material(pem.encode(), path=f"{case['id']}.pem")
+        report = analyze_chain([material], now=_at(case))
+        json.dumps(report.to_json())
+        assert render_report(report, [material])
+        for entry in report.certificates:
+            describe_certificate(entry.certificate, now=_at(case)).to_json()
+            checked += 1
+    assert checked >= 500

@@ -26,7 +26,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from certbench.core.describe import (
     certificate_key_info,
@@ -332,21 +331,15 @@ def _classify(positions: Sequence[tuple[int, int]]) -> str:
 
 
 def _has_tls_role(certificate: x509.Certificate) -> bool:
-    try:
-        usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except (x509.ExtensionNotFound, ValueError, TypeError):
-        return False
-    return ExtendedKeyUsageOID.CLIENT_AUTH in usage or ExtendedKeyUsageOID.SERVER_AUTH in usage
+    usage = extended_key_usage(certificate)
+    return "clientAuth" in usage or "serverAuth" in usage
 
 
 def _leaf_name(certificate: x509.Certificate) -> str | None:
-    try:
-        san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except (x509.ExtensionNotFound, ValueError, TypeError):
-        return None
-    for name in san:
-        if isinstance(name, x509.DNSName | x509.IPAddress):
-            return str(name.value)
+    for name in subject_alt_names(certificate):
+        kind, _, value = name.partition(":")
+        if kind in ("DNS", "IP"):
+            return value
     return None
 
 

@@ -240,22 +240,35 @@ def _extension(certificate: x509.Certificate, kind: type[Any]) -> Any:
     return _extension_map(certificate).get(kind)
 
 
+#: What cryptography raises for extensions it cannot parse (never let them out of core).
+EXTENSION_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+)
+
 #: id(certificate) -> (certificate, its extensions by type). Keyed by identity because hashing a
 #: certificate hashes its whole DER; the certificate is kept in the entry so an id is never reused
 #: while cached. Bounded: cleared when full.
-_EXTENSION_CACHE: dict[int, tuple[x509.Certificate, dict[type[Any], Any]]] = {}
+_EXTENSION_CACHE: dict[int, tuple[x509.Certificate, dict[type[Any] | str, Any]]] = {}
 _EXTENSION_CACHE_SIZE = 20000
 
 
-def _extension_map(certificate: x509.Certificate) -> dict[type[Any], Any]:
-    """Every extension of ``certificate`` by value type, parsed once (describing 5,000 certificates asks
-    for each extension many times)."""
+def _extension_map(certificate: x509.Certificate) -> dict[type[Any] | str, Any]:
+    """Every extension of ``certificate`` by value type (unrecognised ones by dotted OID), parsed once:
+    describing 5,000 certificates asks for each extension many times."""
     cached = _EXTENSION_CACHE.get(id(certificate))
     if cached is not None and cached[0] is certificate:
         return cached[1]
     try:
-        extensions = {type(extension.value): extension.value for extension in certificate.extensions}
-    except (ValueError, TypeError):  # a malformed extension: the certificate is described without extensions
+        extensions = {
+            extension.oid.dotted_string
+            if isinstance(extension.value, x509.UnrecognizedExtension)
+            else type(extension.value): extension.value
+            for extension in certificate.extensions
+        }
+    except EXTENSION_ERRORS:  # malformed or duplicated extensions: described without extensions
         extensions = {}
     if len(_EXTENSION_CACHE) >= _EXTENSION_CACHE_SIZE:
         _EXTENSION_CACHE.clear()
@@ -328,11 +341,7 @@ def key_identifiers(certificate: x509.Certificate) -> tuple[str | None, str | No
 
 def psd2_roles(certificate: x509.Certificate) -> tuple[str, ...]:
     """PSD2 roles from the QCStatements extension (ETSI TS 119 495), when present."""
-    try:
-        extension = certificate.extensions.get_extension_for_oid(x509.ObjectIdentifier(QC_STATEMENTS_OID))
-    except (x509.ExtensionNotFound, ValueError, TypeError):
-        return ()
-    value = extension.value
+    value = _extension_map(certificate).get(QC_STATEMENTS_OID)
     raw = value.value if isinstance(value, x509.UnrecognizedExtension) else b""
     return _roles_from_der(raw)
 
