@@ -27,6 +27,8 @@ import pytest
 PASSWORD = "Reading-Pass1"
 #: The key password of ``keypass.jks`` (differs from the store password on purpose).
 OTHER_KEY_PASSWORD = "Other-KeyPass2"
+#: A store password outside ASCII (keytool encodes it as UTF-16 for the integrity check).
+NON_ASCII_PASSWORD = "Pässwort-Ünï-1"
 BCPROV = Path("/usr/share/java/bcprov.jar")
 #: keytool with JVM flags that halve its start-up time (no C2 JIT, serial GC, no perf data file).
 KEYTOOL = ["keytool", "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-XX:-UsePerfData"]
@@ -235,6 +237,13 @@ def make_reading_material(d: Path) -> Path:
         for alias, cert in cas_by_alias:
             import_cert(name, store_type, alias, cert, *extra)
 
+    def non_ascii_store() -> None:  # a UTF-8 store password; the key keeps an ASCII one (JCEKS needs that)
+        run(
+            *KEYTOOL, "-importkeystore", "-noprompt", "-srckeystore", d / "modern.pfx", "-srcstoretype", "PKCS12",
+            "-srcstorepass", PASSWORD, "-destkeystore", d / "non-ascii.jceks", "-deststoretype", "JCEKS",
+            "-deststorepass", NON_ASCII_PASSWORD, "-destkeypass", PASSWORD, cwd=d,
+        )  # fmt: skip
+
     def keypass_store() -> None:
         import_p12("keypass.jks", "JKS", OTHER_KEY_PASSWORD)
         import_cert("keypass.jks", "JKS", "reading-root", root)
@@ -245,6 +254,7 @@ def make_reading_material(d: Path) -> Path:
         (truststore, ("truststore.jks", "JKS")),
         (truststore, ("truststore.jceks", "JCEKS")),
         (keypass_store, ()),
+        (non_ascii_store, ()),
     ]
     if bouncycastle_available():
         jobs += [

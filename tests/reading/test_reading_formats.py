@@ -15,7 +15,15 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from reading_material import BC_OPTIONS, OTHER_KEY_PASSWORD, PASSWORD, path_of, run, shared_material_dir
+from reading_material import (
+    BC_OPTIONS,
+    NON_ASCII_PASSWORD,
+    OTHER_KEY_PASSWORD,
+    PASSWORD,
+    path_of,
+    run,
+    shared_material_dir,
+)
 
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats.load import load_each, load_file, load_files, load_material
@@ -318,6 +326,17 @@ def test_key_entry_with_its_own_key_password(reading_dir: Path, expected: dict[s
         "were read, not the key",
     )
     assert OTHER_KEY_PASSWORD not in " ".join(material.problems)
+
+
+def test_non_ascii_store_password(reading_dir: Path, expected: dict[str, str]) -> None:
+    material = load_file(reading_dir / "non-ascii.jceks", NON_ASCII_PASSWORD.encode())
+    assert sorted(fingerprints(material)) == sorted(expected.values())
+    assert material.keys == ()
+    assert material.problems == (
+        "entry 'partner': a JCEKS key opens only with an ASCII password; its key was not read",
+    )
+    with pytest.raises(PasswordError):
+        load_file(reading_dir / "non-ascii.jceks", NON_ASCII_PASSWORD.encode("latin-1"))
 
 
 def test_non_utf8_password_for_a_keystore(reading_dir: Path) -> None:

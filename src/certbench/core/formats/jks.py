@@ -220,6 +220,12 @@ def _entry_key(entry: Any, alias: str, password: str, store_type: str, problems:
     except _EntryProblem as problem:
         problems.append(str(problem))
         return None
+    except ValueError as exc:
+        if "ascii" in str(exc).lower():  # pyjks: JCEKS key protection takes ASCII passwords only
+            problems.append(f"entry {alias!r}: a JCEKS key opens only with an ASCII password; its key was not read")
+        else:
+            problems.append(f"entry {alias!r}: its private key is damaged ({_describe(exc)}); skipped")
+        return None
     except Exception as exc:  # noqa: BLE001 - pyjks/pyasn1 on a damaged entry
         problems.append(f"entry {alias!r}: its private key is damaged ({_describe(exc)}); skipped")
         return None
