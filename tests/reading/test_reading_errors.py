@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -149,6 +150,10 @@ def test_fifo_is_read_only_up_to_the_limit(tmp_path: Path, monkeypatch: pytest.M
     assert "larger than the 4096 bytes" in caught.value.message
 
 
+needs_ssh_keygen = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen (openssh-client) missing")
+
+
+@needs_ssh_keygen
 def test_foreign_formats_are_named(tmp_path: Path) -> None:
     key = tmp_path / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
@@ -160,6 +165,7 @@ def test_foreign_formats_are_named(tmp_path: Path) -> None:
     assert len(material.keys) == 1
 
 
+@needs_ssh_keygen
 def test_encrypted_openssh_key_says_how_to_convert_it(tmp_path: Path) -> None:
     key = tmp_path / "id_ecdsa"
     subprocess.run(["ssh-keygen", "-q", "-t", "ecdsa", "-N", PASSWORD, "-f", key], check=True)
