@@ -313,3 +313,31 @@ def test_keystore_with_trusted_copies_of_its_cas_is_normal(inspect_material: Ins
     assert report.findings == ()
     assert len(report.certificates) == 3 and report.keys[0].matches == (report.chains[0].leaf,)
     assert report.chains[0].complete and report.chains[0].trusted is True
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_certificates_never_crash_the_doctor(inspect_material: InspectMaterial, data: st.DataObject) -> None:
+    """Flip bytes of a real DER certificate: whatever still parses is described and analysed without an
+    exception escaping (the describe/chain code handles what cryptography accepts lazily)."""
+    from certbench.core.describe import describe_certificate
+
+    der = bytearray(inspect_material.leaf_der.read_bytes())
+    for _ in range(data.draw(st.integers(1, 4), label="flips")):
+        position = data.draw(st.integers(0, len(der) - 1), label="position")
+        der[position] = data.draw(st.integers(0, 255), label="byte")
+    try:
+        mutated = x509.load_der_x509_certificate(bytes(der))
+    except (ValueError, x509.InvalidVersion):
+        return
+    materials = [
+        Material(path="mutated.der", format=load_file(inspect_material.leaf_der).format, certificates=(mutated,)),
+        load_file(inspect_material.no_root),
+    ]
+    report = analyze_chain(materials, now=FIXED_NOW)
+    report.to_json()
+    report.fixed_chain()
+    try:
+        describe_certificate(mutated, now=FIXED_NOW).to_json()
+    except FormatError:
+        assert "input.unreadable" in codes(report)

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from certbench.core.describe import (
+    certificate_damage,
     certificate_key_info,
     common_name,
     extended_key_usage,
@@ -390,6 +391,18 @@ def analyze_chain(
         for key_entry in material.key_entries:
             certs.extend(c for c in key_entry.chain if c not in certs)
         for index, certificate in enumerate(certs):
+            damage = certificate_damage(certificate)
+            if damage is not None:
+                findings.append(
+                    Finding(
+                        "input.unreadable",
+                        "error",
+                        f"certificate #{index + 1} is damaged ({damage}); it was left out",
+                        "get the file again from its source: this certificate cannot be read",
+                        path=material.path,
+                    )
+                )
+                continue
             entry = by_der.get(certificate)
             if entry is None:
                 entry = CertEntry(f"c{len(entries) + 1}", certificate, material.path, index)

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from certbench.core.errors import FormatError
 from certbench.core.fingerprints import sha1_colon, sha256_colon, x5t_s256
 
 #: Readable names of the attributes found in subjects and issuers (eIDAS/PSD2 ones included).
@@ -386,8 +387,25 @@ def serial_from_int(number: int) -> str:
     return number.to_bytes(length, "big").hex(":").upper()
 
 
+def certificate_damage(certificate: x509.Certificate) -> str | None:
+    """Why a certificate that loaded cannot be described (cryptography parses some fields lazily), or None."""
+    try:
+        certificate.subject  # noqa: B018 - parsing on access is the point
+        certificate.issuer  # noqa: B018
+        certificate.not_valid_before_utc  # noqa: B018
+        certificate.not_valid_after_utc  # noqa: B018
+        certificate.serial_number  # noqa: B018
+        certificate.signature_algorithm_oid  # noqa: B018
+    except Exception as exc:  # noqa: BLE001 - whatever the parser raises, the certificate is unreadable
+        return " ".join(str(exc).split())[:160] or type(exc).__name__
+    return None
+
+
 def describe_certificate(certificate: x509.Certificate, *, now: datetime) -> CertSummary:
-    """A :class:`CertSummary` of ``certificate`` as seen at ``now``."""
+    """A :class:`CertSummary` of ``certificate`` as seen at ``now``; :class:`FormatError` if it is damaged."""
+    damage = certificate_damage(certificate)
+    if damage is not None:
+        raise FormatError(f"the certificate is damaged: {damage}")
     key_type, key_size = certificate_key_info(certificate)
     ca, path_length = basic_constraints(certificate)
     ski, aki = key_identifiers(certificate)
