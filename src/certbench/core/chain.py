@@ -36,6 +36,7 @@ from certbench.core.describe import (
     iso,
     key_identifiers,
     key_usage,
+    names,
     public_key_info,
     rfc4514,
     serial_hex,
@@ -148,6 +149,7 @@ class ChainReport:
     chains: tuple[ChainInfo, ...] = ()
     now: datetime | None = None
     _by_id: dict[str, CertEntry] = field(default_factory=dict, repr=False, compare=False)
+    _self_signed: frozenset[str] = field(default_factory=frozenset, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -168,7 +170,7 @@ class ChainReport:
         when = self.now
         if when is None:
             raise ValueError("report has no analysis time")
-        certificates = [_certificate_json(entry) for entry in self.certificates]
+        certificates = [_certificate_json(entry, entry.id in self._self_signed) for entry in self.certificates]
         return {
             "inputs": [{"path": i.path, "format": i.format, "error": i.error} for i in self.inputs],
             "certificates": certificates,
@@ -192,7 +194,7 @@ def _signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     (SHA-1 with ECDSA/DSA, MD5): verified by hand so a weak signature is reported as weak, not as broken."""
     if is_issued_by(child, issuer):
         return True
-    if child.issuer != issuer.subject:
+    if names(child)[1] != names(issuer)[0]:
         return False
     try:
         key = issuer.public_key()
@@ -214,9 +216,10 @@ def _signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
-def _certificate_json(entry: CertEntry) -> dict[str, Any]:
+def _certificate_json(entry: CertEntry, self_signed: bool) -> dict[str, Any]:
     """The ``certificates`` item of ``to_json`` (the fields of :class:`CertSummary` scripts need)."""
     cert = entry.certificate
+    subject, issuer = names(cert)
     sha256 = cert.fingerprint(hashes.SHA256())
     key_type, key_size = certificate_key_info(cert)
     return {
@@ -224,8 +227,8 @@ def _certificate_json(entry: CertEntry) -> dict[str, Any]:
         "path": entry.path,
         "index": entry.index,
         "source": entry.source,
-        "subject": rfc4514(cert.subject),
-        "issuer": rfc4514(cert.issuer),
+        "subject": rfc4514(subject),
+        "issuer": rfc4514(issuer),
         "serial": serial_hex(cert),
         "not_before": iso(cert.not_valid_before_utc),
         "not_after": iso(cert.not_valid_after_utc),
@@ -235,7 +238,7 @@ def _certificate_json(entry: CertEntry) -> dict[str, Any]:
         "key_type": key_type,
         "key_size": key_size,
         "is_ca": is_ca(cert),
-        "self_signed": cert.subject == cert.issuer and _signed_by(cert, cert),
+        "self_signed": self_signed,
         "san": list(subject_alt_names(cert)),
         "key_usage": list(key_usage(cert)),
         "extended_key_usage": list(extended_key_usage(cert)),
@@ -261,7 +264,7 @@ class _Linker:
         self.input_set = {id(c) for c in inputs}
         known = set(inputs)
         for certificate in list(inputs) + [a for a in anchors if a not in known]:
-            bucket = self.by_subject[certificate.subject]
+            bucket = self.by_subject[names(certificate)[0]]
             if certificate not in bucket:
                 bucket.append(certificate)
         # Keyed by id(): the certificates are the same objects throughout one analysis, and hashing a
@@ -274,7 +277,8 @@ class _Linker:
     def self_signed(self, certificate: x509.Certificate) -> bool:
         known = self._self_signed.get(id(certificate))
         if known is None:
-            known = certificate.subject == certificate.issuer and _signed_by(certificate, certificate)
+            subject, issuer = names(certificate)
+            known = subject == issuer and _signed_by(certificate, certificate)
             self._self_signed[id(certificate)] = known
         return known
 
@@ -283,7 +287,7 @@ class _Linker:
             return self._issuer[id(certificate)]
         found: x509.Certificate | None = None
         if not self.self_signed(certificate):
-            named = [c for c in self.by_subject.get(certificate.issuer, []) if c != certificate]
+            named = [c for c in self.by_subject.get(names(certificate)[1], []) if c is not certificate]
             _, aki = key_identifiers(certificate)
             # AKI/SKI narrow the candidates when both are present; the signature decides.
             keyed = [c for c in named if aki is None or key_identifiers(c)[0] in (aki, None)]
@@ -598,6 +602,7 @@ def analyze_chain(
         chains=tuple(chains),
         now=now,
         _by_id=entry_by_id,
+        _self_signed=frozenset(e.id for e in all_entries if linker.self_signed(e.certificate)),
     )
 
 

@@ -195,10 +195,10 @@ def name_attributes(name: x509.Name) -> tuple[NameAttribute, ...]:
 
 def common_name(certificate: x509.Certificate) -> str:
     """The CN, or the whole RFC 4514 subject when there is none (for short labels)."""
-    for attribute in certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME):
+    for attribute in names(certificate)[0].get_attributes_for_oid(NameOID.COMMON_NAME):
         value = attribute.value
         return value.decode("latin-1") if isinstance(value, bytes) else str(value)
-    return rfc4514(certificate.subject) or "(empty subject)"
+    return rfc4514(names(certificate)[0]) or "(empty subject)"
 
 
 def public_key_info(key: PublicKeyTypes | PrivateKeyTypes) -> tuple[str, int | None]:
@@ -234,6 +234,23 @@ def signature_algorithm_name(certificate: x509.Certificate) -> str:
     oid = certificate.signature_algorithm_oid
     name = getattr(oid, "_name", None)
     return str(name) if name and name != "Unknown OID" else oid.dotted_string
+
+
+#: id(certificate) -> (certificate, subject, issuer): ``certificate.subject`` builds a new Name on every
+#: access (tens of microseconds), and chain building asks for names many times per certificate.
+_NAME_CACHE: dict[int, tuple[x509.Certificate, x509.Name, x509.Name]] = {}
+
+
+def names(certificate: x509.Certificate) -> tuple[x509.Name, x509.Name]:
+    """(subject, issuer) of ``certificate``, built once."""
+    cached = _NAME_CACHE.get(id(certificate))
+    if cached is not None and cached[0] is certificate:
+        return cached[1], cached[2]
+    subject, issuer = certificate.subject, certificate.issuer
+    if len(_NAME_CACHE) >= _EXTENSION_CACHE_SIZE:
+        _NAME_CACHE.clear()
+    _NAME_CACHE[id(certificate)] = (certificate, subject, issuer)
+    return subject, issuer
 
 
 def _extension(certificate: x509.Certificate, kind: type[Any]) -> Any:
