@@ -26,6 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.x509.oid import PublicKeyAlgorithmOID
 
 from certbench.core.describe import (
     certificate_damage,
@@ -51,6 +52,12 @@ from certbench.core.verify import chain_validates, verify_chain
 
 EXPIRES_SOON_DAYS = 30
 MIN_RSA_BITS = 2048
+#: Key algorithms whose size can be too small (EC and EdDSA keys are judged by their curve, not here).
+_SIZED_KEY_ALGORITHMS = (
+    PublicKeyAlgorithmOID.RSAES_PKCS1_v1_5,
+    PublicKeyAlgorithmOID.RSASSA_PSS,
+    PublicKeyAlgorithmOID.DSA,
+)
 SEVERITIES = ("error", "warning", "info")
 _WEAK_HASHES = ("md5", "sha1", "md2", "md4")
 #: Chains validated against the anchors (the best chains first); a 5,000-leaf bundle is not validated 5,000 times.
@@ -447,7 +454,7 @@ def analyze_chain(
 
     # Keys and what they match.
     cert_by_spki: dict[bytes, list[str]] = defaultdict(list)
-    for entry in entries:
+    for entry in entries if key_records else ():  # nothing to match in a bundle without keys
         spki_bytes = _cert_spki(entry.certificate)
         if spki_bytes is not None:
             cert_by_spki[spki_bytes].append(entry.id)
@@ -817,10 +824,12 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: _Linker) -> l
                 "renew it now and plan the switch with the partner",
             )
         )
-    try:
-        key = certificate.public_key()
-    except Exception:  # noqa: BLE001 - unsupported key algorithm: described elsewhere, not weak by itself
-        key = None
+    key = None
+    if certificate.public_key_algorithm_oid in _SIZED_KEY_ALGORITHMS:
+        try:
+            key = certificate.public_key()
+        except Exception:  # noqa: BLE001 - unsupported key parameters: described elsewhere, not weak by itself
+            key = None
     if isinstance(key, rsa.RSAPublicKey | dsa.DSAPublicKey) and key.key_size < MIN_RSA_BITS:
         kind = "RSA" if isinstance(key, rsa.RSAPublicKey) else "DSA"
         findings.append(

@@ -407,9 +407,8 @@ def serial_from_int(number: int) -> str:
 def certificate_damage(certificate: x509.Certificate) -> str | None:
     """Why a certificate that loaded cannot be described (cryptography parses some fields lazily), or None."""
     try:
-        certificate.subject  # noqa: B018 - parsing on access is the point
-        certificate.issuer  # noqa: B018
-        certificate.not_valid_before_utc  # noqa: B018
+        names(certificate)  # parses (and keeps) subject and issuer
+        certificate.not_valid_before_utc  # noqa: B018 - parsing on access is the point
         certificate.not_valid_after_utc  # noqa: B018
         certificate.serial_number  # noqa: B018
         certificate.signature_algorithm_oid  # noqa: B018
