@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from certbench import __version__
+from certbench import __version__, cli
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -51,3 +52,22 @@ def test_headless_code_does_not_import_textual(module: str) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, f"headless import pulled in: {result.stdout} {result.stderr}"
+
+
+def test_command_word_table_matches_what_modules_register() -> None:
+    parser = cli.build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(subparsers.choices) == {*cli.COMMAND_WORDS, "tui"}
+    for word, module in cli.COMMAND_WORDS.items():
+        only = cli.build_parser(module)
+        only_sub = next(a for a in only._actions if isinstance(a, argparse._SubParsersAction))
+        assert word in only_sub.choices
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    code = (
+        "import sys; from certbench import cli; cli.main(['--workspace', 'ws', 'list', '--json']); "
+        "print(sorted(m for m in sys.modules if m.startswith('certbench.commands.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "['certbench.commands.workspace']" in result.stdout

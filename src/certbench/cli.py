@@ -21,13 +21,33 @@ from certbench.core.errors import CertbenchError
 #: Modules of certbench.commands, in the order their commands appear in ``--help``.
 COMMAND_MODULES = ("workspace", "inspect", "create", "bind", "check", "trust", "keystore")
 
+#: Which module registers each top-level command word. A run of one command imports only its module
+#: (and the core it needs), which keeps `certbench inspect` quick to start; `--help` imports them all.
+#: A test keeps this table in step with what the modules register.
+COMMAND_WORDS = {
+    "list": "workspace",
+    "inspect": "inspect",
+    "verify": "inspect",
+    "ca": "create",
+    "cert": "create",
+    "csr": "create",
+    "demo": "create",
+    "bind": "bind",
+    "check": "check",
+    "expiring": "check",
+    "trust": "trust",
+    "jar": "keystore",
+    "export": "keystore",
+}
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 EXIT_BUG = 70
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only_module: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with ``only_module`` just the commands of that module (a faster start)."""
     parser = argparse.ArgumentParser(
         prog="certbench",
         description="Terminal certificate workbench: inspect, create, bundle and trust certificates. "
@@ -44,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     tui = subparsers.add_parser("tui", help="open the terminal UI (the default without a command)")
     tui.set_defaults(handler=_run_tui)
-    for name in COMMAND_MODULES:
+    for name in (only_module,) if only_module else COMMAND_MODULES:
         module = importlib.import_module(f"certbench.commands.{name}")
         module.register(subparsers)
     return parser
@@ -56,8 +76,20 @@ def _run_tui(args: argparse.Namespace, ctx: Context) -> int:
     return run_app(ctx.workspace_path, now=ctx.fixed_now)
 
 
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The first word that is not a global option (``--workspace DIR`` takes a value)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--workspace":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(COMMAND_WORDS.get(_command_word(argv) or ""))
     args = parser.parse_args(argv)
     ctx = Context.from_args(args)
     handler = getattr(args, "handler", None) or _run_tui
