@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Make sure the external tools the interop tests prove our artifacts with are present:
-# openssl, keytool and jar (a JDK), unzip. Installs them with apt-get when missing and we are root.
+# openssl, keytool and jar (a JDK), unzip, ssh-keygen (OpenSSH key fixtures), the BouncyCastle provider
+# (keytool makes the BKS/UBER fixtures with it). Installs them with apt-get when missing and we are root.
 set -euo pipefail
 missing=()
 command -v openssl >/dev/null || missing+=(openssl)
 command -v keytool >/dev/null || missing+=(default-jdk-headless)
 command -v jar >/dev/null || missing+=(default-jdk-headless)
 command -v unzip >/dev/null || missing+=(unzip)
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+[ -f /usr/share/java/bcprov.jar ] || missing+=(libbcprov-java)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
