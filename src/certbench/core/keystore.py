@@ -33,6 +33,7 @@ from certbench.core.formats.jar import (
     jar_checks,
     load_keystore_jar,
 )
+from certbench.core.formats.jks import JksPrivateKey, serialize_jks
 from certbench.core.formats.material import Format, Material
 from certbench.core.linking import complete_chain, is_issued_by, is_self_signed
 from certbench.core.passwords import restricted_characters_in
@@ -382,28 +383,9 @@ def _serialize_p12(source: BundleSource, chain: Sequence[x509.Certificate], pass
 def _serialize_jks(
     source: BundleSource, chain: Sequence[x509.Certificate], store_password: bytes, key_password: bytes, now: datetime
 ) -> bytes:
-    import jks  # pyjks: only JKS needs it, and it is slow to import
-
-    try:
-        store_text = store_password.decode("utf-8")
-        key_text = key_password.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PasswordError("a JKS password must be valid UTF-8 text") from exc
     assert source.key is not None
-    try:
-        pkcs8 = source.key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        entry = jks.PrivateKeyEntry.new(
-            source.name.lower(), [c.public_bytes(serialization.Encoding.DER) for c in chain], pkcs8, "pkcs8"
-        )
-        entry.timestamp = int(now.timestamp() * 1000)
-        entry.encrypt(key_text)
-        store = jks.KeyStore.new("jks", [entry])
-        data: bytes = store.saves(store_text)
-    except (ValueError, TypeError, jks.util.KeystoreException) as exc:
-        raise KeystoreError(f"cannot build the JKS keystore: {exc}") from exc
-    return data
+    entry = JksPrivateKey(source.name.lower(), source.key, tuple(chain))
+    return serialize_jks(private_keys=[entry], store_password=store_password, key_password=key_password, now=now)
 
 
 SUFFIXES = {

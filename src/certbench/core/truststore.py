@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from certbench.core.errors import KeystoreError, PasswordError, UsageError
+from certbench.core.formats.jks import serialize_jks
 from certbench.core.formats.material import Material
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Item, Workspace
@@ -336,24 +337,7 @@ def _serialize_p12(entries: Sequence[Candidate], password: bytes) -> bytes:
 
 
 def _serialize_jks(entries: Sequence[Candidate], password: bytes, *, now: datetime) -> bytes:
-    import jks  # pyjks: imported only here, it is slow to import and only JKS needs it
-
-    try:
-        text_password = password.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PasswordError("a JKS password must be valid UTF-8 text") from exc
-    timestamp = int(now.timestamp() * 1000)
-    try:
-        store_entries = []
-        for entry in entries:
-            trusted = jks.TrustedCertEntry.new(entry.alias, entry.certificate.public_bytes(serialization.Encoding.DER))
-            trusted.timestamp = timestamp
-            store_entries.append(trusted)
-        store = jks.KeyStore.new("jks", store_entries)
-        data: bytes = store.saves(text_password)
-    except (ValueError, TypeError, jks.util.KeystoreException) as exc:
-        raise KeystoreError(f"cannot build the JKS truststore: {exc}") from exc
-    return data
+    return serialize_jks(trusted=[(e.alias, e.certificate) for e in entries], store_password=password, now=now)
 
 
 def save_truststore(

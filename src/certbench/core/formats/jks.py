@@ -1,4 +1,4 @@
-"""Java keystores: JKS, JCEKS, BKS and UBER, read with pyjks (the only module that imports it).
+"""Java keystores: JKS, JCEKS, BKS and UBER read, JKS written, with pyjks (the only module that imports it).
 
 pyjks is unmaintained and raises whatever its parsers hit on damaged input (``struct.error``,
 ``IndexError``, pyasn1 errors, its own exceptions, ``TypeError`` on a missing password...). Every call
@@ -12,6 +12,9 @@ derives anything.
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cryptography import x509
@@ -19,7 +22,7 @@ from cryptography.exceptions import InternalError, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from certbench.core.errors import FormatError, PasswordError
+from certbench.core.errors import FormatError, KeystoreError, PasswordError
 from certbench.core.formats.material import Format, KeyEntry, Material
 
 JKS_MAGIC = b"\xfe\xed\xfe\xed"
@@ -32,6 +35,51 @@ BKS_VERSIONS = (b"\x00\x00\x00\x01", b"\x00\x00\x00\x02")
 MAX_ITERATIONS = 5_000_000
 MAX_BKS_ITERATIONS = 100_000
 _MAX_SALT = 1024
+
+
+@dataclass(frozen=True)
+class JksPrivateKey:
+    """A PrivateKeyEntry to write: the key and its chain, leaf first."""
+
+    alias: str
+    key: PrivateKeyTypes
+    chain: tuple[x509.Certificate, ...]
+
+
+def serialize_jks(
+    *,
+    private_keys: Sequence[JksPrivateKey] = (),
+    trusted: Sequence[tuple[str, x509.Certificate]] = (),
+    store_password: bytes,
+    key_password: bytes | None = None,
+    now: datetime,
+) -> bytes:
+    """A JKS keystore/truststore: PrivateKeyEntries (key password defaults to the store password) and
+    trustedCertEntries, every entry dated ``now`` so the same input gives the same file."""
+    import jks  # pyjks: slow to import, needed only for Java keystores
+
+    store_text = _text_password(store_password, "JKS") or ""
+    key_text = _text_password(key_password, "JKS key") if key_password is not None else store_text
+    timestamp = int(now.timestamp() * 1000)
+    entries: list[Any] = []
+    try:
+        for private in private_keys:
+            pkcs8 = private.key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            der_chain = [c.public_bytes(serialization.Encoding.DER) for c in private.chain]
+            entry = jks.PrivateKeyEntry.new(private.alias, der_chain, pkcs8, "pkcs8")
+            entry.timestamp = timestamp
+            entry.encrypt(key_text or "")
+            entries.append(entry)
+        for alias, certificate in trusted:
+            trusted_entry = jks.TrustedCertEntry.new(alias, certificate.public_bytes(serialization.Encoding.DER))
+            trusted_entry.timestamp = timestamp
+            entries.append(trusted_entry)
+        data: bytes = jks.KeyStore.new("jks", entries).saves(store_text)
+    except Exception as exc:  # pyjks raises assorted types; none may leave this module
+        raise KeystoreError(f"cannot build the JKS keystore: {_describe(exc)}") from exc
+    return data
 
 
 def looks_like_java_keystore(data: bytes) -> bool:
