@@ -15,6 +15,7 @@ from certbench.commands import Context, add_password_options, print_json, read_p
 from certbench.core import issue
 from certbench.core.cnf import RequestConfig, read_request_config
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
+from certbench.core.describe import rfc4514
 from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
 from certbench.core.issue import Created, Issuer, KeySpec, Plan, Profile, Role
 from certbench.core.safe_write import write_atomic
@@ -477,8 +478,8 @@ def sign_csr(args: argparse.Namespace, ctx: Context) -> int:
     )
     certificate = issued.certificate
     result: dict[str, Any] = {
-        "subject": certificate.subject.rfc4514_string(),
-        "issuer": certificate.issuer.rfc4514_string(),
+        "subject": rfc4514(certificate.subject),
+        "issuer": rfc4514(certificate.issuer),
         "serial": f"{certificate.serial_number:x}",
         "not_before": f"{certificate.not_valid_before_utc:%Y-%m-%dT%H:%M:%SZ}",
         "not_after": f"{certificate.not_valid_after_utc:%Y-%m-%dT%H:%M:%SZ}",

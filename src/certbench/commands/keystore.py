@@ -15,6 +15,7 @@ from typing import Any
 from certbench.commands import Context, add_password_options, print_json, read_password
 from certbench.core import keystore as ks
 from certbench.core.checks import Check, blocking_failures
+from certbench.core.describe import rfc4514
 from certbench.core.errors import FormatError, OutputExistsError, PasswordError, UsageError
 from certbench.core.formats.jar import check_keystore_jar, load_keystore_jar
 from certbench.core.formats.load import load_file
@@ -147,7 +148,7 @@ def _report(
         "out": str(written) if written else None,
         "bytes": len(bundle.data) if written else None,
         "item": source.name,
-        "chain": [c.subject.rfc4514_string() for c in source.chain],
+        "chain": [rfc4514(c.subject) for c in source.chain],
         "checks": [check.to_json() for check in bundle.checks],
     }
 
@@ -243,7 +244,7 @@ def check_jar(args: argparse.Namespace, ctx: Context) -> int:
                 "path": str(path),
                 "certFile": material.details.get("certFile"),
                 "keyFile": material.details.get("keyFile"),
-                "chain": [c.subject.rfc4514_string() for c in material.certificates],
+                "chain": [rfc4514(c.subject) for c in material.certificates],
                 "checks": [check.to_json() for check in checks],
             }
         )

@@ -21,6 +21,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+from certbench.core.describe import rfc4514
 from certbench.core.errors import BindingError
 from certbench.core.fingerprints import normalize_fingerprint, sha256_colon, x5t_s256
 from certbench.core.linking import IssuerIndex
@@ -135,8 +136,8 @@ def binding_for(client_id: str, certificate: x509.Certificate, *, now: datetime,
         client_id=validate_client_id(client_id),
         sha256=sha256_colon(certificate),
         x5t_s256=x5t_s256(certificate),
-        subject=certificate.subject.rfc4514_string(),
-        issuer=certificate.issuer.rfc4514_string(),
+        subject=rfc4514(certificate.subject),
+        issuer=rfc4514(certificate.issuer),
         serial=format(certificate.serial_number, "X"),
         not_after=certificate.not_valid_after_utc,
         note=note.strip(),

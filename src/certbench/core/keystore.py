@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from certbench.core.checks import Check, blocking_failures
+from certbench.core.describe import rfc4514
 from certbench.core.errors import CertbenchError, KeystoreError, PasswordError, UsageError
 from certbench.core.formats.jar import (
     DESCRIPTOR_NAME,
@@ -218,7 +219,7 @@ def export_checks(
 ) -> list[Check]:
     """Checks for a chain-file/PKCS#12/JKS export: a wrong key blocks; the rest is advice (warnings)."""
     checks: list[Check] = []
-    subject = source.certificate.subject.rfc4514_string()
+    subject = rfc4514(source.certificate.subject)
     if kind.needs_key:
         matches = key_matches(source)
         checks.append(
@@ -232,7 +233,7 @@ def export_checks(
             )
         )
     expired = [
-        f"{c.subject.rfc4514_string()} expired {c.not_valid_after_utc:%Y-%m-%d}"
+        f"{rfc4514(c.subject)} expired {c.not_valid_after_utc:%Y-%m-%d}"
         for c in source.chain
         if c.not_valid_after_utc < now
     ]
@@ -254,7 +255,7 @@ def export_checks(
                 root,
                 (f"{len(source.chain)} certificates, leaf to root" + (" (root left out)" if no_root else ""))
                 if root
-                else f"the chain ends at {source.chain[-1].subject.rfc4514_string()}: its issuer is not known",
+                else f"the chain ends at {rfc4514(source.chain[-1].subject)}: its issuer is not known",
                 severity="warning",
             )
         )

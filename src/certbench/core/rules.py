@@ -23,6 +23,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certbench.core.chain import analyze_chain
 from certbench.core.checks import Check
+from certbench.core.describe import rfc4514
 from certbench.core.errors import UsageError
 from certbench.core.formats.material import Material
 from certbench.core.linking import IssuerIndex, is_issued_by, is_self_signed
@@ -81,7 +82,7 @@ def _cn(certificate: x509.Certificate) -> str:
 
 
 def _name(certificate: x509.Certificate) -> str:
-    return _cn(certificate) or certificate.subject.rfc4514_string() or "(empty subject)"
+    return _cn(certificate) or rfc4514(certificate.subject) or "(empty subject)"
 
 
 def _ext(certificate: x509.Certificate, kind: type[Any]) -> x509.Extension[Any] | None:
@@ -218,10 +219,10 @@ def _rule_issuer_refused(params: Mapping[str, Any], ctx: RuleContext) -> tuple[b
     patterns = [str(p).casefold() for p in params["patterns"]]
     bad = []
     for certificate in ctx.certificates:
-        text = certificate.issuer.rfc4514_string().casefold().replace("\u2019", "'")
+        text = rfc4514(certificate.issuer).casefold().replace("\u2019", "'")
         hit = next((p for p in patterns if p in text), None)
         if hit:
-            bad.append(f"{_name(certificate)} issued by {certificate.issuer.rfc4514_string()}")
+            bad.append(f"{_name(certificate)} issued by {rfc4514(certificate.issuer)}")
     if bad:
         return False, "refused issuer: " + "; ".join(bad)
     return True, "no refused issuer (" + ", ".join(str(p) for p in params["patterns"]) + ")"

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from certbench.core.describe import rfc4514
 from certbench.core.errors import KeystoreError, PasswordError, UsageError
 from certbench.core.formats.jks import serialize_jks
 from certbench.core.formats.material import Material
@@ -181,7 +182,7 @@ def is_ca_certificate(certificate: x509.Certificate) -> bool:
 
 def subject_text(certificate: x509.Certificate) -> str:
     try:
-        return certificate.subject.rfc4514_string()
+        return rfc4514(certificate.subject)
     except ValueError:
         return "<unreadable subject>"
 

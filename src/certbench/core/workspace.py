@@ -32,6 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
+from certbench.core.describe import rfc4514
 from certbench.core.errors import PasswordError, UsageError, WorkspaceError
 from certbench.core.fingerprints import sha256_colon
 from certbench.core.safe_write import append_line, ensure_private_dir, write_atomic, write_private
@@ -267,7 +268,7 @@ class Workspace:
             "version": METADATA_VERSION,
             "name": name,
             "kind": str(kind),
-            "subject": subject_source.rfc4514_string(),
+            "subject": rfc4514(subject_source),
             "created": _iso(now),
             "issuer": issuer,
             "key_encrypted": key_encrypted if key_pem is not None else None,

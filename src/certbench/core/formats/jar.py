@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from certbench.core.checks import Check
+from certbench.core.describe import rfc4514
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats.material import Format, KeyEntry, Material
 from certbench.core.linking import is_issued_by, is_self_signed
@@ -229,7 +230,7 @@ def _count_valid(count: int) -> str:
 
 
 def _subject(certificate: x509.Certificate) -> str:
-    return certificate.subject.rfc4514_string() or "(empty subject)"
+    return rfc4514(certificate.subject) or "(empty subject)"
 
 
 def check_keystore_jar(

@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
 
 from certbench.core import keystore as ks
+from certbench.core.describe import rfc4514
 from certbench.core.errors import KeystoreError, UsageError
 from certbench.core.passwords import restricted_characters_in
 from certbench.core.rules import list_profiles
@@ -347,7 +348,7 @@ class KeystoreScreen(Screen[None]):
             if len(plan.source.chain) == 1:
                 role = "leaf"
             chain.append(f"{index + 1}. {role:<12} ", style="bold")
-            chain.append(certificate.subject.rfc4514_string())
+            chain.append(rfc4514(certificate.subject))
             chain.append(f"  (until {certificate.not_valid_after_utc:%Y-%m-%d})\n", style="dim")
         if not plan.source.ends_at_root:
             chain.append(
