@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cryptography import x509
@@ -31,9 +32,15 @@ from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats import jks as keystores  # imports pyjks itself only when a keystore is read
 from certbench.core.formats.material import Format, KeyEntry, Material
 
-# openssl crl2pkcs7 writes its certificate SET unsorted (BER, not DER); cryptography reads it and warns.
-# That is how the most common tool makes .p7b files, not a defect to show on the user's terminal.
-warnings.filterwarnings("ignore", message="PKCS#7 certificates could not be parsed as DER", category=UserWarning)
+
+@contextlib.contextmanager
+def _quiet_ber_fallback() -> Iterator[None]:
+    """openssl crl2pkcs7 writes its certificate SET unsorted (BER, not DER); cryptography reads it and warns.
+    That is how the most common tool makes .p7b files, not a defect to show on the user's terminal."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="PKCS#7 certificates could not be parsed as DER")
+        yield
+
 
 #: Larger inputs are refused before they are read (a 5,000-certificate bundle is about 10 MB).
 MAX_INPUT_BYTES = 50 * 1024 * 1024
@@ -194,7 +201,8 @@ def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
     except ValueError:
         pass
     try:
-        certificates = pkcs7.load_der_pkcs7_certificates(data)
+        with _quiet_ber_fallback():
+            certificates = pkcs7.load_der_pkcs7_certificates(data)
         return Material(path=path, format=Format.PKCS7, certificates=tuple(certificates))
     except x509.InvalidVersion as exc:
         raise FormatError(f"is a PKCS#7 bundle holding a damaged certificate ({_one_line(exc)})") from exc
@@ -400,7 +408,8 @@ def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
             elif label == "TRUSTED CERTIFICATE":
                 certificates.append(_load_trusted_certificate(block))
             elif label == "PKCS7":
-                found = pkcs7.load_pem_pkcs7_certificates(block)
+                with _quiet_ber_fallback():
+                    found = pkcs7.load_pem_pkcs7_certificates(block)
                 certificates.extend(found)
             elif label in _CSR_LABELS:
                 csrs.append(x509.load_pem_x509_csr(block))
