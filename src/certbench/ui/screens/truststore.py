@@ -33,7 +33,7 @@ from certbench.ui.tasks import run_task
 from certbench.ui.widgets.timeline import days_left_text
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
-ROW_BATCH = 150
+ROW_BATCH = 50
 #: Pause between two batches (seconds): lets key presses and rendering through while a big table fills.
 BATCH_PAUSE = 0.02
 DEFAULT_NAME = "truststore"
