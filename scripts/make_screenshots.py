@@ -10,8 +10,14 @@ import asyncio
 import os
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
 
 from certbench.core.demo import build_demo
 from certbench.core.workspace import Workspace
@@ -22,26 +28,79 @@ SIZE = (120, 36)
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
 
+Prepare = Callable[[App[object], Pilot[object]], Awaitable[None]]
+
+
+async def _settle(app: App[object], pilot: Pilot[object]) -> None:
+    """Wait for the screen's own workers (never the DirectoryTree loader, which never completes)."""
+    for _ in range(3):
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete([w for w in app.workers if w.group != "_directory_tree"])
+    await pilot.pause(0.3)
+
+
+async def inspect_partner_chain(app: App[object], pilot: Pilot[object]) -> None:
+    """The support-ticket case: a partner sends their chain root first."""
+    app.screen.open_paths(["partner-chain.pem"])  # type: ignore[attr-defined]
+
+
+async def keystore_tpp1(app: App[object], pilot: Pilot[object]) -> None:
+    """A keystore JAR for tpp1: the chain that goes in and the gateway checklist."""
+    table = app.screen.query_one("#keystore-items", DataTable)
+    table.focus()
+    table.move_cursor(row=table.get_row_index("tpp1"))
+
+
+async def truststore_workspace_cas(app: App[object], pilot: Pilot[object]) -> None:
+    app.screen.action_add_workspace()  # type: ignore[attr-defined]
+
+
+async def create_tpp_leaf(app: App[object], pilot: Pilot[object]) -> None:
+    """The form half filled: the preview shows the certificate that would be made."""
+    app.screen.query_one("#create-name", Input).value = "tpp3"
+    app.screen.query_one("#create-subject", Input).value = "/C=US/O=AXWAY/CN=tpp3.demo.axway.com"
+    app.screen.query_one("#create-sans", Input).value = "DNS:tpp3.demo.axway.com"
+
+
+PREPARE: dict[str, Prepare] = {
+    "inspect": inspect_partner_chain,
+    "keystore": keystore_tpp1,
+    "truststore": truststore_workspace_cas,
+    "create": create_tpp_leaf,
+}
+
+
 async def capture(mode: str, key: str, target: Path, *, theme: str | None = None, palette: bool = False) -> None:
     app = make_app(Path("ws"), now=FIXED_NOW, **({"theme": theme} if theme else {}))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
         await pilot.press(key)
-        await pilot.pause(0.5)
+        await _settle(app, pilot)
+        if not palette and mode in PREPARE and theme is None:
+            await PREPARE[mode](app, pilot)
+            await _settle(app, pilot)
         if palette:
             await pilot.press("ctrl+p")
             await pilot.pause(0.5)
-        await app.workers.wait_for_complete([w for w in app.workers if w.group != "_directory_tree"])
-        await pilot.pause(0.3)
         target.write_text(app.export_screenshot(title=f"certbench - {target.stem}"), encoding="utf-8")
     print(f"wrote {target.relative_to(OUT.parent)}")
+
+
+def write_partner_chain(workspace: Workspace) -> None:
+    """A chain file as partners send it: root first, then the leaf (inspect reports chain.order)."""
+    root = workspace.load_certificate(workspace.get("axway-root-ca"))
+    leaf = workspace.load_certificate(workspace.get("tpp1"))
+    pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (root, leaf))
+    Path("partner-chain.pem").write_bytes(pem)
 
 
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
-        build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
+        workspace = Workspace.open(Path("ws"))
+        build_demo(workspace, now=FIXED_NOW)
+        write_partner_chain(workspace)
         for index, (mode, key, _title) in enumerate(JOBS, start=1):
             await capture(mode, key, OUT / f"{index}-{mode}.svg")
         await capture("workspace", "1", OUT / "7-workspace-light.svg", theme=LIGHT_THEME)

@@ -95,3 +95,11 @@ async def test_escaped_project_error_is_shown_not_fatal(app: CertbenchApp) -> No
         await pilot.pause(0.1)
         assert app.is_running
         assert any("x.pem: not a certificate" in str(n.message) for n in app._notifications)
+
+
+async def test_palette_has_no_built_in_editing_entries(app: CertbenchApp) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.1)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert not [t for t in titles if t.startswith("Workspace: ") and "Copy" in t], titles
+        assert "Workspace: Refresh" in titles

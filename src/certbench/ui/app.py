@@ -114,12 +114,15 @@ class CertbenchApp(App[None]):
         # footer, not from the palette), then those of certbench widgets that are active now. Built-in
         # widget bindings ("Delete character left") are editing keys, not actions worth a palette entry.
         candidates: list[tuple[DOMNode, Binding]] = [
-            (screen, binding) for bindings in screen._bindings.key_to_bindings.values() for binding in bindings
+            (screen, binding)
+            for bindings in screen._bindings.key_to_bindings.values()
+            for binding in bindings
+            if binding.action in _declared_actions(screen)
         ]
         candidates += [
             (active.node, active.binding)
             for active in screen.active_bindings.values()
-            if type(active.node).__module__.startswith("certbench.")
+            if active.node is not screen and active.binding.action in _declared_actions(active.node)
         ]
         seen: set[str] = set()
         for node, binding in candidates:
@@ -133,6 +136,16 @@ class CertbenchApp(App[None]):
                 binding.tooltip or f"key {binding.key}",
                 partial(node.run_action, binding.action),
             )
+
+
+def _declared_actions(node: DOMNode) -> set[str]:
+    """Actions bound in certbench's own classes (not Textual's built-in keys such as copy or tab)."""
+    return {
+        binding.action if isinstance(binding, Binding) else binding[1]
+        for cls in type(node).__mro__
+        if cls.__module__.startswith("certbench.")
+        for binding in cls.__dict__.get("BINDINGS", ())
+    }
 
 
 def make_app(workspace_path: Path, *, now: datetime | None = None, theme: str = DARK_THEME) -> CertbenchApp:

@@ -76,6 +76,15 @@ class KeystoreScreen(Screen[None]):
     KeystoreScreen .keystore-row Select, KeystoreScreen .keystore-row Input {
         width: 1fr;
     }
+    KeystoreScreen .keystore-row Input {
+        border: round $border-blurred;
+        border-title-color: $text-muted;
+        border-title-background: $background;
+    }
+    KeystoreScreen .keystore-row Input:focus {
+        border: round $border;
+        border-title-color: $text;
+    }
     KeystoreScreen #keystore-unencrypted {
         width: auto;
     }
