@@ -159,3 +159,26 @@ def test_inspect_system_trust_csr_and_warnings(run_cli, inspect_material: Inspec
     # cryptography's BER warning on an openssl-made DER PKCS#7 is one note line on stderr, not a traceback.
     code, out, err = run_cli("inspect", str(inspect_material.p7b_der), *AT)
     assert code == 0 and err.count("\n") <= 1
+
+
+def test_inspect_a_keystore_jar_shows_the_gateway_checklist(  # type: ignore[no-untyped-def]
+    run_cli, demo_workspace, tmp_path: Path, monkeypatch
+) -> None:
+    """A JAR built by `certbench jar build` and read back: the same checklist, checked with `jar tf` too."""
+    monkeypatch.setenv("DEMO_PW", "certbench-demo")
+    jar = tmp_path / "tpp1.jar"
+    workspace = ["--workspace", str(demo_workspace.root)]
+    code, _out, err = run_cli(*workspace, "jar", "build", "tpp1", "--out", str(jar), "--in-password-env", "DEMO_PW",
+                              "--no-key-password")  # fmt: skip
+    assert code == 0, err
+    assert subprocess.run(["jar", "tf", str(jar)], capture_output=True, text=True, check=True).stdout.split() == [
+        "META-INF/MANIFEST.MF", "META-INF/descriptor.properties", "tpp1.pem", "tpp1Key.pem"
+    ]  # fmt: skip
+    code, out, _err = run_cli(*workspace, "inspect", str(jar))
+    assert code == 0
+    assert "Keystore JAR checklist" in out and "ok   JAR is under 50 KB" in out
+    code, out, _err = run_cli(*workspace, "inspect", str(jar), "--json", "--at", "2030-01-01T00:00:00Z")
+    assert code == 1  # by 2030 tpp1 has expired: a finding and a failed checklist rule
+    checks = {c["title"]: c for c in json.loads(out)["keystore_jar_checks"][str(jar)]}
+    assert checks["Nothing in the chain is expired"]["passed"] is False
+    assert checks["Key matches the certificate"]["passed"] is True

@@ -15,10 +15,12 @@ from cryptography import x509
 
 from certbench.commands import Context, add_password_options, parse_timestamp, print_json, read_password
 from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
+from certbench.core.checks import blocking_failures
 from certbench.core.describe import common_name, describe_certificate, is_ca, iso, public_key_info, rfc4514
 from certbench.core.errors import CertbenchError, PasswordError, UsageError
+from certbench.core.formats.jar import check_keystore_jar
 from certbench.core.formats.load import load_file
-from certbench.core.formats.material import Material
+from certbench.core.formats.material import Format, Material
 from certbench.core.safe_write import write_atomic
 from certbench.core.verify import NOT_CHECKED, verify_chain
 
@@ -97,14 +99,19 @@ def _trust_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--system-trust", action="store_true", help="also trust the operating system's CA bundle")
 
 
-def _load_inputs(paths: Sequence[str], args: argparse.Namespace) -> tuple[list[Material], list[CertbenchError]]:
+def _load_inputs(
+    paths: Sequence[str], args: argparse.Namespace
+) -> tuple[list[Material], list[CertbenchError], dict[str, bytes | None]]:
+    """The materials read, the errors of those that could not be, and the password that opened each file."""
     password = read_password(args)
     materials: list[Material] = []
     errors: list[CertbenchError] = []
+    used: dict[str, bytes | None] = {}
     for path in paths:
         try:
             with _quiet_warnings(path):
                 materials.append(load_file(path, password))
+            used[path] = password
         except PasswordError as exc:
             retry = None
             if exc.missing and password is None:
@@ -114,11 +121,12 @@ def _load_inputs(paths: Sequence[str], args: argparse.Namespace) -> tuple[list[M
                 continue
             try:
                 materials.append(load_file(path, retry))
+                used[path] = retry
             except CertbenchError as again:
                 errors.append(again.with_path(path))
         except CertbenchError as exc:
             errors.append(exc.with_path(path))
-    return materials, errors
+    return materials, errors, used
 
 
 def load_trust(args: argparse.Namespace) -> list[x509.Certificate]:
@@ -145,10 +153,16 @@ def load_trust(args: argparse.Namespace) -> list[x509.Certificate]:
 def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
     now = parse_timestamp(args.at) if args.at else ctx.now()
     trust = load_trust(args)
-    materials, errors = _load_inputs(args.files, args)
+    materials, errors, passwords = _load_inputs(args.files, args)
     if not materials and not args.json:
         raise errors[0]
     report = analyze_chain(materials, now=now, trust=trust, purpose=args.purpose, errors=errors)
+    # A keystore JAR read back gets the gateway checklist `jar build` applied before writing it.
+    jar_checks = {
+        m.path: check_keystore_jar(m, now=now, key_password=passwords.get(m.path))
+        for m in materials
+        if m.format is Format.KEYSTORE_JAR
+    }
     given = {path: number for number, path in enumerate(args.files)}
     inputs = tuple(sorted(report.inputs, key=lambda item: given.get(item.path, len(given))))
     report = dataclasses.replace(report, inputs=inputs)  # listed in the order the files were given
@@ -162,15 +176,24 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
         document = report.to_json()
         document["at"] = iso(now)
         document["fix_out"] = str(written) if written else None
+        document["keystore_jar_checks"] = {path: [c.to_json() for c in checks] for path, checks in jar_checks.items()}
         if len(report.certificates) > COMPACT_JSON_ABOVE:
             print(json.dumps(document, ensure_ascii=False))  # one line: a big bundle prints fast
         else:
             print_json(document)
     else:
         print(render_report(report, materials), end="")
+        for path, checks in jar_checks.items():
+            print(f"\nKeystore JAR checklist ({path})")
+            for check in checks:
+                mark = "ok  " if check.passed else ("FAIL" if check.severity == "error" else "warn")
+                print(f"  {mark} {check.title}: {check.reason}")
         if written:
             print(f"\nWrote the fixed chain ({len(report.fixed_chain())} certificates, leaf first) to {written}")
-    return exit_code(report)
+    code = exit_code(report)
+    if code == EXIT_OK and any(blocking_failures(checks) for checks in jar_checks.values()):
+        return EXIT_FINDINGS
+    return code
 
 
 def exit_code(report: ChainReport) -> int:
