@@ -16,7 +16,8 @@ class Check:
     title: str
     passed: bool
     reason: str
-    #: "error" blocks (a refused build, exit 1); "warning" is reported but does not block.
+    #: "error" blocks (a refused build, exit 1); "warning" is reported but does not block; "pending" cannot be
+    #: judged yet (the JAR size before the JAR is built) and is judged again when it can.
     severity: str = "error"
 
     def to_json(self) -> dict[str, Any]:

@@ -370,6 +370,8 @@ class KeystoreScreen(Screen[None]):
                 lines.append("✓ ", style=f"bold {colors.get('success', 'green')}")
             elif check.severity == "error":
                 lines.append("✗ ", style=f"bold {colors.get('error', 'red')}")
+            elif check.severity == "pending":
+                lines.append("… ", style="dim")
             else:
                 lines.append("! ", style=f"bold {colors.get('warning', 'yellow')}")
             lines.append(f"{check.title}:", style="bold")
