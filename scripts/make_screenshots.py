@@ -82,6 +82,9 @@ async def capture(mode: str, key: str, target: Path, *, theme: str | None = None
         if palette:
             await pilot.press("ctrl+p")
             await pilot.pause(0.5)
+            for field in app.screen.query(Input):
+                field.cursor_blink = False  # a blinking cursor would make the SVG differ run to run
+            await pilot.pause(0.5)
         target.write_text(app.export_screenshot(title=f"certbench - {target.stem}"), encoding="utf-8")
     print(f"wrote {target.relative_to(OUT.parent)}")
 
