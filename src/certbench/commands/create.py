@@ -15,11 +15,11 @@ from certbench.commands import Context, add_password_options, print_json, read_p
 from certbench.core import issue
 from certbench.core.cnf import RequestConfig, read_request_config
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
-from certbench.core.describe import rfc4514
+from certbench.core.describe import format_san, rfc4514
 from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
 from certbench.core.issue import Created, Issuer, KeySpec, Plan, Profile, Role
 from certbench.core.safe_write import write_atomic
-from certbench.core.subject import format_san, parse_san, parse_subject
+from certbench.core.subject import parse_san, parse_subject
 from certbench.core.workspace import Item, Workspace, validate_item_name
 
 KEY_CHOICES = [spec.value for spec in KeySpec]

@@ -294,7 +294,8 @@ def _extension_map(certificate: x509.Certificate) -> dict[type[Any] | str, Any]:
     return extensions
 
 
-def _general_name(name: x509.GeneralName) -> str:
+def format_san(name: x509.GeneralName) -> str:
+    """A general name as openssl writes it in a config (``DNS:x``, ``IP:1.2.3.4``, ``email:``, ``URI:``)."""
     if isinstance(name, x509.DNSName):
         return f"DNS:{name.value}"
     if isinstance(name, x509.IPAddress):
@@ -314,7 +315,7 @@ def _general_name(name: x509.GeneralName) -> str:
 
 def subject_alt_names(certificate: x509.Certificate) -> tuple[str, ...]:
     san = _extension(certificate, x509.SubjectAlternativeName)
-    return tuple(_general_name(n) for n in san) if san is not None else ()
+    return tuple(format_san(n) for n in san) if san is not None else ()
 
 
 def key_usage(certificate: x509.Certificate) -> tuple[str, ...]:

@@ -35,8 +35,9 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPri
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
+from certbench.core.describe import format_san
 from certbench.core.errors import IssuanceError, OutputExistsError, UsageError
-from certbench.core.subject import ORGANIZATION_IDENTIFIER, common_name, format_san, format_subject
+from certbench.core.subject import ORGANIZATION_IDENTIFIER, common_name, format_subject
 from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
 
 MIN_DAYS = 1

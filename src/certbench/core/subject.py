@@ -353,25 +353,12 @@ def san(kind: str, value: str) -> x509.GeneralName:
     raise UsageError(f"SAN type {kind!r} is not supported; use one of {', '.join(SAN_TYPES)}")
 
 
-def format_san(name: x509.GeneralName) -> str:
-    if isinstance(name, x509.DNSName):
-        return f"DNS:{name.value}"
-    if isinstance(name, x509.IPAddress):
-        return f"IP:{name.value}"
-    if isinstance(name, x509.RFC822Name):
-        return f"email:{name.value}"
-    if isinstance(name, x509.UniformResourceIdentifier):
-        return f"URI:{name.value}"
-    return f"{type(name).__name__}:{name.value}"
-
-
 __all__ = [
     "KNOWN_ATTRIBUTES",
     "SAN_TYPES",
     "attribute",
     "attribute_oid",
     "common_name",
-    "format_san",
     "format_subject",
     "name_from_pairs",
     "parse_san",
