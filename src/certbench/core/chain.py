@@ -47,7 +47,7 @@ from certbench.core.describe import (
 from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.fingerprints import sha1_colon
 from certbench.core.formats.material import Material
-from certbench.core.linking import MAX_CHAIN_LENGTH, is_issued_by
+from certbench.core.linking import MAX_CHAIN_LENGTH, is_issued_by, spki_der
 from certbench.core.verify import chain_validates, verify_chain
 
 EXPIRES_SOON_DAYS = 30
@@ -252,17 +252,6 @@ def _certificate_json(entry: CertEntry, self_signed: bool) -> dict[str, Any]:
     }
 
 
-def _spki(public_key: Any) -> bytes:
-    return bytes(public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
-
-
-def _cert_spki(certificate: x509.Certificate) -> bytes | None:
-    try:
-        return _spki(certificate.public_key())
-    except Exception:  # noqa: BLE001 - an unsupported key type cannot match anything
-        return None
-
-
 class _Linker:
     """Issuer of each certificate, found once through a subject index and confirmed by signature."""
 
@@ -438,12 +427,11 @@ def analyze_chain(
                         )
                 else:
                     ordered_positions[id(entry.certificate)][m_index] = index
-        seen_keys = {_spki(k.public_key()) for _, k in key_records}
+        seen_keys = {spki_der(k) for _, k in key_records}
         for key in list(material.keys) + [e.key for e in material.key_entries]:
-            try:
-                spki = _spki(key.public_key())
-            except Exception:  # noqa: BLE001 - a key type without a public form cannot be matched
-                continue
+            spki = spki_der(key)
+            if spki is None:
+                continue  # a key type without a public form cannot be matched
             if spki not in seen_keys:
                 seen_keys.add(spki)
                 key_records.append((material.path, key))
@@ -455,13 +443,13 @@ def analyze_chain(
     # Keys and what they match.
     cert_by_spki: dict[bytes, list[str]] = defaultdict(list)
     for entry in entries if key_records else ():  # nothing to match in a bundle without keys
-        spki_bytes = _cert_spki(entry.certificate)
+        spki_bytes = spki_der(entry.certificate)
         if spki_bytes is not None:
             cert_by_spki[spki_bytes].append(entry.id)
     keys: list[KeyInfo] = []
     for k_index, (path, key) in enumerate(key_records, start=1):
         key_type, key_size = public_key_info(key)
-        matches = tuple(cert_by_spki.get(_spki(key.public_key()), ()))
+        matches = tuple(cert_by_spki.get(spki_der(key) or b"", ()))
         keys.append(KeyInfo(f"k{k_index}", path, key_type, key_size, matches))
         if not matches and entries:
             findings.append(

@@ -37,6 +37,7 @@ from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyB
 
 from certbench.core.describe import format_san
 from certbench.core.errors import IssuanceError, OutputExistsError, UsageError
+from certbench.core.linking import same_key
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, common_name, format_subject
 from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
 
@@ -750,11 +751,7 @@ def _request_notes(csr: x509.CertificateSigningRequest, certificate: x509.Certif
 
 def check_key_matches(certificate: x509.Certificate, key: PrivateKeyTypes, *, what: str = "the certificate") -> None:
     """Refuse a private key that does not belong to ``certificate`` (the tpp2.crt-from-tpp1.csr mistake)."""
-
-    def spki(public: Any) -> bytes:
-        return bytes(public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
-
-    if spki(certificate.public_key()) != spki(key.public_key()):
+    if not same_key(key, certificate):
         raise IssuanceError(
             f"the private key does not belong to {what} ({format_subject(certificate.subject)}): the certificate "
             "was made from another key's CSR; sign the CSR made with this key"
@@ -1050,10 +1047,7 @@ def complete_csr_item(
     if item.kind is not ItemKind.CSR:
         raise UsageError(f"item {name!r} is a {item.kind.value}, not a CSR item")
     csr = workspace.load_csr(item)
-    spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    if certificate.public_key().public_bytes(serialization.Encoding.DER, spki) != csr.public_key().public_bytes(
-        serialization.Encoding.DER, spki
-    ):
+    if not same_key(certificate, csr):
         raise IssuanceError(
             f"this certificate ({format_subject(certificate.subject)}) was signed from another CSR: its public key is "
             f"not the key of item {name!r}, so the pair would not work; sign {name!r}'s own CSR ({item.csr_path})"

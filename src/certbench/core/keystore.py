@@ -36,7 +36,7 @@ from certbench.core.formats.jar import (
 )
 from certbench.core.formats.jks import JksPrivateKey, serialize_jks
 from certbench.core.formats.material import Format, Material
-from certbench.core.linking import complete_chain, is_issued_by, is_self_signed
+from certbench.core.linking import complete_chain, is_issued_by, is_self_signed, same_key
 from certbench.core.passwords import restricted_characters_in
 from certbench.core.rules import run_profile
 from certbench.core.safe_write import write_atomic, write_private
@@ -198,20 +198,8 @@ def source_from_materials(
 # -- checks shared by every bundle ----------------------------------------------------------------
 
 
-def _spki(public_key: object) -> bytes:
-    der: bytes = public_key.public_bytes(  # type: ignore[attr-defined]
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return der
-
-
 def key_matches(source: BundleSource) -> bool:
-    if source.key is None:
-        return False
-    try:
-        return _spki(source.key.public_key()) == _spki(source.certificate.public_key())
-    except Exception:  # noqa: BLE001 - exotic key types do not match
-        return False
+    return source.key is not None and same_key(source.key, source.certificate)
 
 
 def export_checks(

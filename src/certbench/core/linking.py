@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 
 MAX_CHAIN_LENGTH = 16
 
@@ -22,6 +24,23 @@ def is_issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
     return True
+
+
+def spki_der(holder: Any) -> bytes | None:
+    """The DER SubjectPublicKeyInfo of a certificate, CSR, private or public key; None for a key type that
+    cryptography cannot serialise. Two holders with the same SPKI share one key pair."""
+    try:
+        public = holder.public_key() if hasattr(holder, "public_key") else holder
+        der: bytes = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    except Exception:  # noqa: BLE001 - unsupported algorithms and odd parameters: nothing to compare
+        return None
+    return der
+
+
+def same_key(first: Any, second: Any) -> bool:
+    """Do two holders (a key and a certificate, a certificate and a CSR...) carry the same public key?"""
+    first_der = spki_der(first)
+    return first_der is not None and first_der == spki_der(second)
 
 
 def is_self_signed(certificate: x509.Certificate) -> bool:

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -26,7 +26,7 @@ from certbench.core.checks import Check
 from certbench.core.describe import rfc4514
 from certbench.core.errors import UsageError
 from certbench.core.formats.material import Material
-from certbench.core.linking import IssuerIndex, is_issued_by, is_self_signed
+from certbench.core.linking import IssuerIndex, is_issued_by, is_self_signed, spki_der
 from certbench.core.passwords import restricted_characters_in
 
 _EKU_NAMES = {
@@ -231,10 +231,9 @@ def _rule_issuer_refused(params: Mapping[str, Any], ctx: RuleContext) -> tuple[b
 def _rule_shared_key(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool, str]:
     groups: dict[bytes, list[str]] = {}
     for name, certificate in sorted(ctx.workspace_certificates.items()):
-        spki = certificate.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        groups.setdefault(spki, []).append(name)
+        spki = spki_der(certificate)
+        if spki is not None:
+            groups.setdefault(spki, []).append(name)
     shared = [names for names in groups.values() if len(names) > 1]
     if shared:
         return False, "same key in several workspace items (one per environment is recommended): " + "; ".join(

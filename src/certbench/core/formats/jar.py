@@ -29,7 +29,7 @@ from certbench.core.checks import Check
 from certbench.core.describe import rfc4514
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats.material import Format, KeyEntry, Material
-from certbench.core.linking import is_issued_by, is_self_signed
+from certbench.core.linking import is_issued_by, is_self_signed, same_key
 from certbench.core.passwords import restricted_characters_in
 
 #: The gateway's upload limit for a keystore JAR (50 KB).
@@ -219,12 +219,6 @@ def _stem(name: str) -> str:
     return base[: -len(".pem")] if base.lower().endswith(".pem") else base
 
 
-def _public_der(key: object) -> bytes:
-    public_bytes = key.public_bytes  # type: ignore[attr-defined]
-    der: bytes = public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return der
-
-
 def _count_valid(count: int) -> str:
     return "the certificate is valid now" if count == 1 else f"all {count} certificates are valid now"
 
@@ -273,10 +267,7 @@ def jar_checks(
     if key is None or leaf is None:
         checks.append(Check("jar.key-matches", "Key matches the certificate", False, missing_key_reason))
     else:
-        try:
-            matches = _public_der(key.public_key()) == _public_der(leaf.public_key())
-        except Exception:  # noqa: BLE001 - an exotic key type simply does not match
-            matches = False
+        matches = same_key(key, leaf)
         checks.append(
             Check(
                 "jar.key-matches",
