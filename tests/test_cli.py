@@ -71,3 +71,15 @@ def test_a_command_imports_only_its_own_module() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "['certbench.commands.workspace']" in result.stdout
+
+
+def test_missing_password_error_says_how_to_give_it(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    key = tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-aes256",
+         "-pass", "pass:secret-1", "-out", str(key)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    code, _out, err = run_cli("--workspace", str(tmp_path / "ws"), "inspect", str(key))
+    assert code == 2
+    assert err.count("\n") == 1 and "password" in err and "--...password-env VAR" in err

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from certbench import __version__
 from certbench.commands import Context
-from certbench.core.errors import CertbenchError
+from certbench.core.errors import CertbenchError, PasswordError
 
 #: Modules of certbench.commands, in the order their commands appear in ``--help``.
 COMMAND_MODULES = ("workspace", "inspect", "create", "bind", "check", "trust", "keystore")
@@ -96,7 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args, ctx))
     except CertbenchError as exc:
-        _error_line(str(exc))
+        message = str(exc)
+        if isinstance(exc, PasswordError) and exc.missing and "--" not in message:
+            # The core cannot know the flag names; every command has *-password-env / *-password-file options.
+            message += " (with the command's --...password-env VAR or --...password-file FILE option, see --help)"
+        _error_line(message)
         return EXIT_ERROR
     except KeyboardInterrupt:
         _error_line("interrupted")
