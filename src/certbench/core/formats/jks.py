@@ -131,13 +131,17 @@ def load_bks_keystore(data: bytes, *, path: str, password: bytes | None) -> Mate
     try:
         store = jks.bks.BksKeyStore.loads(data, attempt, try_decrypt_keys=False)
         store_type = "bks"
-    except jks.util.KeystoreSignatureException as exc:
-        raise _password_error("BKS", missing=text is None) from exc
     except Exception as exc:  # noqa: BLE001 - pyjks raises arbitrary exceptions on damaged input
         bks_error = exc
     if bks_error is not None:
+        bad_mac = isinstance(bks_error, jks.util.KeystoreSignatureException)
         if version != 1 or not _plausible_uber(data):
+            if bad_mac:
+                raise _password_error("BKS", missing=text is None) from bks_error
             raise FormatError(f"is a damaged BKS keystore: {_describe(bks_error)}") from bks_error
+        # A version-1 header fits both BKS v1 and UBER. UBER's encrypted body read as BKS entries fails
+        # at random: as garbage, or (by chance) as a bad MAC that looks like a wrong BKS password.
+        label = "BKS/UBER" if bad_mac else "UBER"
         try:
             store = jks.bks.UberKeyStore.loads(data, attempt, try_decrypt_keys=False)
             store_type = "uber"
@@ -145,9 +149,9 @@ def load_bks_keystore(data: bytes, *, path: str, password: bytes | None) -> Mate
             # UBER encrypts the whole store: a wrong password and damage look the same.
             if text is None:
                 raise PasswordError(
-                    "looks like a UBER keystore, which is encrypted with its store password: give it", missing=True
+                    f"looks like a {label} keystore, which is protected by its store password: give it", missing=True
                 ) from exc
-            raise PasswordError("wrong password for this UBER keystore (or the file is damaged)") from exc
+            raise PasswordError(f"wrong password for this {label} keystore (or the file is damaged)") from exc
         except Exception as exc:
             raise FormatError(f"is a damaged BKS/UBER keystore: {_describe(exc)}") from exc
     if text is None:
