@@ -427,3 +427,21 @@ def test_pyjks_is_imported_only_when_a_keystore_is_read(reading_dir: Path) -> No
         check=True,
     )
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_uber_read_as_bks_with_a_bad_mac_still_opens_as_uber(reading_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """UBER's encrypted body parsed as BKS entries sometimes fails as a bad MAC (random salt per keytool run):
+    that must lead to the UBER reader, not to a 'wrong BKS password' error."""
+    import jks.bks
+    import jks.util
+
+    path = path_of(reading_dir, "truststore.uber")
+
+    def bad_mac(*_args: object, **_kwargs: object) -> None:
+        raise jks.util.KeystoreSignatureException("Hash mismatch; incorrect keystore password?")
+
+    monkeypatch.setattr(jks.bks.BksKeyStore, "loads", bad_mac)
+    assert load_file(path, PW).certificates
+    with pytest.raises(PasswordError) as wrong:
+        load_file(path, WRONG)
+    assert "UBER" in wrong.value.message and not wrong.value.missing
