@@ -234,3 +234,17 @@ def test_cli_pkcs12_password_options(run_cli, tmp_path: Path) -> None:  # type: 
     )
     assert (code, out.strip()) == (0, "match")
     assert P12_PASSWORD not in (tmp_path / "ws" / "audit.log").read_text()
+
+
+def test_cli_expiring_lists_a_bound_item_once(run_cli, demo_workspace) -> None:  # type: ignore[no-untyped-def]
+    """tpp1 is a workspace item and bound to axway-tpp-1: one certificate, one line, naming the client_id."""
+    ws = ("--workspace", str(demo_workspace.root))
+    env = {"CERTBENCH_NOW": "2026-01-15T12:00:00Z"}
+    code, out, _ = run_cli(*ws, "expiring", "--within", "800", "--json", env=env)
+    assert code == 1
+    entries = json.loads(out)
+    tpp = [e for e in entries if "tpp1.demo.axway.com" in e["subject"]]
+    assert [(e["source"], e["name"], e["client_ids"]) for e in tpp] == [("item", "tpp1", ["axway-tpp-1"])]
+    assert not [e for e in entries if e["source"] == "binding"]
+    code, out, _ = run_cli(*ws, "expiring", "--within", "800", env=env)
+    assert "tpp1  CN=tpp1.demo.axway.com" in out and "(bound to axway-tpp-1)" in out

@@ -45,7 +45,8 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
     else:
         for entry in found:
             when = "EXPIRED" if entry.expired else f"{entry.days_left:>4}d"
-            print(f"{when:>8}  {entry.not_after:%Y-%m-%d}  {entry.source:<7}  {entry.name}  {entry.subject}")
+            bound = f"  (bound to {', '.join(entry.client_ids)})" if entry.source == "item" and entry.client_ids else ""
+            print(f"{when:>8}  {entry.not_after:%Y-%m-%d}  {entry.source:<7}  {entry.name}  {entry.subject}{bound}")
     return 1 if found else 0
 
 
