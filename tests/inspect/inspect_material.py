@@ -9,12 +9,13 @@ Fixed subjects and validity dates around the test clock (FIXED_NOW = 2026-01-15T
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tool_runner import run_tool as run
 
 P12_PASSWORD = "s3cret-P12"
 
@@ -110,13 +111,6 @@ class InspectMaterial:
     crlf_bom: Path
     truncated: Path  # chain with the last block cut off
     garbage: Path
-
-
-def run(*args: str | Path, cwd: Path, stdin: bytes | None = None) -> bytes:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, input=stdin, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(str(a) for a in args)} failed: {result.stderr.decode(errors='replace')}")
-    return result.stdout
 
 
 def make_inspect_material(directory: Path) -> InspectMaterial:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import functools
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from certbench.core.workspace import ItemKind, Workspace
+from tool_runner import run_tool
 
 #: Password of the leaf items' keys inside the test workspace (no restricted characters).
 ITEM_PASSWORD = "itempass1"
@@ -79,13 +79,9 @@ class Pki:
         return (self.dir / f"{name}.key").read_bytes()
 
 
-def _run(*args: str, cwd: Path) -> None:
-    subprocess.run(args, cwd=cwd, check=True, capture_output=True)
-
-
 def _key(name: str, cwd: Path, rsa: bool = False) -> None:
     if rsa:
-        _run(
+        run_tool(
             "openssl",
             "genpkey",
             "-algorithm",
@@ -97,7 +93,7 @@ def _key(name: str, cwd: Path, rsa: bool = False) -> None:
             cwd=cwd,
         )
     else:
-        _run(
+        run_tool(
             "openssl",
             "genpkey",
             "-algorithm",
@@ -111,7 +107,7 @@ def _key(name: str, cwd: Path, rsa: bool = False) -> None:
 
 
 def _sign(name: str, subject: str, issuer: str | None, ext: str, start: str, end: str, cwd: Path) -> None:
-    _run(
+    run_tool(
         "openssl",
         "req",
         "-new",
@@ -131,7 +127,7 @@ def _sign(name: str, subject: str, issuer: str | None, ext: str, start: str, end
         args += ["-selfsign", "-keyfile", f"{name}.key"]
     else:
         args += ["-cert", f"{issuer}.pem", "-keyfile", f"{issuer}.key"]
-    _run(*args, cwd=cwd)
+    run_tool(*args, cwd=cwd)
 
 
 def make_pki(directory: Path) -> Pki:

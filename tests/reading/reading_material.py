@@ -15,7 +15,6 @@ from __future__ import annotations
 import fcntl
 import json
 import re
-import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
@@ -23,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+from tool_runner import run_tool as run
 
 PASSWORD = "Reading-Pass1"
 #: The key password of ``keypass.jks`` (differs from the store password on purpose).
@@ -57,13 +58,6 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 subjectAltName = DNS:reading.example.com
 """
-
-
-def run(*args: str | Path, cwd: Path, stdin: bytes | None = None) -> bytes:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, input=stdin, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(str(a) for a in args)} failed: {result.stderr.decode(errors='replace')}")
-    return result.stdout
 
 
 def bouncycastle_available() -> bool:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tool_runner import run_tool
+
 STOREPASS = "changeit"
 BIG_COUNT = 5000
 WORKERS = 2
@@ -81,12 +83,6 @@ class TrustMaterial:
     garbage: Path
 
 
-def _run(*args: str | Path, cwd: Path) -> None:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{args[0]} failed: {result.stderr.strip()}")
-
-
 def make_trust_material(directory: Path) -> TrustMaterial:
     ca_dir = directory / "ca"
     (ca_dir / "newcerts").mkdir(parents=True)
@@ -97,14 +93,16 @@ def make_trust_material(directory: Path) -> TrustMaterial:
 
     def key(stem: str) -> Path:
         path = directory / f"{stem}.key"
-        _run(
+        run_tool(
             "openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path, cwd=directory
         )
         return path
 
     def csr(stem: str, subject: str, key_path: Path) -> Path:
         path = directory / f"{stem}.csr"
-        _run("openssl", "req", "-new", "-config", cnf, "-key", key_path, "-subj", subject, "-out", path, cwd=directory)
+        run_tool(
+            "openssl", "req", "-new", "-config", cnf, "-key", key_path, "-subj", subject, "-out", path, cwd=directory
+        )
         return path
 
     def sign(stem: str, csr_path: Path, start: str, end: str, ext: str, issuer: tuple[Path, Path] | None) -> Path:
@@ -115,7 +113,7 @@ def make_trust_material(directory: Path) -> TrustMaterial:
             args += ["-selfsign", "-keyfile", directory / f"{stem}.key"]
         else:
             args += ["-cert", issuer[0], "-keyfile", issuer[1]]
-        _run(*args, cwd=directory)
+        run_tool(*args, cwd=directory)
         return out
 
     roots: dict[str, Path] = {}
@@ -147,7 +145,7 @@ def make_trust_material(directory: Path) -> TrustMaterial:
     bundle.write_bytes(b"".join(parts))
 
     p7b = directory / "roots.p7b"
-    _run(
+    run_tool(
         "openssl",
         "crl2pkcs7",
         "-nocrl",
@@ -165,7 +163,7 @@ def make_trust_material(directory: Path) -> TrustMaterial:
     for storetype, name in (("PKCS12", "keytool-roots.p12"), ("JKS", "keytool-roots.jks")):
         store = directory / name
         for alias in ("alpha", "beta"):
-            _run(
+            run_tool(
                 keytool,
                 "-importcert",
                 "-noprompt",
@@ -215,19 +213,30 @@ def keytool_list(store: Path, storetype: str, password: str = STOREPASS) -> str:
     return result.stdout
 
 
-def _openssl(*args: str | Path, cwd: Path) -> None:
-    subprocess.run(["openssl", *map(str, args)], cwd=cwd, check=True, capture_output=True)
-
-
 def make_big_bundle(directory: Path) -> Path:
     """BIG_COUNT CA certificates: one CSR signed by two parallel ``openssl ca -infiles`` runs."""
     directory.mkdir(parents=True, exist_ok=True)
     cnf = directory / "root.cnf"
     cnf.write_text(CA_CNF.format(dir=directory))
-    _openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem", cwd=directory)
-    _openssl("req", "-new", "-x509", "-config", cnf, "-extensions", "v3_ca", "-key", "k.pem", "-subj",
+    run_tool(
+        "openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem", cwd=directory
+    )
+    run_tool("openssl", "req", "-new", "-x509", "-config", cnf, "-extensions", "v3_ca", "-key", "k.pem", "-subj",
              "/CN=Bulk Root", "-days", "3650", "-out", "root.pem", cwd=directory)  # fmt: skip
-    _openssl("req", "-new", "-config", cnf, "-key", "k.pem", "-subj", "/CN=Bulk CA", "-out", "c.csr", cwd=directory)
+    run_tool(
+        "openssl",
+        "req",
+        "-new",
+        "-config",
+        cnf,
+        "-key",
+        "k.pem",
+        "-subj",
+        "/CN=Bulk CA",
+        "-out",
+        "c.csr",
+        cwd=directory,
+    )
     processes = []
     for worker in range(WORKERS):
         ca_dir = directory / f"ca{worker}"
