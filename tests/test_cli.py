@@ -64,12 +64,12 @@ def test_command_word_table_matches_what_modules_register() -> None:
         assert word in only_sub.choices
 
 
-def test_a_command_imports_only_its_own_module() -> None:
+def test_a_command_imports_only_its_own_module(tmp_path: Path) -> None:
     code = (
         "import sys; from certbench import cli; cli.main(['--workspace', 'ws', 'list', '--json']); "
         "print(sorted(m for m in sys.modules if m.startswith('certbench.commands.')))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert "['certbench.commands.workspace']" in result.stdout
 
 
