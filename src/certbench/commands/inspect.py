@@ -21,6 +21,7 @@ from certbench.core.errors import CertbenchError, PasswordError, UsageError
 from certbench.core.formats.jar import check_keystore_jar
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Format, Material
+from certbench.core.linking import end_entities
 from certbench.core.safe_write import write_atomic
 from certbench.core.verify import NOT_CHECKED, verify_chain
 
@@ -303,14 +304,6 @@ def render_findings(findings: Sequence[Finding]) -> list[str]:
     return lines
 
 
-def pick_leaf(certificates: Sequence[x509.Certificate]) -> x509.Certificate:
-    """The end-entity certificate of a file: the first non-CA one, else the first."""
-    for certificate in certificates:
-        if not is_ca(certificate):
-            return certificate
-    return certificates[0]
-
-
 def run_verify(args: argparse.Namespace, ctx: Context) -> int:
     at = parse_timestamp(args.at) if args.at else ctx.now()
     if not args.trust and not args.system_trust:
@@ -322,7 +315,10 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
         leaf_material = load_file(args.leaf, password)
     if not leaf_material.certificates:
         raise UsageError(f"{args.leaf}: holds no certificate")
-    leaf = pick_leaf(leaf_material.certificates)
+    # The leaf: a certificate that issued none of the others, preferring a non-CA one (a file may also
+    # carry an intermediate whose issuer it lacks).
+    leaves = end_entities(leaf_material.certificates) or list(leaf_material.certificates)  # a cross-signed loop
+    leaf = next((c for c in leaves if not is_ca(c)), leaves[0])
     intermediates = [c for c in leaf_material.certificates if c != leaf]
     for path in args.more:
         with _quiet_warnings(path):

@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 
-from certbench.core.describe import rfc4514
+from certbench.core.describe import days_until, rfc4514
 from certbench.core.errors import BindingError
 from certbench.core.fingerprints import normalize_fingerprint, sha256_colon, x5t_s256
-from certbench.core.linking import IssuerIndex
+from certbench.core.linking import end_entities
 from certbench.core.safe_write import write_atomic
 
 SCHEMA = "certbench.bindings"
@@ -54,7 +53,7 @@ class Binding:
         return self.not_after <= now
 
     def days_left(self, now: datetime) -> int:
-        return (self.not_after - now).days
+        return days_until(self.not_after, now)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,21 +113,13 @@ def leaf_of(certificates: Sequence[x509.Certificate], *, path: str | None = None
     """The end-entity of a file: the certificate that issued no other certificate in it."""
     if not certificates:
         raise BindingError("holds no certificate to bind", path=path)
-    if len(certificates) == 1:
-        return certificates[0]
-    index = IssuerIndex(certificates)
-    issuers: set[bytes] = set()
-    for certificate in certificates:
-        for issuer in index.issuers_of(certificate):
-            issuers.add(issuer.fingerprint(hashes.SHA256()))
-    leaves = [c for c in certificates if c.fingerprint(hashes.SHA256()) not in issuers]
-    unique = {c.fingerprint(hashes.SHA256()): c for c in leaves}
+    unique = end_entities(certificates)
     if len(unique) != 1:
         raise BindingError(
             f"holds {len(unique)} end-entity certificates (no single leaf); give a file with one chain",
             path=path,
         )
-    return next(iter(unique.values()))
+    return unique[0]
 
 
 def binding_for(client_id: str, certificate: x509.Certificate, *, now: datetime, note: str = "") -> Binding:

@@ -32,6 +32,7 @@ from certbench.core.describe import (
     certificate_damage,
     certificate_key_info,
     common_name,
+    days_until,
     extended_key_usage,
     is_ca,
     iso,
@@ -803,7 +804,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: _Linker) -> l
             )
         )
     elif (not_after - now).total_seconds() <= EXPIRES_SOON_DAYS * 86400:
-        days = int((not_after - now).total_seconds() // 86400)
+        days = days_until(not_after, now)
         findings.append(
             finding(
                 "cert.expires-soon",

@@ -386,10 +386,15 @@ def _roles_from_der(raw: bytes) -> tuple[str, ...]:
     return tuple(roles)
 
 
+def days_until(moment: datetime, now: datetime) -> int:
+    """Whole days from ``now`` until ``moment``; negative once past (an hour past is -1, never 0).
+    The one rule for "days left" everywhere: describe, workspace, bindings, truststores, expiry watch."""
+    return int((moment - now).total_seconds() // 86400)
+
+
 def days_left(certificate: x509.Certificate, now: datetime) -> int:
     """Whole days until notAfter (negative once expired)."""
-    delta = certificate.not_valid_after_utc - now
-    return int(delta.total_seconds() // 86400)
+    return days_until(certificate.not_valid_after_utc, now)
 
 
 def serial_hex(certificate: x509.Certificate) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from certbench.core.bindings import Binding
+from certbench.core.describe import days_until
 from certbench.core.workspace import Item
 
 
@@ -54,23 +55,17 @@ def expiring(items: Iterable[Item], bindings: Iterable[Binding], *, now: datetim
     for item in items:
         if item.not_after is None:
             continue
-        days = _days(item.not_after, now)
+        days = days_until(item.not_after, now)
         if days <= within_days:
             clients = tuple(sorted(clients_by_sha256.get(item.sha256 or "", ())))
             found.append(Expiring("item", item.name, item.subject, item.not_after, days, clients))
             if item.sha256:
                 listed.add(item.sha256)
     for binding in bindings:
-        days = _days(binding.not_after, now)
+        days = days_until(binding.not_after, now)
         if days <= within_days and binding.sha256 not in listed:
             found.append(
                 Expiring("binding", binding.client_id, binding.subject, binding.not_after, days, (binding.client_id,))
             )
     found.sort(key=lambda e: (e.not_after, e.source, e.name))
     return found
-
-
-def _days(not_after: datetime, now: datetime) -> int:
-    """Whole days left; negative once expired (an expired-today certificate is -1, never 0)."""
-    seconds = (not_after - now).total_seconds()
-    return int(seconds // 86400)

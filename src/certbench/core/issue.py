@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPri
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
-from certbench.core.describe import format_san
+from certbench.core.describe import format_san, is_ca
 from certbench.core.errors import IssuanceError, OutputExistsError, UsageError
 from certbench.core.linking import same_key
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, common_name, format_subject
@@ -238,7 +238,7 @@ def validate_plan(plan: Plan, *, issuer: x509.Certificate | None = None, now: da
             )
         if now < issuer.not_valid_before_utc or now > issuer.not_valid_after_utc:
             raise UsageError("the issuing CA is not valid now; renew it first")
-        if not _is_ca(issuer):
+        if not is_ca(issuer):
             raise UsageError("the issuer is not a CA certificate (basicConstraints CA:TRUE)")
         path_len = _path_length(issuer)
         if plan.role is Role.INTERMEDIATE and path_len == 0:
@@ -251,13 +251,6 @@ def validate_plan(plan: Plan, *, issuer: x509.Certificate | None = None, now: da
 def _cn_hint(subject: x509.Name) -> str:
     cn = common_name(subject) or "host.example.com"
     return cn if "." in cn and " " not in cn else "host.example.com"
-
-
-def _is_ca(certificate: x509.Certificate) -> bool:
-    try:
-        return bool(certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
-        return False
 
 
 def _path_length(certificate: x509.Certificate) -> int | None:
@@ -435,7 +428,7 @@ def _sign(builder: x509.CertificateBuilder, key: CertificateIssuerPrivateKeyType
 
 def _require_issuer_valid(issuer: Issuer, now: datetime, days: int) -> None:
     ca = issuer.certificate
-    if not _is_ca(ca):
+    if not is_ca(ca):
         raise IssuanceError(f"{format_subject(ca.subject)} is not a CA certificate (no basicConstraints CA:TRUE)")
     check_key_matches(ca, issuer.key, what="the issuing CA")
     if not ca.not_valid_before_utc <= now <= ca.not_valid_after_utc:

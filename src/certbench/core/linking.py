@@ -67,6 +67,18 @@ class IssuerIndex:
         ]
 
 
+def end_entities(certificates: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    """The certificates that issued none of the others (the leaves), each once, in input order.
+    A lone certificate, even a self-signed root, is its own end entity."""
+    index = IssuerIndex(certificates)
+    issuers = {issuer for certificate in certificates for issuer in index.issuers_of(certificate)}
+    leaves: list[x509.Certificate] = []
+    for certificate in certificates:
+        if certificate not in issuers and certificate not in leaves:
+            leaves.append(certificate)
+    return leaves
+
+
 def complete_chain(
     leaf: x509.Certificate, pool: Sequence[x509.Certificate] | IssuerIndex
 ) -> tuple[list[x509.Certificate], bool]:

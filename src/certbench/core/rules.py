@@ -8,6 +8,7 @@ checks.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import itertools
 import json
@@ -17,17 +18,17 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from certbench.core.chain import analyze_chain
 from certbench.core.checks import Check
-from certbench.core.describe import rfc4514
+from certbench.core.describe import common_name, is_ca, rfc4514
 from certbench.core.errors import UsageError
 from certbench.core.formats.material import Material
-from certbench.core.linking import IssuerIndex, is_issued_by, is_self_signed, spki_der
+from certbench.core.linking import end_entities, is_issued_by, is_self_signed, spki_der
 from certbench.core.passwords import restricted_characters_in
+from certbench.core.subject import common_name as subject_cn
 
 _EKU_NAMES = {
     "clientAuth": ExtendedKeyUsageOID.CLIENT_AUTH,
@@ -60,29 +61,21 @@ class RuleContext:
     def certificates(self) -> list[x509.Certificate]:
         return [c for m in self.materials for c in m.certificates]
 
+    @functools.cached_property
+    def leaves(self) -> list[x509.Certificate]:
+        """Computed once per check: linking verifies signatures, and most rules ask for the leaf."""
+        return end_entities(self.certificates)
+
     @property
     def leaf(self) -> x509.Certificate | None:
-        certificates = self.certificates
-        if not certificates:
+        if not self.certificates:
             return None
-        index = IssuerIndex(certificates)
-        issuers = {i.fingerprint(hashes.SHA256()) for c in certificates for i in index.issuers_of(c)}
-        leaves = [c for c in certificates if c.fingerprint(hashes.SHA256()) not in issuers]
-        return leaves[0] if leaves else certificates[0]
+        return self.leaves[0] if self.leaves else self.certificates[0]
 
     @property
     def root(self) -> x509.Certificate | None:
         roots = [c for c in self.certificates if is_self_signed(c)]
         return roots[-1] if roots else None
-
-
-def _cn(certificate: x509.Certificate) -> str:
-    values = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(values[0].value) if values else ""
-
-
-def _name(certificate: x509.Certificate) -> str:
-    return _cn(certificate) or rfc4514(certificate.subject) or "(empty subject)"
 
 
 def _ext(certificate: x509.Certificate, kind: type[Any]) -> x509.Extension[Any] | None:
@@ -92,11 +85,6 @@ def _ext(certificate: x509.Certificate, kind: type[Any]) -> x509.Extension[Any] 
         return None
     except ValueError:  # malformed extensions: treated as absent
         return None
-
-
-def _is_ca(certificate: x509.Certificate) -> bool:
-    ext = _ext(certificate, x509.BasicConstraints)
-    return bool(ext and ext.value.ca)
 
 
 def _has_eku(certificate: x509.Certificate, oid: x509.ObjectIdentifier) -> bool:
@@ -129,19 +117,19 @@ def _rule_chain_order(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool
     for position, (child, parent) in enumerate(itertools.pairwise(certificates), 1):
         if not is_issued_by(child, parent):
             return False, (
-                f"certificate {position} ({_name(child)}) is not issued by the next one ({_name(parent)}); "
+                f"certificate {position} ({common_name(child)}) is not issued by the next one ({common_name(parent)}); "
                 "order must be leaf -> intermediates -> root"
             )
     if params.get("require_root", True) and not is_self_signed(certificates[-1]):
-        return False, f"the last certificate ({_name(certificates[-1])}) is not a self-signed root; include the root"
+        return (
+            False,
+            f"the last certificate ({common_name(certificates[-1])}) is not a self-signed root; include the root",
+        )
     return True, f"{len(certificates)} certificate(s) in order leaf -> root"
 
 
 def _rule_single_chain(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool, str]:
-    certificates = ctx.certificates
-    index = IssuerIndex(certificates)
-    issuer_fps = {i.fingerprint(hashes.SHA256()) for c in certificates for i in index.issuers_of(c)}
-    leaves = {c.fingerprint(hashes.SHA256()) for c in certificates if c.fingerprint(hashes.SHA256()) not in issuer_fps}
+    leaves = ctx.leaves
     if len(leaves) != 1:
         return False, f"{len(leaves)} end-entity certificates found; give exactly one chain"
     return True, "exactly one chain"
@@ -151,9 +139,9 @@ def _rule_not_expired(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool
     expired = [c for c in ctx.certificates if c.not_valid_after_utc <= ctx.now]
     future = [c for c in ctx.certificates if c.not_valid_before_utc > ctx.now]
     if expired:
-        return False, "expired: " + ", ".join(f"{_name(c)} on {c.not_valid_after_utc:%Y-%m-%d}" for c in expired)
+        return False, "expired: " + ", ".join(f"{common_name(c)} on {c.not_valid_after_utc:%Y-%m-%d}" for c in expired)
     if future:
-        return False, "not yet valid: " + ", ".join(_name(c) for c in future)
+        return False, "not yet valid: " + ", ".join(common_name(c) for c in future)
     return True, "every certificate is valid now"
 
 
@@ -175,9 +163,9 @@ def _rule_rsa_key_size(params: Mapping[str, Any], ctx: RuleContext) -> tuple[boo
         key = certificate.public_key()
         if not isinstance(key, rsa.RSAPublicKey):
             kind = type(key).__name__.removeprefix("_").replace("PublicKey", "")
-            bad.append(f"{_name(certificate)} has a non-RSA key ({kind})")
+            bad.append(f"{common_name(certificate)} has a non-RSA key ({kind})")
         elif key.key_size != bits:
-            bad.append(f"{_name(certificate)} has RSA {key.key_size}")
+            bad.append(f"{common_name(certificate)} has RSA {key.key_size}")
     if bad:
         return False, "; ".join(bad) + f" (RSA {bits} required)"
     return True, f"every key is RSA {bits}"
@@ -187,13 +175,13 @@ def _rule_separate_roles(params: Mapping[str, Any], ctx: RuleContext) -> tuple[b
     certificates = ctx.certificates
     if len(certificates) < 2:
         return False, "one certificate only: a CA (root) and a separate TLS client leaf are required"
-    mixed = [_name(c) for c in certificates if _is_ca(c) and _has_eku(c, ExtendedKeyUsageOID.CLIENT_AUTH)]
+    mixed = [common_name(c) for c in certificates if is_ca(c) and _has_eku(c, ExtendedKeyUsageOID.CLIENT_AUTH)]
     if mixed:
         return False, "CA and TLS client roles mixed in: " + ", ".join(mixed)
     leaf = ctx.leaf
-    if leaf is not None and _is_ca(leaf):
-        return False, f"the leaf {_name(leaf)} is a CA (CA:TRUE)"
-    if not any(_is_ca(c) for c in certificates):
+    if leaf is not None and is_ca(leaf):
+        return False, f"the leaf {common_name(leaf)} is a CA (CA:TRUE)"
+    if not any(is_ca(c) for c in certificates):
         return False, "no CA certificate (basicConstraints CA:TRUE) in the chain"
     return True, "the CA and the TLS client are separate certificates"
 
@@ -208,8 +196,8 @@ def _rule_cn_includes_company(params: Mapping[str, Any], ctx: RuleContext) -> tu
         certificate = roles.get(role)
         if certificate is None:
             bad.append(f"no {role} certificate")
-        elif wanted not in _cn(certificate).casefold():
-            bad.append(f"{role} CN {_cn(certificate)!r} lacks {ctx.company!r}")
+        elif wanted not in (cn := subject_cn(certificate.subject) or "").casefold():
+            bad.append(f"{role} CN {cn!r} lacks {ctx.company!r}")
     if bad:
         return False, "; ".join(bad)
     return True, f"CN of {' and '.join(params.get('roles', ['root', 'leaf']))} include {ctx.company!r}"
@@ -222,7 +210,7 @@ def _rule_issuer_refused(params: Mapping[str, Any], ctx: RuleContext) -> tuple[b
         text = rfc4514(certificate.issuer).casefold().replace("\u2019", "'")
         hit = next((p for p in patterns if p in text), None)
         if hit:
-            bad.append(f"{_name(certificate)} issued by {rfc4514(certificate.issuer)}")
+            bad.append(f"{common_name(certificate)} issued by {rfc4514(certificate.issuer)}")
     if bad:
         return False, "refused issuer: " + "; ".join(bad)
     return True, "no refused issuer (" + ", ".join(str(p) for p in params["patterns"]) + ")"

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from certbench.core.describe import rfc4514
+from certbench.core.describe import days_until, rfc4514
 from certbench.core.errors import KeystoreError, PasswordError, UsageError
 from certbench.core.formats.jks import serialize_jks
 from certbench.core.formats.material import Material
@@ -91,7 +91,7 @@ class Candidate:
         return self.not_after < now
 
     def days_left(self, now: datetime) -> int:
-        return int((self.not_after - now).total_seconds() // 86400)
+        return days_until(self.not_after, now)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from certbench.core.describe import rfc4514
+from certbench.core.describe import days_until, rfc4514
 from certbench.core.errors import PasswordError, UsageError, WorkspaceError
 from certbench.core.fingerprints import sha256_colon
 from certbench.core.safe_write import append_line, ensure_private_dir, write_atomic, write_private
@@ -91,7 +91,7 @@ class Item:
         """Whole days until not-after (negative once expired); None for items without a certificate."""
         if self.not_after is None:
             return None
-        return int((self.not_after - now).total_seconds() // 86400)
+        return days_until(self.not_after, now)
 
     def to_json(self, now: datetime) -> dict[str, Any]:
         """The public description used by ``certbench list --json``."""

@@ -178,8 +178,6 @@ class CreateScreen(Screen[None]):
             yield widget
 
     def on_mount(self) -> None:
-        for field in self.query(Input):
-            field.cursor_blink = False
         self._validate()
 
     def on_screen_resume(self) -> None:

@@ -37,7 +37,7 @@ from textual.widgets.option_list import Option
 
 from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.checks import Check
-from certbench.core.describe import common_name, describe_certificate, is_ca
+from certbench.core.describe import common_name, days_left, describe_certificate, is_ca
 from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
@@ -81,7 +81,7 @@ def _analyze(paths: Sequence[str], passwords: dict[str, bytes], now_value: datet
     rows = []
     for entry in report.certificates:
         certificate = entry.certificate
-        left = int((certificate.not_valid_after_utc - now_value).total_seconds() // 86400)
+        left = days_left(certificate, now_value)
         rows.append(
             (
                 entry.id,

@@ -20,6 +20,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from certbench.core.describe import days_until
+
 #: Days left under which a certificate is urgent ($error) / due soon ($warning).
 ERROR_DAYS = 7
 WARNING_DAYS = 30
@@ -60,11 +62,6 @@ def days_left_text(days_left: int | None, colors: Mapping[str, str]) -> Text:
         return Text("-", style="dim")
     style = Style(color=colors.get(level), bold=level != "success")
     return Text(days_left_label(days_left), style=style)
-
-
-def days_between(now: datetime, not_after: datetime) -> int:
-    """Whole days left (negative once expired), the same rule as the workspace and expiry watch."""
-    return int((not_after - now).total_seconds() // 86400)
 
 
 @dataclass(frozen=True)
@@ -217,7 +214,7 @@ class Timeline(ScrollView, can_focus=True):
     def _row(
         self, entry: TimelineEntry, label_width: int, bar_width: int, start: datetime, end: datetime, width: int
     ) -> Strip:
-        days = days_between(self._now, entry.not_after)
+        days = days_until(entry.not_after, self._now)
         bar_style = self.get_component_rich_style(f"timeline--{urgency(days)}")
         today = self.get_component_rich_style("timeline--today")
         label_style = self.get_component_rich_style("timeline--label")
