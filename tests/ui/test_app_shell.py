@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,13 @@ async def test_palette_has_no_built_in_editing_entries(app: CertbenchApp) -> Non
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert not [t for t in titles if t.startswith("Workspace: ") and "Copy" in t], titles
         assert "Workspace: Refresh" in titles
+
+
+def test_app_imports_only_the_first_screen_up_front() -> None:
+    """The other screens (and issuing, keystores, truststores) load when first shown: a faster first paint."""
+    code = "import sys, certbench.ui.app; print(sorted(m for m in sys.modules if m.startswith('certbench.')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "certbench.ui.screens.workspace" in loaded
+    for later in ("inspect", "create", "keystore", "truststore", "bindings"):
+        assert f"certbench.ui.screens.{later}'" not in loaded
+    assert "certbench.core.issue" not in loaded and "certbench.core.chain" not in loaded

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import tempfile
 import traceback
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -20,11 +21,6 @@ from textual.screen import Screen
 from certbench import __version__
 from certbench.core.errors import CertbenchError
 from certbench.core.workspace import Workspace
-from certbench.ui.screens.bindings import BindingsScreen
-from certbench.ui.screens.create import CreateScreen
-from certbench.ui.screens.inspect import InspectScreen
-from certbench.ui.screens.keystore import KeystoreScreen
-from certbench.ui.screens.truststore import TruststoreScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
 
 #: (mode name, key, title) for each job, in the order of the number keys.
@@ -41,19 +37,32 @@ DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 
 
+def _screen_factory(module: str, class_name: str) -> Callable[[], Screen[object]]:
+    """A mode's screen, imported when the mode is first entered."""
+
+    def make() -> Screen[object]:
+        screen_class = getattr(importlib.import_module(f"certbench.ui.screens.{module}"), class_name)
+        screen: Screen[object] = screen_class()
+        return screen
+
+    return make
+
+
 class CertbenchApp(App[None]):
     """The workbench. ``now`` fixes the clock (screenshots, tests); None means the real clock."""
 
     TITLE = "certbench"
     SUB_TITLE = f"v{__version__}"
     CSS_PATH = "certbench.tcss"
+    # The first screen is imported up front; the others (and the core they need: issuing, keystores,
+    # truststores...) only when first shown, so the app paints sooner.
     MODES = {
         "workspace": WorkspaceScreen,
-        "inspect": InspectScreen,
-        "create": CreateScreen,
-        "keystore": KeystoreScreen,
-        "truststore": TruststoreScreen,
-        "bindings": BindingsScreen,
+        "inspect": _screen_factory("inspect", "InspectScreen"),
+        "create": _screen_factory("create", "CreateScreen"),
+        "keystore": _screen_factory("keystore", "KeystoreScreen"),
+        "truststore": _screen_factory("truststore", "TruststoreScreen"),
+        "bindings": _screen_factory("bindings", "BindingsScreen"),
     }
     BINDINGS = [
         *(
