@@ -365,7 +365,7 @@ def analyze_chain(
         inputs.append(InputInfo(path=error.path or "?", format=None, error=error.message))
         code = "input.password" if isinstance(error, PasswordError) else "input.unreadable"
         fix = (
-            "give the password with --password-env VAR or --password-file FILE (or type it at the prompt)"
+            "give the file's password (a wrong password and a damaged file look the same)"
             if code == "input.password"
             else "check that the file is a certificate, key, CSR or keystore, and that it is complete"
         )
@@ -420,7 +420,7 @@ def analyze_chain(
                                 "chain.duplicate",
                                 "warning",
                                 f"{_label(certificate)} appears more than once in {material.path}",
-                                "keep one copy of each certificate (--fix-out writes the chain without duplicates)",
+                                "keep one copy of each certificate (the fixed chain certbench writes has none)",
                                 subject=rfc4514(certificate.subject),
                                 certificates=(entry.id,),
                                 path=material.path,
@@ -635,7 +635,8 @@ def _chain_findings(
                     "error",
                     f"{material.path} is not in leaf-first order ({shape}): the leaf {_label(leaf)} must come first, "
                     "then each issuer",
-                    "reorder as leaf -> intermediates -> root (certbench inspect --fix-out FILE writes it)",
+                    "reorder as leaf -> intermediates -> root "
+                    "(certbench writes it: inspect --fix-out, or Save fixed chain)",
                     subject=leaf_subject,
                     certificates=tuple(by_cert[id(c)].id for c in chain if id(c) in by_cert),
                     path=material.path,
@@ -653,7 +654,7 @@ def _chain_findings(
                     "is not included",
                     "append the root certificate of "
                     + rfc4514(last.issuer)
-                    + " (get it from the CA), or pass it with --trust so --fix-out can include it",
+                    + " (get it from the CA), or add it as a trust anchor so the fixed chain includes it",
                     subject=rfc4514(last.subject),
                     certificates=(info.certificates[-1],),
                     path=by_cert[id(last)].path if id(last) in by_cert else None,
@@ -682,7 +683,7 @@ def _chain_findings(
                 "warning",
                 f"the root {_label(last)} is not in the input (it was found among the trust anchors)",
                 "include the root after the intermediates if the partner asks for the full chain "
-                "(--fix-out includes it)",
+                "(the fixed chain certbench writes includes it)",
                 subject=rfc4514(last.subject),
                 certificates=(info.certificates[-1],),
             )

@@ -352,7 +352,7 @@ def p12_encryption(password: bytes, *, legacy: bool) -> serialization.KeySeriali
 
 def _require_password(password: bytes | None, what: str) -> bytes:
     if not password:
-        raise PasswordError(f"{what} needs a password (--password-env VAR or --password-file FILE)", missing=True)
+        raise PasswordError(f"{what} needs a password", missing=True)
     return password
 
 

@@ -232,7 +232,7 @@ def _rule_shared_key(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool,
 
 def _rule_password_characters(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool, str]:
     if ctx.key_password is None:
-        return True, "not checked: no key password given (--key-password-env)"
+        return True, "not checked: no key password given"
     found = restricted_characters_in(ctx.key_password)
     if found:
         return False, "the key password contains restricted character(s): " + " ".join(found)
