@@ -19,14 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from bench_truststore import make_certificates  # the same 5,000 certificates as the truststore benchmark
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
 
 COUNT = 5000
 ROUNDS = 3
@@ -39,31 +36,6 @@ material = load_file(sys.argv[1], sys.argv[2].encode() if len(sys.argv) > 2 else
 assert len(material.certificates) == int(sys.argv[3] if len(sys.argv) > 3 else {count}), len(material.certificates)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
-
-
-def make_certificates(count: int) -> list[x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bench Issuer")])
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    certificates = []
-    for index in range(count):
-        subject = x509.Name(
-            [
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Bench"),
-                x509.NameAttribute(NameOID.COMMON_NAME, f"c{index}"),
-            ]
-        )
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(issuer)
-            .public_key(key.public_key())
-            .serial_number(index + 1)
-            .not_valid_before(start)
-            .not_valid_after(start + timedelta(days=3650))
-        )
-        certificates.append(builder.sign(key, hashes.SHA256()))
-    return certificates
 
 
 def best_of(rounds: int, command: list[str] | str, *, shell: bool = False) -> tuple[float, str]:
