@@ -83,3 +83,23 @@ def test_missing_password_error_says_how_to_give_it(run_cli, tmp_path: Path) -> 
     code, _out, err = run_cli("--workspace", str(tmp_path / "ws"), "inspect", str(key))
     assert code == 2
     assert err.count("\n") == 1 and "password" in err and "--...password-env VAR" in err
+
+
+def test_cryptography_warnings_are_one_line_each(tmp_path: Path) -> None:
+    """A negative serial (openssl still makes them; old roots have them) warns while loading AND describing:
+    one summary line on stderr, no Python source-line dump, the report still printed."""
+    cert = tmp_path / "negative-serial.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", str(tmp_path / "k.pem"), "-out", str(cert), "-subj", "/CN=negative", "-days", "5",
+         "-set_serial", "-42"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    # A real process: in-process, pytest would swallow the Python warnings this test is about.
+    result = subprocess.run(
+        [sys.executable, "-m", "certbench", "--workspace", str(tmp_path / "ws"), "inspect", str(cert)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0 and "CN=negative" in result.stdout
+    err = result.stderr
+    assert err.count("\n") == 1 and err.startswith("certbench: warning: Parsed a serial number which wasn't positive")

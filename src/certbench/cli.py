@@ -8,11 +8,13 @@ Errors from the core become one line, ``certbench: error: ...`` on stderr, and e
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 
 from certbench import __version__
 from certbench.commands import Context
@@ -94,7 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = Context.from_args(args)
     handler = getattr(args, "handler", None) or _run_tui
     try:
-        return int(handler(args, ctx))
+        with _warnings_as_lines():
+            return int(handler(args, ctx))
     except CertbenchError as exc:
         message = str(exc)
         if isinstance(exc, PasswordError) and exc.missing and "--" not in message:
@@ -115,6 +118,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             "rerun with CERTBENCH_DEBUG=1 for the traceback"
         )
         return EXIT_BUG
+
+
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Python warnings (cryptography's about real-world oddities such as negative serials or BER in a p7b)
+    become one ``certbench: warning:`` line each, after the output, instead of source-line dumps."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            counts: dict[str, int] = {}
+            for warning in caught:
+                text = " ".join(str(warning.message).split()).split(". ")[0]
+                counts[text] = counts.get(text, 0) + 1
+            for text, count in counts.items():
+                times = f" ({count} times)" if count > 1 else ""
+                print(f"certbench: warning: {text}{times}", file=sys.stderr)
 
 
 def _error_line(message: str) -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import sys
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography import x509
@@ -80,19 +78,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.set_defaults(handler=run_verify)
 
 
-@contextlib.contextmanager
-def _quiet_warnings(label: str) -> Iterator[None]:
-    """cryptography warns (to stderr, mid-output) about real-world oddities such as negative serials in the
-    system bundle or BER in a PKCS#7; collect them and print one note line instead."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    if caught:
-        first = " ".join(str(caught[0].message).split())[:160]
-        more = f" (and {len(caught) - 1} more)" if len(caught) > 1 else ""
-        print(f"certbench: note: {label}: {first}{more}", file=sys.stderr)
-
-
 def _trust_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--trust", action="append", default=[], metavar="FILE", help="trust anchors (repeatable; any readable format)"
@@ -110,8 +95,7 @@ def _load_inputs(
     used: dict[str, bytes | None] = {}
     for path in paths:
         try:
-            with _quiet_warnings(path):
-                materials.append(load_file(path, password))
+            materials.append(load_file(path, password))
             used[path] = password
         except PasswordError as exc:
             retry = None
@@ -143,8 +127,7 @@ def load_trust(args: argparse.Namespace) -> list[x509.Certificate]:
         paths.append(str(bundle))
     password = read_password(args)
     for path in paths:
-        with _quiet_warnings(path):
-            material = load_file(path, password)
+        material = load_file(path, password)
         if not material.certificates:
             raise UsageError(f"--trust {path}: holds no certificate")
         anchors.extend(c for c in material.certificates if c not in anchors)
@@ -311,8 +294,7 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
     purpose = args.purpose or ("server" if args.name else "client")
     trust = load_trust(args)
     password = read_password(args)
-    with _quiet_warnings(args.leaf):
-        leaf_material = load_file(args.leaf, password)
+    leaf_material = load_file(args.leaf, password)
     if not leaf_material.certificates:
         raise UsageError(f"{args.leaf}: holds no certificate")
     # The leaf: a certificate that issued none of the others, preferring a non-CA one (a file may also
@@ -321,8 +303,7 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
     leaf = next((c for c in leaves if not is_ca(c)), leaves[0])
     intermediates = [c for c in leaf_material.certificates if c != leaf]
     for path in args.more:
-        with _quiet_warnings(path):
-            more = load_file(path, password)
+        more = load_file(path, password)
         intermediates.extend(c for c in more.certificates if c not in intermediates)
     result = verify_chain(leaf, intermediates, trust, at=at, purpose=purpose, name=args.name, max_depth=args.max_depth)
     if args.json:

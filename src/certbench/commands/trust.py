@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import ssl
-import sys
-import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-
-from cryptography.utils import CryptographyDeprecationWarning
 
 from certbench.commands import Context, add_password_options, print_json, read_password
 from certbench.core import truststore as ts
@@ -76,14 +71,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     build.add_argument("--json", action="store_true", help="print the report as JSON")
     add_password_options(build, what="the truststore password (JKS, PKCS#12)")
     add_password_options(build, dest="input_password", flag="--input-password", what="the inputs' password")
-    build.set_defaults(handler=_quietly(build_store))
+    build.set_defaults(handler=build_store)
 
     listing = commands.add_parser("list", help="list the certificates of any readable store")
     listing.add_argument("file", metavar="FILE")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.add_argument("--days", type=int, default=ts.DEFAULT_WARN_DAYS, help="flag expiry within N days")
     add_password_options(listing, what="the store's password")
-    listing.set_defaults(handler=_quietly(list_store))
+    listing.set_defaults(handler=list_store)
 
     diff = commands.add_parser("diff", help="compare two stores: added, removed, close to expiry (exit 1 if different)")
     diff.add_argument("old", metavar="OLD")
@@ -93,32 +88,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--days", type=int, default=ts.DEFAULT_WARN_DAYS, help="close to expiry: within N days (default 30)"
     )
     add_password_options(diff, what="the stores' password (used for both)")
-    diff.set_defaults(handler=_quietly(diff_stores))
-
-
-@contextlib.contextmanager
-def _summarised_crypto_warnings() -> Iterator[None]:
-    """Real-world bundles hold certificates cryptography warns about (negative serials): one line each
-    kind on stderr instead of Python warnings with source lines."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", CryptographyDeprecationWarning)
-        try:
-            yield
-        finally:
-            messages: dict[str, None] = {}
-            for warning in caught:
-                if issubclass(warning.category, CryptographyDeprecationWarning):
-                    messages[str(warning.message).split(". ")[0]] = None
-            for text in messages:
-                print(f"certbench: warning: some certificates: {text}; loaded anyway", file=sys.stderr)
-
-
-def _quietly(handler: Callable[[argparse.Namespace, Context], int]) -> Callable[[argparse.Namespace, Context], int]:
-    def run(args: argparse.Namespace, ctx: Context) -> int:
-        with _summarised_crypto_warnings():
-            return handler(args, ctx)
-
-    return run
+    diff.set_defaults(handler=diff_stores)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
