@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(exc)
         if isinstance(exc, PasswordError) and exc.missing and "--" not in message:
             # The core cannot know the flag names; every command has *-password-env / *-password-file options.
-            message += " (with the command's --...password-env VAR or --...password-file FILE option, see --help)"
+            message += ": give it with the command's --...password-env VAR or --...password-file FILE (see --help)"
         _error_line(message)
         return EXIT_ERROR
     except KeyboardInterrupt:

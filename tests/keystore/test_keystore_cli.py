@@ -159,7 +159,8 @@ def test_jar_build_no_overwrite_without_force(run_cli, ws: Workspace, tmp_path: 
     ("args", "message"),
     [
         (["leaf", "--out", "{out}"], "--key-password-env"),  # no password, no TTY
-        (["leaf", "--out", "{out}", "--no-key-password"], "encrypted: give its password"),  # item key password
+        # the item's key password
+        (["leaf", "--out", "{out}", "--no-key-password"], "is encrypted: give it with --in-password-env"),
         (["leaf", "--out", "{out}", "--no-key-password", "--in-password-env", "JAR_PW"], "wrong password"),
         (["nosuch", "--out", "{out}", "--no-key-password"], "no item named 'nosuch'"),
         (["--out", "{out}", "--no-key-password"], "give a workspace ITEM or --cert FILE"),
@@ -297,6 +298,6 @@ def test_jar_check(run_cli, ws: Workspace, tmp_path: Path, pki: Pki) -> None:
     assert code == 1 and report["ok"] is False
     assert [c["code"] for c in report["checks"] if not c["passed"]] == ["jar.not-expired"]
     code, _, stderr = run_cli("jar", "check", str(out), env=ENV)
-    assert code == 2 and "give its password" in stderr
+    assert code == 2 and "holds an encrypted private key: give it with" in stderr
     code, _, stderr = run_cli("jar", "check", str(pki.path("leaf.pem")), "--key-password-env", "JAR_PW", env=ENV)
     assert code == 2 and "not a zip" in stderr and str(pki.path("leaf.pem")) in stderr

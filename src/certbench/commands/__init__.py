@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from certbench.core.errors import PasswordError, UsageError
+from certbench.core.formats.load import load_file
+from certbench.core.formats.material import Material
 from certbench.core.workspace import Workspace
 from certbench.paths import resolve_workspace
 
@@ -100,6 +102,26 @@ def read_password(
             raise PasswordError("the two passwords typed do not match")
         return first.encode()
     return None
+
+
+def load_asking(
+    path: str | Path, args: argparse.Namespace, *, dest: str = "password", flag: str = "--password"
+) -> tuple[Material, bytes | None]:
+    """Load ``path`` with the password options (made by ``add_password_options(dest, flag)``); on a
+    terminal, ask only when the file turns out to need one. Returns the material and the password that
+    opened it (None when none was needed)."""
+    password = read_password(args, dest=dest)
+    try:
+        return load_file(path, password), password
+    except PasswordError as exc:
+        if not exc.missing or password is not None:
+            raise
+        asked = read_password(args, dest=dest, prompt=f"Password for {path}")
+        if asked is None:
+            raise PasswordError(
+                f"{exc.message}: give it with {flag}-env VAR or {flag}-file FILE", path=exc.path, missing=True
+            ) from exc
+        return load_file(path, asked), asked
 
 
 def print_json(value: Any) -> None:

@@ -8,11 +8,9 @@ from pathlib import Path
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, print_json, read_password
+from certbench.commands import Context, add_password_options, load_asking, print_json
 from certbench.core.bindings import Registry, leaf_of
-from certbench.core.errors import BindingError, PasswordError
-from certbench.core.formats.load import load_file
-from certbench.core.formats.material import Material
+from certbench.core.errors import BindingError
 from certbench.core.safe_write import write_atomic
 
 
@@ -50,24 +48,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.set_defaults(handler=bind_export)
 
 
-def load_asking(path: str, args: argparse.Namespace) -> Material:
-    """Load ``path`` with the password options; on a terminal, ask only when the file turns out to need one."""
-    password = read_password(args)
-    try:
-        return load_file(path, password)
-    except PasswordError as exc:
-        if not exc.missing or password is not None:
-            raise
-        password = read_password(args, prompt=f"Password for {path}")
-        if password is None:
-            raise PasswordError(
-                "needs a password: give it with --password-env VAR or --password-file FILE", path=path, missing=True
-            ) from None
-        return load_file(path, password)
-
-
 def load_leaf(path: str, args: argparse.Namespace) -> x509.Certificate:
-    material = load_asking(path, args)
+    material, _password = load_asking(path, args)
     return leaf_of(material.certificates, path=path)
 
 

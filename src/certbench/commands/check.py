@@ -6,8 +6,7 @@ import argparse
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, print_json, read_password
-from certbench.commands.bind import load_asking
+from certbench.commands import Context, add_password_options, load_asking, print_json, read_password
 from certbench.core.bindings import Registry
 from certbench.core.checks import blocking_failures
 from certbench.core.errors import CertbenchError, UsageError
@@ -51,7 +50,7 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def check_command(args: argparse.Namespace, ctx: Context) -> int:
-    materials = [load_asking(path, args) for path in args.files]
+    materials = [load_asking(path, args)[0] for path in args.files]
     workspace_certificates: dict[str, x509.Certificate] = {}
     for item in ctx.workspace.list_items():
         if item.not_after is None:

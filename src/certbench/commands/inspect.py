@@ -11,11 +11,11 @@ from pathlib import Path
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, parse_timestamp, print_json, read_password
+from certbench.commands import Context, add_password_options, load_asking, parse_timestamp, print_json, read_password
 from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.checks import blocking_failures
 from certbench.core.describe import common_name, describe_certificate, is_ca, iso, public_key_info, rfc4514
-from certbench.core.errors import CertbenchError, PasswordError, UsageError
+from certbench.core.errors import CertbenchError, UsageError
 from certbench.core.formats.jar import check_keystore_jar
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Format, Material
@@ -89,26 +89,13 @@ def _load_inputs(
     paths: Sequence[str], args: argparse.Namespace
 ) -> tuple[list[Material], list[CertbenchError], dict[str, bytes | None]]:
     """The materials read, the errors of those that could not be, and the password that opened each file."""
-    password = read_password(args)
     materials: list[Material] = []
     errors: list[CertbenchError] = []
     used: dict[str, bytes | None] = {}
     for path in paths:
         try:
-            materials.append(load_file(path, password))
-            used[path] = password
-        except PasswordError as exc:
-            retry = None
-            if exc.missing and password is None:
-                retry = read_password(args, prompt=f"Password for {path}")
-            if retry is None:
-                errors.append(exc.with_path(path))
-                continue
-            try:
-                materials.append(load_file(path, retry))
-                used[path] = retry
-            except CertbenchError as again:
-                errors.append(again.with_path(path))
+            material, used[path] = load_asking(path, args)
+            materials.append(material)
         except CertbenchError as exc:
             errors.append(exc.with_path(path))
     return materials, errors, used

@@ -115,9 +115,8 @@ def _source(args: argparse.Namespace, ctx: Context, *, need_key: bool, out_passw
         except PasswordError as error:
             if not error.missing:
                 raise
-            raise PasswordError(
-                f"{error.message} (--in-password-env VAR or --in-password-file FILE)", path=error.path, missing=True
-            ) from error
+            hint = "give it with --in-password-env VAR or --in-password-file FILE"
+            raise PasswordError(f"{error.message}: {hint}", path=error.path, missing=True) from error
     if not args.cert:
         raise UsageError("give a workspace ITEM or --cert FILE")
     if need_key and not args.key:

@@ -205,7 +205,7 @@ class Workspace:
         data = item.key_path.read_bytes()
         if item.key_encrypted and not password:
             raise PasswordError(
-                f"the private key of {item.name!r} is encrypted: give its password",
+                f"the private key of {item.name!r} is encrypted",
                 path=item.key_path,
                 missing=True,
             )

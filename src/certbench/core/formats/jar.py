@@ -202,7 +202,7 @@ def _load_key(data: bytes, name: str, password: bytes | None) -> tuple[PrivateKe
     if b"PRIVATE KEY-----" not in data:
         raise FormatError(f"entry {name!r} holds no PEM private key")
     if encrypted and not password:
-        raise PasswordError(f"entry {name!r} holds an encrypted private key: give its password", missing=True)
+        raise PasswordError(f"entry {name!r} holds an encrypted private key", missing=True)
     try:
         key = serialization.load_pem_private_key(data, password=password if encrypted else None)
     except ValueError as exc:

@@ -149,7 +149,7 @@ def load_bks_keystore(data: bytes, *, path: str, password: bytes | None) -> Mate
             # UBER encrypts the whole store: a wrong password and damage look the same.
             if text is None:
                 raise PasswordError(
-                    f"looks like a {label} keystore, which is protected by its store password: give it", missing=True
+                    f"looks like a {label} keystore, which is protected by its store password", missing=True
                 ) from exc
             raise PasswordError(f"wrong password for this {label} keystore (or the file is damaged)") from exc
         except Exception as exc:
@@ -358,7 +358,7 @@ def _text_password(password: bytes | None, label: str) -> str | None:
 
 def _password_error(label: str, *, missing: bool) -> PasswordError:
     if missing:
-        return PasswordError(f"is a {label} keystore protected by a store password: give it", missing=True)
+        return PasswordError(f"is a {label} keystore protected by a store password", missing=True)
     return PasswordError(
         f"wrong password for this {label} keystore, or the file is damaged (its integrity check failed)"
     )

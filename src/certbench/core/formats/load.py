@@ -261,7 +261,7 @@ def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | No
             return None
         if "password" in message or "mac" in message:
             if not password:
-                raise PasswordError("is a PKCS#12 file protected by a password: give it", missing=True) from exc
+                raise PasswordError("is a PKCS#12 file protected by a password", missing=True) from exc
             raise PasswordError("wrong password for this PKCS#12 file (or the file is damaged)") from exc
         raise FormatError(f"is a PKCS#12 file certbench cannot read ({_one_line(exc)})") from exc
     except UnsupportedAlgorithm as exc:
@@ -318,7 +318,7 @@ def _load_der_key(data: bytes, password: bytes | None) -> PrivateKeyTypes | None
         return serialization.load_der_private_key(data, password=None)
     except TypeError as exc:  # "Password was not given but private key is encrypted"
         if not password:
-            raise PasswordError("holds an encrypted private key (DER PKCS#8): give its password", missing=True) from exc
+            raise PasswordError("holds an encrypted private key (DER PKCS#8)", missing=True) from exc
     except (ValueError, UnsupportedAlgorithm):
         return None
     try:
@@ -491,7 +491,7 @@ def _load_pem_key(block: bytes, label: str, password: bytes | None) -> PrivateKe
         return _load_openssh_key(block, password)
     encrypted = label == "ENCRYPTED PRIVATE KEY" or b"Proc-Type: 4,ENCRYPTED" in block
     if encrypted and not password:
-        raise PasswordError("holds an encrypted private key: give its password", missing=True)
+        raise PasswordError("holds an encrypted private key", missing=True)
     try:
         return serialization.load_pem_private_key(block, password=password if encrypted else None)
     except (ValueError, TypeError) as exc:
@@ -505,7 +505,7 @@ def _load_openssh_key(block: bytes, password: bytes | None) -> PrivateKeyTypes:
         key = serialization.load_ssh_private_key(block, password=password or None)
     except TypeError as exc:
         if not password:
-            raise PasswordError("holds an encrypted OpenSSH private key: give its password", missing=True) from exc
+            raise PasswordError("holds an encrypted OpenSSH private key", missing=True) from exc
         raise PasswordError("wrong password for the encrypted OpenSSH private key") from exc
     except ValueError as exc:
         if password and "password" in str(exc).lower():
