@@ -284,7 +284,7 @@ def test_output_rules(trust_material: TrustMaterial, tmp_path: Path, run_cli) ->
 
 
 def test_system_trust(tmp_path: Path, run_cli) -> None:
-    from certbench.commands.trust import system_bundle_path
+    from certbench.core.system_bundle import system_bundle_path
 
     if system_bundle_path() is None:
         pytest.skip("no system CA bundle on this machine")

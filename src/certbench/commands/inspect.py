@@ -106,7 +106,7 @@ def load_trust(args: argparse.Namespace) -> list[x509.Certificate]:
     anchors: list[x509.Certificate] = []
     paths = list(args.trust)
     if args.system_trust:
-        from certbench.commands.trust import system_bundle_path
+        from certbench.core.system_bundle import system_bundle_path
 
         bundle = system_bundle_path()
         if bundle is None:

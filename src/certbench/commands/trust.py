@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import ssl
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -13,31 +11,13 @@ from certbench.commands import Context, add_password_options, print_json, read_p
 from certbench.core import truststore as ts
 from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
 from certbench.core.formats.load import load_file
+from certbench.core.system_bundle import system_bundle_path
 from certbench.core.workspace import Workspace, validate_item_name
 
 EXIT_EQUAL = 0
 EXIT_DIFFERENT = 1
 
-#: Where distributions keep the system CA bundle, after what Python's ssl module reports.
-COMMON_SYSTEM_BUNDLES = (
-    "/etc/ssl/certs/ca-certificates.crt",  # Debian, Ubuntu, Alpine, Arch
-    "/etc/pki/tls/certs/ca-bundle.crt",  # RHEL, Fedora, CentOS
-    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  # RHEL 7+
-    "/etc/ssl/ca-bundle.pem",  # openSUSE
-    "/etc/ssl/cert.pem",  # macOS, BSD, Alpine
-)
 WORKSPACE_PREFIX = "ws:"
-
-
-def system_bundle_path() -> Path | None:
-    """The operating system's CA bundle: $SSL_CERT_FILE, Python's ssl default, then common locations."""
-    paths = ssl.get_default_verify_paths()
-    candidates = [os.environ.get(paths.openssl_cafile_env or "SSL_CERT_FILE"), paths.cafile, paths.openssl_cafile]
-    candidates.extend(COMMON_SYSTEM_BUNDLES)
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    return None
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

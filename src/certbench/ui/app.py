@@ -17,6 +17,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import Widget
 
 from certbench import __version__
 from certbench.core.errors import CertbenchError
@@ -122,7 +123,7 @@ class CertbenchApp(App[None]):
         # The screen's own bindings whatever has the focus (a focused Input hides one-letter keys from the
         # footer, not from the palette), then those of certbench widgets that are active now. Built-in
         # widget bindings ("Delete character left") are editing keys, not actions worth a palette entry.
-        candidates: list[tuple[DOMNode, Binding]] = [
+        candidates: list[tuple[Widget, Binding]] = [
             (screen, binding)
             for bindings in screen._bindings.key_to_bindings.values()
             for binding in bindings
@@ -131,7 +132,9 @@ class CertbenchApp(App[None]):
         candidates += [
             (active.node, active.binding)
             for active in screen.active_bindings.values()
-            if active.node is not screen and active.binding.action in _declared_actions(active.node)
+            if isinstance(active.node, Widget)
+            and active.node is not screen
+            and active.binding.action in _declared_actions(active.node)
         ]
         seen: set[str] = set()
         for node, binding in candidates:

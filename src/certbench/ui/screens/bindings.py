@@ -21,7 +21,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.validation import Failure, ValidationResult, Validator
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
@@ -33,6 +33,7 @@ from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Item, Workspace
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
+from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.tables import fill_table
 from certbench.ui.widgets.timeline import days_left_text
@@ -145,7 +146,7 @@ class ExportModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class BindingsScreen(Screen[None]):
+class BindingsScreen(CertbenchScreen):
     """The client_id <-> certificate registry: list, add, check, remove, export."""
 
     PALETTE_GROUP = "Bindings"
@@ -259,11 +260,11 @@ class BindingsScreen(Screen[None]):
     # -- helpers -----------------------------------------------------------------------------------
     @property
     def _workspace(self) -> Workspace:
-        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace: Workspace = self.workspace
         return workspace
 
     def _now(self) -> datetime:
-        now: datetime = self.app.now()  # type: ignore[attr-defined]
+        now: datetime = self.now()
         return now
 
     def _status(self, message: str) -> None:

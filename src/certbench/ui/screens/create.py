@@ -11,7 +11,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select, Static
 
 from certbench.core import issue
@@ -20,6 +19,7 @@ from certbench.core.issue import PROFILE_HELP, Created, KeySpec, Plan, Profile, 
 from certbench.core.subject import parse_san, parse_subject
 from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
 from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 
 ROLE_OPTIONS = [
@@ -58,7 +58,7 @@ def load_issuers(workspace: Workspace) -> list[IssuerInfo]:
     return found
 
 
-class CreateScreen(Screen[None]):
+class CreateScreen(CertbenchScreen):
     """Make a CA, a leaf or a CSR from a form."""
 
     PALETTE_GROUP = "Create"
@@ -184,7 +184,7 @@ class CreateScreen(Screen[None]):
         self.action_reload_issuers()
 
     def action_reload_issuers(self) -> None:
-        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace: Workspace = self.workspace
         run_task(
             self,
             lambda: load_issuers(workspace),
@@ -275,7 +275,7 @@ class CreateScreen(Screen[None]):
             warnings = issue.validate_plan(
                 plan,
                 issuer=issuer.certificate if issuer and role in (Role.INTERMEDIATE, Role.LEAF) else None,
-                now=self.app.now(),  # type: ignore[attr-defined]
+                now=self.now(),
             )
         except UsageError as exc:
             if not (role in (Role.INTERMEDIATE, Role.LEAF) and issuer is None and "issuing CA" in exc.message):
@@ -321,7 +321,7 @@ class CreateScreen(Screen[None]):
         rows = issue.describe_plan(
             plan,
             issuer=issuer.certificate if issuer and plan.role in (Role.INTERMEDIATE, Role.LEAF) else None,
-            now=self.app.now(),  # type: ignore[attr-defined]
+            now=self.now(),
         )
         text = Text()
         for label, value in rows:
@@ -377,7 +377,7 @@ class CreateScreen(Screen[None]):
             self.notify("The form has errors: see the list under the form.", severity="error", markup=False)
             return
         name = self._value("create-name")
-        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace: Workspace = self.workspace
         if workspace.has(name):
 
             def answered(replace: bool | None) -> None:
@@ -394,8 +394,8 @@ class CreateScreen(Screen[None]):
         self._start(plan, name, overwrite=False)
 
     def _start(self, plan: Plan, name: str, *, overwrite: bool) -> None:
-        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
-        now = self.app.now()  # type: ignore[attr-defined]
+        workspace: Workspace = self.workspace
+        now = self.now()
         no_password = self.query_one("#create-no-password", Checkbox).value
         key_password = None if no_password else self.query_one("#create-password", Input).value.encode()
         issuer_info = self._issuer() if plan.role in (Role.INTERMEDIATE, Role.LEAF) else None

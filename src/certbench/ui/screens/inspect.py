@@ -19,7 +19,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     DataTable,
@@ -43,9 +43,10 @@ from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
 from certbench.core.rules import list_profiles, run_profile
 from certbench.core.safe_write import write_atomic
-from certbench.core.workspace import ItemKind
+from certbench.core.workspace import Item, ItemKind
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
+from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.tables import fill_table
 
@@ -245,7 +246,7 @@ class SaveChainModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class InspectScreen(Screen[None]):
+class InspectScreen(CertbenchScreen):
     """Open files, see certificates, chain, details and findings; fix and save."""
 
     PALETTE_GROUP = "Inspect"
@@ -359,14 +360,14 @@ class InspectScreen(Screen[None]):
             self.open_paths(files.split("\n"))
 
     def action_open_workspace(self) -> None:
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.workspace
 
-        def listed(items: list[object]) -> None:
+        def listed(items: list[Item]) -> None:
             options = []
             for item in items:
-                files = [str(p) for p in (item.cert_path, item.chain_path) if p.exists()]  # type: ignore[attr-defined]
+                files = [str(p) for p in (item.cert_path, item.chain_path) if p.exists()]
                 if files:
-                    options.append((f"{item.name}  ({item.kind})  {item.subject}", "\n".join(files)))  # type: ignore[attr-defined]
+                    options.append((f"{item.name}  ({item.kind})  {item.subject}", "\n".join(files)))
             if not options:
                 self.notify("The workspace has no certificate items", severity="warning", markup=False)
                 return
@@ -386,7 +387,7 @@ class InspectScreen(Screen[None]):
             return
         paths = tuple(self._paths)
         passwords = dict(self._passwords)
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.now()
         self.query_one("#inspect-status", Static).update(Text(f"Reading and analysing {len(paths)} file(s)..."))
         self.query_one("#inspect-certs", DataTable).loading = True
         run_task(
@@ -513,7 +514,7 @@ class InspectScreen(Screen[None]):
             details.update(Text("Open a file to inspect it."))
             return
         entry = self.analysis.report.entry(cert_id)
-        summary = describe_certificate(entry.certificate, now=self.app.now())  # type: ignore[attr-defined]
+        summary = describe_certificate(entry.certificate, now=self.now())
         text = Text()
 
         def line(label: str, value: str) -> None:
@@ -589,7 +590,7 @@ class InspectScreen(Screen[None]):
             self.notify("Open a file first", severity="warning")
             return
         certificate = self.analysis.report.entry(cert_id).certificate
-        fingerprint = describe_certificate(certificate, now=self.app.now()).sha256  # type: ignore[attr-defined]
+        fingerprint = describe_certificate(certificate, now=self.now()).sha256
         self.app.copy_to_clipboard(fingerprint)
         self.notify(f"Copied the SHA-256 of {common_name(certificate)}: {fingerprint}", markup=False)
 
@@ -635,8 +636,8 @@ class InspectScreen(Screen[None]):
         certificate = report.entry(cert_id).certificate
         chain = list(report.fixed_chain()[1:]) if report.chain and report.chain[0] == certificate else []
         name = _slug(common_name(certificate)) or cert_id
-        workspace = self.app.workspace  # type: ignore[attr-defined]
-        now = self.app.now()  # type: ignore[attr-defined]
+        workspace = self.workspace
+        now = self.now()
         if workspace.has(name) and not overwrite:
 
             def confirmed(answer: bool | None) -> None:
@@ -671,7 +672,7 @@ class InspectScreen(Screen[None]):
             self.query_one("#inspect-profile", Select).focus()
             return
         materials = list(self.analysis.materials)
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.now()
         analysis = self.analysis
 
         def done(checks: list[Check]) -> None:

@@ -13,7 +13,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
 
@@ -24,6 +23,7 @@ from certbench.core.passwords import restricted_characters_in
 from certbench.core.rules import list_profiles
 from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.tables import fill_table
 
@@ -52,7 +52,7 @@ ITEM_COLUMNS = (("Name", "name"), ("Kind", "kind"), ("Key", "key"), ("Not after"
 PLAN_DELAY = 0.25
 
 
-class KeystoreScreen(Screen[None]):
+class KeystoreScreen(CertbenchScreen):
     """Builds bundles from a workspace item; the checklist follows every change of the form."""
 
     PALETTE_GROUP = "Keystore"
@@ -175,7 +175,7 @@ class KeystoreScreen(Screen[None]):
     # -- items -------------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.workspace
         run_task(
             self,
             workspace.list_items,
@@ -327,8 +327,8 @@ class KeystoreScreen(Screen[None]):
             self._plan = None
             self._show_plan(None)
             return
-        workspace = self.app.workspace  # type: ignore[attr-defined]
-        now = self.app.now()  # type: ignore[attr-defined]
+        workspace = self.workspace
+        now = self.now()
         inputs = self._plan_inputs()
 
         def work() -> ks.BundlePlan:
@@ -391,7 +391,7 @@ class KeystoreScreen(Screen[None]):
         name = self._value("#keystore-out").strip()
         if not name or "/" in name or "\\" in name or name.startswith("."):
             raise UsageError("give a file name (no folders) for artifacts/")
-        return self.app.workspace.artifacts_dir / name  # type: ignore[attr-defined,no-any-return]
+        return self.workspace.artifacts_dir / name
 
     def action_write(self) -> None:
         name = self._item
@@ -421,8 +421,8 @@ class KeystoreScreen(Screen[None]):
         self._write(name, target, overwrite=False)
 
     def _write(self, name: str, target: Path, *, overwrite: bool) -> None:
-        workspace = self.app.workspace  # type: ignore[attr-defined]
-        now = self.app.now()  # type: ignore[attr-defined]
+        workspace = self.workspace
+        now = self.now()
         inputs = self._plan_inputs()
 
         def work() -> Path:

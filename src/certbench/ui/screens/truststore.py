@@ -20,7 +20,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Select, Static
 
 from certbench.core import truststore as ts
@@ -29,6 +28,7 @@ from certbench.core.formats.load import load_file
 from certbench.core.workspace import Workspace
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
+from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.timeline import days_left_text
 
@@ -67,7 +67,7 @@ def default_output(workspace: Workspace, fmt: ts.TrustFormat) -> Path:
     return workspace.artifacts_dir / f"{DEFAULT_NAME}.{fmt.value}"
 
 
-class TruststoreScreen(Screen[None]):
+class TruststoreScreen(CertbenchScreen):
     """Collect candidates, filter and tick them, write PEM / JKS / PKCS#12."""
 
     PALETTE_GROUP = "Truststore"
@@ -82,7 +82,7 @@ class TruststoreScreen(Screen[None]):
             id="truststore.add_system",
             tooltip="Add the operating system's CA bundle",
         ),
-        Binding("space", "toggle", "Tick", id="truststore.toggle", tooltip="Tick or untick the highlighted row"),
+        Binding("space", "toggle_row", "Tick", id="truststore.toggle", tooltip="Tick or untick the highlighted row"),
         Binding("t", "toggle_all", "Tick all", id="truststore.toggle_all", tooltip="Tick or untick every row"),
         Binding("c", "clear", "Clear", id="truststore.clear", tooltip="Remove every source and row"),
         Binding("ctrl+s", "write", "Write", id="truststore.write", tooltip="Write the ticked certificates"),
@@ -236,7 +236,7 @@ class TruststoreScreen(Screen[None]):
         self.app.push_screen(PasswordModal(prompt, error=message), answered)
 
     def action_add_workspace(self) -> None:
-        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace: Workspace = self.workspace
         known = {source.label for source in self._sources}
 
         def work() -> Loaded:
@@ -255,7 +255,7 @@ class TruststoreScreen(Screen[None]):
         )
 
     def action_add_system(self) -> None:
-        from certbench.commands.trust import system_bundle_path  # stdlib-only helper shared with the CLI
+        from certbench.core.system_bundle import system_bundle_path
 
         bundle = system_bundle_path()
         if bundle is None:
@@ -323,7 +323,7 @@ class TruststoreScreen(Screen[None]):
 
     def _recompute(self) -> list[int]:
         """Re-decide every candidate; returns the indices whose decision changed."""
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.now()
         plan = ts.select_entries(self._candidates, self._filters(), now=now)
         decisions = list(plan.decisions)
         changed = [
@@ -358,7 +358,7 @@ class TruststoreScreen(Screen[None]):
 
     def _row_cells(self, index: int, colors: dict[str, str]) -> tuple[Text, ...]:
         candidate = self._candidates[index]
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.now()
         return (
             self._tick_cell(index),
             Text(candidate.alias),
@@ -379,7 +379,7 @@ class TruststoreScreen(Screen[None]):
     def _status_cell(self, index: int, colors: dict[str, str]) -> Text:
         decision = self._decisions[index]
         candidate = decision.candidate
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.now()
         error = Style(color=colors.get("error"), bold=True)
         warning = Style(color=colors.get("warning"), bold=True)
         if decision.status is ts.Status.ADDED:
@@ -433,7 +433,7 @@ class TruststoreScreen(Screen[None]):
         row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return int(row_key.value) if row_key.value is not None else None
 
-    def action_toggle(self) -> None:
+    def action_toggle_row(self) -> None:
         index = self._highlighted_index()
         if index is None:
             return
@@ -448,7 +448,7 @@ class TruststoreScreen(Screen[None]):
         self._update_status()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_toggle()
+        self.action_toggle_row()
 
     def action_toggle_all(self) -> None:
         offered = [i for i, d in enumerate(self._decisions) if d.status is ts.Status.ADDED]
@@ -520,11 +520,11 @@ class TruststoreScreen(Screen[None]):
             self.query_one("#truststore-password", Input).focus()
             self.notify(f"A {fmt.value.upper()} truststore needs a password", severity="warning", markup=False)
             return
-        workspace: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace: Workspace = self.workspace
         out_text = self.query_one("#truststore-out", Input).value.strip()
         out = Path(out_text).expanduser() if out_text else default_output(workspace, fmt)
         password = password_text.encode() if fmt is not ts.TrustFormat.PEM else None
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.now()
 
         def work() -> Path:
             written = ts.save_truststore(out, entries, fmt, password=password, now=now, overwrite=overwrite)

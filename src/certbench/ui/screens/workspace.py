@@ -7,11 +7,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.tables import fill_table
 from certbench.ui.widgets.timeline import Timeline, TimelineEntry, days_left_text
@@ -25,7 +25,7 @@ ITEM_COLUMNS = (
 )
 
 
-class WorkspaceScreen(Screen[None]):
+class WorkspaceScreen(CertbenchScreen):
     """Lists workspace items; the details pane follows the highlighted row."""
 
     PALETTE_GROUP = "Workspace"
@@ -70,7 +70,7 @@ class WorkspaceScreen(Screen[None]):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.workspace
         run_task(
             self,
             workspace.list_items,
@@ -80,7 +80,7 @@ class WorkspaceScreen(Screen[None]):
         )
 
     def _show_items(self, items: list[Item]) -> None:
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.now()
         colors = self.app.get_css_variables()
         table = self.query_one("#items-table", DataTable)
         previous = self._highlighted_name()
@@ -109,7 +109,7 @@ class WorkspaceScreen(Screen[None]):
             ],
             now,
         )
-        root = self.app.workspace.root  # type: ignore[attr-defined]
+        root = self.workspace.root
         summary = f"{len(items)} item(s) in {root}" if items else f"Workspace {root} is empty: run 'certbench demo'"
         self.query_one("#workspace-status", Static).update(Text(summary))
         self._show_details(self._highlighted_name())
@@ -132,7 +132,7 @@ class WorkspaceScreen(Screen[None]):
         if item is None:
             details.update(Text("Select an item to see its details."))
             return
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.now()
         text = Text()
         rows = [
             ("Name", item.name),
@@ -161,9 +161,9 @@ class WorkspaceScreen(Screen[None]):
         def confirmed(answer: bool | None) -> None:
             if not answer:
                 return
-            workspace = self.app.workspace  # type: ignore[attr-defined]
+            workspace = self.workspace
             workspace.delete_item(name)
-            workspace.audit("item.delete", self.app.now(), item=name)  # type: ignore[attr-defined]
+            workspace.audit("item.delete", self.now(), item=name)
             self.notify(f"Deleted {name}", markup=False)
             self.action_refresh()
 
