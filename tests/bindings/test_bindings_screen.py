@@ -22,7 +22,8 @@ from certbench.core.workspace import Workspace
 from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
-from certbench.ui.screens.bindings import BindingsScreen, ExportModal
+from certbench.ui.modals.save_path import SavePathModal
+from certbench.ui.screens.bindings import BindingsScreen
 from conftest import FIXED_NOW
 
 
@@ -190,8 +191,8 @@ async def test_export_writes_json_and_confirms_overwrite(ws_path: Path) -> None:
         screen = await open_bindings(app, pilot)
         screen.query_one("#bindings-table", DataTable).focus()
         await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, ExportModal))
-        default = app.screen.query_one("#export-path", Input)
+        await until(pilot, lambda: isinstance(app.screen, SavePathModal))
+        default = app.screen.query_one("#save-path", Input)
         assert default.value == str(ws_path / "artifacts" / "bindings-export.json")
         default.value = "gateway.json"
         await pilot.press("enter")
@@ -205,16 +206,16 @@ async def test_export_writes_json_and_confirms_overwrite(ws_path: Path) -> None:
 
         target.write_text("keep me")
         await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, ExportModal))
-        app.screen.query_one("#export-path", Input).value = "gateway.json"
+        await until(pilot, lambda: isinstance(app.screen, SavePathModal))
+        app.screen.query_one("#save-path", Input).value = "gateway.json"
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("n")
         await pilot.pause(0.2)
         assert target.read_text() == "keep me"
         await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, ExportModal))
-        app.screen.query_one("#export-path", Input).value = "gateway.json"
+        await until(pilot, lambda: isinstance(app.screen, SavePathModal))
+        app.screen.query_one("#save-path", Input).value = "gateway.json"
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("y")

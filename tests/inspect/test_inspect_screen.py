@@ -18,8 +18,10 @@ from textual.widgets import DataTable, Input, Select, Static, Tree
 from certbench.core.workspace import Workspace
 from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.modals.open_file import OpenFileModal, WorkspacePickModal
 from certbench.ui.modals.password import PasswordModal
-from certbench.ui.screens.inspect import InspectScreen, OpenFileModal, SaveChainModal, WorkspacePickModal
+from certbench.ui.modals.save_path import SavePathModal
+from certbench.ui.screens.inspect import InspectScreen
 from conftest import FIXED_NOW
 
 MATERIAL = Path(__file__).parent / "material"
@@ -76,8 +78,8 @@ async def test_open_diagnose_save_and_import(ws_path: Path, tmp_path: Path) -> N
         target = tmp_path / "fixed.pem"
         certs.focus()
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, SaveChainModal))
-        app.screen.query_one("#inspect-save-path", Input).value = str(target)
+        await until(pilot, lambda: isinstance(app.screen, SavePathModal))
+        app.screen.query_one("#save-path", Input).value = str(target)
         await pilot.press("enter")
         await until(pilot, target.exists)
         blocks = x509.load_pem_x509_certificates(target.read_bytes())
@@ -90,8 +92,8 @@ async def test_open_diagnose_save_and_import(ws_path: Path, tmp_path: Path) -> N
         )
         assert verify.returncode == 0
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, SaveChainModal))
-        app.screen.query_one("#inspect-save-path", Input).value = str(target)
+        await until(pilot, lambda: isinstance(app.screen, SavePathModal))
+        app.screen.query_one("#save-path", Input).value = str(target)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("n")

@@ -21,7 +21,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.validation import Failure, ValidationResult, Validator
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
@@ -33,6 +32,7 @@ from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Item, Workspace
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
+from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.tables import fill_table
@@ -105,45 +105,6 @@ class Loaded:
     registry: Registry | None
     error: CertbenchError | None
     items: list[Item]
-
-
-class ExportModal(ModalScreen[str | None]):
-    """Ask where to write the registry export; dismisses with the path text or None."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="bindings-export.cancel")]
-
-    DEFAULT_CSS = """
-    ExportModal {
-        align: center middle;
-    }
-    """
-
-    def __init__(self, default: str) -> None:
-        super().__init__()
-        self._default = default
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-dialog"):
-            yield Label(Text("Export the bindings registry (JSON a gateway loads) to:"), classes="modal-question")
-            yield Input(value=self._default, id="export-path", placeholder="file path")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Export", id="export-ok", variant="primary")
-                yield Button("Cancel", id="export-cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "export-ok":
-            self.dismiss(self.query_one("#export-path", Input).value.strip() or None)
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class BindingsScreen(CertbenchScreen):
@@ -546,7 +507,8 @@ class BindingsScreen(CertbenchScreen):
             if path:
                 self._export(path, overwrite=False)
 
-        self.app.push_screen(ExportModal(default), chosen)
+        question = "Export the bindings registry (JSON a gateway loads) to:"
+        self.app.push_screen(SavePathModal(question, default, ok_label="Export"), chosen)
 
     def _export(self, path: str, *, overwrite: bool) -> None:
         workspace, now = self._workspace, self._now()

@@ -19,21 +19,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import (
-    Button,
     DataTable,
-    DirectoryTree,
     Footer,
     Header,
     Input,
-    Label,
-    OptionList,
     Select,
     Static,
     Tree,
 )
-from textual.widgets.option_list import Option
 
 from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.checks import Check
@@ -45,7 +39,9 @@ from certbench.core.rules import list_profiles, run_profile
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Item, ItemKind
 from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.modals.open_file import OpenFileModal, WorkspacePickModal
 from certbench.ui.modals.password import PasswordModal
+from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.tables import fill_table
@@ -115,135 +111,6 @@ def _roles(report: ChainReport) -> dict[str, str]:
     for entry in report.certificates:
         roles.setdefault(entry.id, "trust anchor" if entry.source == "trust" else "")
     return roles
-
-
-class OpenFileModal(ModalScreen[str | None]):
-    """Pick a file: a directory tree of the current folder, or a typed path."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="inspect-open.cancel")]
-    DEFAULT_CSS = """
-    OpenFileModal {
-        align: center middle;
-    }
-    OpenFileModal #inspect-open-dialog {
-        width: 90;
-        height: 30;
-    }
-    OpenFileModal #inspect-open-tree {
-        height: 1fr;
-    }
-    """
-
-    def __init__(self, root: Path) -> None:
-        super().__init__()
-        self._root = root
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-dialog", id="inspect-open-dialog"):
-            yield Label(
-                Text("Open a file (any format: PEM, DER, p7b, p12/pfx, JKS, keys, CSRs)"), classes="modal-question"
-            )
-            yield DirectoryTree(self._root, id="inspect-open-tree")
-            yield Input(placeholder="or type a path and press Enter", id="inspect-open-path")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Cancel", id="inspect-open-cancel")
-
-    def on_mount(self) -> None:
-        tree = self.query_one("#inspect-open-tree", DirectoryTree)
-        tree.show_root = False
-        tree.focus()
-
-    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
-        self.dismiss(str(event.path))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class WorkspacePickModal(ModalScreen[str | None]):
-    """Pick a workspace item; dismisses with its files to open (certificate and chain), one per line."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="inspect-workspace.cancel")]
-    DEFAULT_CSS = """
-    WorkspacePickModal {
-        align: center middle;
-    }
-    WorkspacePickModal #inspect-ws-list {
-        height: auto;
-        max-height: 20;
-    }
-    """
-
-    def __init__(self, options: Sequence[tuple[str, str]]) -> None:
-        super().__init__()
-        self._options = list(options)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-dialog"):
-            yield Label(Text("Open a workspace item"), classes="modal-question")
-            yield OptionList(*[Option(Text(label), id=path) for label, path in self._options], id="inspect-ws-list")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Cancel", id="inspect-ws-cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#inspect-ws-list", OptionList).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class SaveChainModal(ModalScreen[str | None]):
-    """Ask where to write the fixed chain."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="inspect-save.cancel")]
-    DEFAULT_CSS = """
-    SaveChainModal {
-        align: center middle;
-    }
-    """
-
-    def __init__(self, default: str, count: int) -> None:
-        super().__init__()
-        self._default = default
-        self._count = count
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-dialog"):
-            yield Label(
-                Text(f"Write the fixed chain ({self._count} certificates, leaf -> root) as PEM to:"),
-                classes="modal-question",
-            )
-            yield Input(value=self._default, id="inspect-save-path", placeholder="file path")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Save", id="inspect-save-ok", variant="primary")
-                yield Button("Cancel", id="inspect-save-cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#inspect-save-path", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "inspect-save-ok":
-            self.dismiss(self.query_one("#inspect-save-path", Input).value.strip() or None)
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class InspectScreen(CertbenchScreen):
@@ -600,7 +467,8 @@ class InspectScreen(CertbenchScreen):
             return
         fixed = self.analysis.report.fixed_chain()
         leaf = _slug(common_name(fixed[0]))
-        self.app.push_screen(SaveChainModal(f"{leaf}-chain.pem", len(fixed)), lambda path: self._save(path, False))
+        question = f"Write the fixed chain ({len(fixed)} certificates, leaf -> root) as PEM to:"
+        self.app.push_screen(SavePathModal(question, f"{leaf}-chain.pem"), lambda path: self._save(path, False))
 
     def _save(self, path: str | None, overwrite: bool) -> None:
         if not path or self.analysis is None:
