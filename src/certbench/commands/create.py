@@ -20,6 +20,7 @@ from certbench.core.errors import OutputExistsError, PasswordError, UsageError, 
 from certbench.core.issue import Created, Issuer, KeySpec, Plan, Profile, Role
 from certbench.core.safe_write import write_atomic
 from certbench.core.subject import parse_san, parse_subject
+from certbench.core.validity import days_issuer_allows
 from certbench.core.workspace import Item, Workspace, validate_item_name
 
 KEY_CHOICES = [spec.value for spec in KeySpec]
@@ -211,7 +212,7 @@ def _days(requested: int | None, default: int, issuer: Issuer | None, now: datet
         return requested
     if issuer is None:
         return default
-    left = int((issuer.certificate.not_valid_after_utc - now.replace(microsecond=0)).total_seconds() // 86400)
+    left = days_issuer_allows(issuer.certificate.not_valid_after_utc, now.replace(microsecond=0))
     if 0 < left < default:
         _note(
             f"validity capped to {left} days: the issuing CA expires on "

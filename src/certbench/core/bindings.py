@@ -20,11 +20,12 @@ from typing import Any
 
 from cryptography import x509
 
-from certbench.core.describe import days_until, rfc4514
+from certbench.core.describe import rfc4514
 from certbench.core.errors import BindingError
 from certbench.core.fingerprints import normalize_fingerprint, sha256_colon, x5t_s256
 from certbench.core.linking import end_entities
 from certbench.core.safe_write import write_atomic
+from certbench.core.validity import certificate_expired, days_until, is_expired
 
 SCHEMA = "certbench.bindings"
 SCHEMA_VERSION = 1
@@ -50,7 +51,7 @@ class Binding:
     added_at: datetime
 
     def expired(self, now: datetime) -> bool:
-        return self.not_after <= now
+        return is_expired(self.not_after, now)
 
     def days_left(self, now: datetime) -> int:
         return days_until(self.not_after, now)
@@ -236,7 +237,7 @@ class Registry:
                 bound,
             )
         if bound is not None:
-            if bound.expired(now) or certificate.not_valid_after_utc <= now:
+            if bound.expired(now) or certificate_expired(certificate, now):
                 return CheckResult(
                     Verdict.EXPIRED, f"the binding for {client_id} expired on {_iso(bound.not_after)}", bound
                 )

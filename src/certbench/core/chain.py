@@ -32,7 +32,6 @@ from certbench.core.describe import (
     certificate_damage,
     certificate_key_info,
     common_name,
-    days_until,
     extended_key_usage,
     is_ca,
     iso,
@@ -49,9 +48,9 @@ from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.fingerprints import sha1_colon
 from certbench.core.formats.material import Material
 from certbench.core.linking import MAX_CHAIN_LENGTH, is_issued_by, spki_der
+from certbench.core.validity import days_until, expires_soon, is_expired, is_not_yet_valid, is_valid_at
 from certbench.core.verify import chain_validates, verify_chain
 
-EXPIRES_SOON_DAYS = 30
 MIN_RSA_BITS = 2048
 #: Key algorithms whose size can be too small (EC and EdDSA keys are judged by their curve, not here).
 _SIZED_KEY_ALGORITHMS = (
@@ -720,7 +719,7 @@ def _chain_findings(
             )
 
     validity_explained = any(
-        not (c.not_valid_before_utc <= now <= c.not_valid_after_utc) for c in chain if id(c) in by_cert
+        not is_valid_at(c, now) for c in chain if id(c) in by_cert
     ) and "validation time" in (info.trust_reason or "")
     if info.trusted is False and not validity_explained:
         findings.append(
@@ -786,7 +785,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: _Linker) -> l
     label = _label(certificate)
     not_after = certificate.not_valid_after_utc
     not_before = certificate.not_valid_before_utc
-    if not_after < now:
+    if is_expired(not_after, now):
         findings.append(
             finding(
                 "cert.expired",
@@ -795,7 +794,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: _Linker) -> l
                 "renew it: issue a new certificate (same key or a new one) and replace this one",
             )
         )
-    elif not_before > now:
+    elif is_not_yet_valid(not_before, now):
         findings.append(
             finding(
                 "cert.not-yet-valid",
@@ -804,7 +803,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: _Linker) -> l
                 "wait until then, or check the clock of the machine that issued or checks it",
             )
         )
-    elif (not_after - now).total_seconds() <= EXPIRES_SOON_DAYS * 86400:
+    elif expires_soon(not_after, now):
         days = days_until(not_after, now)
         findings.append(
             finding(

@@ -20,6 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certbench.core.errors import FormatError
 from certbench.core.fingerprints import sha1_colon, sha256_colon, x5t_s256
+from certbench.core.validity import days_left
 
 #: Readable names of the attributes found in subjects and issuers (eIDAS/PSD2 ones included).
 ATTRIBUTE_NAMES: dict[str, str] = {
@@ -384,17 +385,6 @@ def _roles_from_der(raw: bytes) -> tuple[str, ...]:
             roles.append(label)
         start = position + len(prefix) + 1
     return tuple(roles)
-
-
-def days_until(moment: datetime, now: datetime) -> int:
-    """Whole days from ``now`` until ``moment``; negative once past (an hour past is -1, never 0).
-    The one rule for "days left" everywhere: describe, workspace, bindings, truststores, expiry watch."""
-    return int((moment - now).total_seconds() // 86400)
-
-
-def days_left(certificate: x509.Certificate, now: datetime) -> int:
-    """Whole days until notAfter (negative once expired)."""
-    return days_until(certificate.not_valid_after_utc, now)
 
 
 def serial_hex(certificate: x509.Certificate) -> str:

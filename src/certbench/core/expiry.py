@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from certbench.core.bindings import Binding
-from certbench.core.describe import days_until
+from certbench.core.validity import days_until
 from certbench.core.workspace import Item
 
 

@@ -39,6 +39,7 @@ from certbench.core.describe import format_san, is_ca
 from certbench.core.errors import IssuanceError, OutputExistsError, UsageError
 from certbench.core.linking import same_key
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, common_name, format_subject
+from certbench.core.validity import days_issuer_allows, is_valid_at
 from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
 
 MIN_DAYS = 1
@@ -232,11 +233,11 @@ def validate_plan(plan: Plan, *, issuer: x509.Certificate | None = None, now: da
     if issuer is not None and now is not None and plan.role in (Role.LEAF, Role.INTERMEDIATE):
         not_after = _start(now) + timedelta(days=plan.days)
         if not_after > issuer.not_valid_after_utc:
-            left = (issuer.not_valid_after_utc - _start(now)).days
+            left = days_issuer_allows(issuer.not_valid_after_utc, _start(now))
             raise UsageError(
                 f"the issuing CA expires on {issuer.not_valid_after_utc:%Y-%m-%d}; ask for at most {left} days"
             )
-        if now < issuer.not_valid_before_utc or now > issuer.not_valid_after_utc:
+        if not is_valid_at(issuer, now):
             raise UsageError("the issuing CA is not valid now; renew it first")
         if not is_ca(issuer):
             raise UsageError("the issuer is not a CA certificate (basicConstraints CA:TRUE)")
@@ -431,10 +432,10 @@ def _require_issuer_valid(issuer: Issuer, now: datetime, days: int) -> None:
     if not is_ca(ca):
         raise IssuanceError(f"{format_subject(ca.subject)} is not a CA certificate (no basicConstraints CA:TRUE)")
     check_key_matches(ca, issuer.key, what="the issuing CA")
-    if not ca.not_valid_before_utc <= now <= ca.not_valid_after_utc:
+    if not is_valid_at(ca, now):
         raise IssuanceError(f"the issuing CA {format_subject(ca.subject)} is not valid at {now:%Y-%m-%d}")
     if _start(now) + timedelta(days=days) > ca.not_valid_after_utc:
-        left = (ca.not_valid_after_utc - _start(now)).days
+        left = days_issuer_allows(ca.not_valid_after_utc, _start(now))
         raise IssuanceError(f"the issuing CA expires on {ca.not_valid_after_utc:%Y-%m-%d}: ask for at most {left} days")
 
 

@@ -40,6 +40,7 @@ from certbench.core.linking import complete_chain, is_issued_by, is_self_signed,
 from certbench.core.passwords import restricted_characters_in
 from certbench.core.rules import run_profile
 from certbench.core.safe_write import write_atomic, write_private
+from certbench.core.validity import certificate_expired
 from certbench.core.workspace import Item, Workspace
 
 #: Every zip entry carries this timestamp, so two builds of the same input are the same bytes.
@@ -223,7 +224,7 @@ def export_checks(
     expired = [
         f"{rfc4514(c.subject)} expired {c.not_valid_after_utc:%Y-%m-%d}"
         for c in source.chain
-        if c.not_valid_after_utc < now
+        if certificate_expired(c, now)
     ]
     checks.append(
         Check(

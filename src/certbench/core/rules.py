@@ -29,6 +29,7 @@ from certbench.core.formats.material import Material
 from certbench.core.linking import end_entities, is_issued_by, is_self_signed, spki_der
 from certbench.core.passwords import restricted_characters_in
 from certbench.core.subject import common_name as subject_cn
+from certbench.core.validity import certificate_expired, is_not_yet_valid
 
 _EKU_NAMES = {
     "clientAuth": ExtendedKeyUsageOID.CLIENT_AUTH,
@@ -136,8 +137,8 @@ def _rule_single_chain(params: Mapping[str, Any], ctx: RuleContext) -> tuple[boo
 
 
 def _rule_not_expired(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool, str]:
-    expired = [c for c in ctx.certificates if c.not_valid_after_utc <= ctx.now]
-    future = [c for c in ctx.certificates if c.not_valid_before_utc > ctx.now]
+    expired = [c for c in ctx.certificates if certificate_expired(c, ctx.now)]
+    future = [c for c in ctx.certificates if is_not_yet_valid(c.not_valid_before_utc, ctx.now)]
     if expired:
         return False, "expired: " + ", ".join(f"{common_name(c)} on {c.not_valid_after_utc:%Y-%m-%d}" for c in expired)
     if future:
@@ -157,18 +158,20 @@ def _rule_leaf_validity_days(params: Mapping[str, Any], ctx: RuleContext) -> tup
 
 
 def _rule_rsa_key_size(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool, str]:
-    bits = int(params["bits"])
+    """RSA keys of at least ``min_bits`` (ConnectPay writes "2048 bits" and its own recipe makes RSA 4096)."""
+    bits = int(params["min_bits"])
     bad = []
     for certificate in ctx.certificates:
         key = certificate.public_key()
         if not isinstance(key, rsa.RSAPublicKey):
             kind = type(key).__name__.removeprefix("_").replace("PublicKey", "")
             bad.append(f"{common_name(certificate)} has a non-RSA key ({kind})")
-        elif key.key_size != bits:
+        elif key.key_size < bits:
             bad.append(f"{common_name(certificate)} has RSA {key.key_size}")
     if bad:
-        return False, "; ".join(bad) + f" (RSA {bits} required)"
-    return True, f"every key is RSA {bits}"
+        return False, "; ".join(bad) + f" (RSA {bits} or more required)"
+    sizes = sorted({k.key_size for c in ctx.certificates if isinstance(k := c.public_key(), rsa.RSAPublicKey)})
+    return True, f"every key is RSA {bits} or more ({', '.join(map(str, sizes))})"
 
 
 def _rule_separate_roles(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool, str]:

@@ -25,11 +25,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from certbench.core.describe import days_until, rfc4514
+from certbench.core.describe import rfc4514
 from certbench.core.errors import KeystoreError, PasswordError, UsageError
 from certbench.core.formats.jks import serialize_jks
 from certbench.core.formats.material import Material
 from certbench.core.safe_write import write_atomic
+from certbench.core.validity import days_until, is_expired
 from certbench.core.workspace import Item, Workspace
 
 #: Longest alias we derive (keytool accepts more; people have to read them).
@@ -88,7 +89,7 @@ class Candidate:
         return self.duplicate_of is not None
 
     def is_expired(self, now: datetime) -> bool:
-        return self.not_after < now
+        return is_expired(self.not_after, now)
 
     def days_left(self, now: datetime) -> int:
         return days_until(self.not_after, now)

@@ -32,10 +32,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from certbench.core.describe import days_until, rfc4514
+from certbench.core.describe import rfc4514
 from certbench.core.errors import PasswordError, UsageError, WorkspaceError
 from certbench.core.fingerprints import sha256_colon
 from certbench.core.safe_write import append_line, ensure_private_dir, write_atomic, write_private
+from certbench.core.validity import days_until
 
 ITEM_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 METADATA_VERSION = 1

@@ -31,6 +31,7 @@ from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats.material import Format, KeyEntry, Material
 from certbench.core.linking import is_issued_by, is_self_signed, same_key
 from certbench.core.passwords import restricted_characters_in
+from certbench.core.validity import certificate_expired
 
 #: The gateway's upload limit for a keystore JAR (50 KB).
 MAX_GATEWAY_JAR_BYTES = 50 * 1024
@@ -282,7 +283,7 @@ def jar_checks(
     # 2. Nothing in the chain is expired (or not yet valid).
     bad = []
     for certificate in chain:
-        if certificate.not_valid_after_utc < now:
+        if certificate_expired(certificate, now):
             bad.append(f"{_subject(certificate)} expired {certificate.not_valid_after_utc:%Y-%m-%d}")
         elif certificate.not_valid_before_utc > now:
             bad.append(f"{_subject(certificate)} is not valid before {certificate.not_valid_before_utc:%Y-%m-%d}")

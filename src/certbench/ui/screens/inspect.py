@@ -31,12 +31,13 @@ from textual.widgets import (
 
 from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.checks import Check
-from certbench.core.describe import common_name, days_left, describe_certificate, is_ca
+from certbench.core.describe import common_name, describe_certificate, is_ca
 from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
 from certbench.core.rules import list_profiles, run_profile
 from certbench.core.safe_write import write_atomic
+from certbench.core.validity import days_left
 from certbench.core.workspace import Item, ItemKind
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.open_file import OpenFileModal, WorkspacePickModal

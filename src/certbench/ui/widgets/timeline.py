@@ -20,7 +20,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from certbench.core.describe import days_until
+from certbench.core.validity import days_until
 
 #: Days left under which a certificate is urgent ($error) / due soon ($warning).
 ERROR_DAYS = 7
