@@ -20,6 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certbench.core.errors import FormatError
 from certbench.core.fingerprints import sha1_colon, sha256_colon, x5t_s256
+from certbench.core.psd2 import psd2_roles_from_qc_statements
 from certbench.core.validity import days_left
 
 #: Readable names of the attributes found in subjects and issuers (eIDAS/PSD2 ones included).
@@ -72,14 +73,7 @@ EKU_NAMES: dict[str, str] = {
 }
 
 #: ETSI TS 119 495 PSD2 roles (id-psd2-role-*).
-PSD2_ROLE_NAMES: dict[str, str] = {
-    "0.4.0.19495.1.1": "PSP_AS (account servicing)",
-    "0.4.0.19495.1.2": "PSP_PI (payment initiation)",
-    "0.4.0.19495.1.3": "PSP_AI (account information)",
-    "0.4.0.19495.1.4": "PSP_IC (card-based payment instruments)",
-}
-QC_STATEMENTS_OID = "1.3.6.1.5.5.7.1.3"
-PSD2_QC_STATEMENT_OID = "0.4.0.19495.2"
+QC_STATEMENTS_OID = x509.ObjectIdentifier("1.3.6.1.5.5.7.1.3")
 
 _KEY_USAGE_FIELDS = (
     ("digital_signature", "digitalSignature"),
@@ -237,26 +231,9 @@ def signature_algorithm_name(certificate: x509.Certificate) -> str:
     return str(name) if name and name != "Unknown OID" else oid.dotted_string
 
 
-#: id(certificate) -> (certificate, subject, issuer): ``certificate.subject`` builds a new Name on every
-#: access (tens of microseconds), and chain building asks for names many times per certificate.
-_NAME_CACHE: dict[int, tuple[x509.Certificate, x509.Name, x509.Name]] = {}
-
-
 def names(certificate: x509.Certificate) -> tuple[x509.Name, x509.Name]:
-    """(subject, issuer) of ``certificate``, built once."""
-    cached = _NAME_CACHE.get(id(certificate))
-    if cached is not None and cached[0] is certificate:
-        return cached[1], cached[2]
-    subject, issuer = certificate.subject, certificate.issuer
-    if len(_NAME_CACHE) >= _EXTENSION_CACHE_SIZE:
-        _NAME_CACHE.clear()
-    _NAME_CACHE[id(certificate)] = (certificate, subject, issuer)
-    return subject, issuer
-
-
-def _extension(certificate: x509.Certificate, kind: type[Any]) -> Any:
-    """The parsed value of extension ``kind``, None when absent or malformed."""
-    return _extension_map(certificate).get(kind)
+    """(subject, issuer) of ``certificate`` (cryptography >= 50 parses each once per certificate)."""
+    return certificate.subject, certificate.issuer
 
 
 #: What cryptography raises for extensions it cannot parse (never let them out of core).
@@ -267,32 +244,16 @@ EXTENSION_ERRORS: tuple[type[Exception], ...] = (
     x509.UnsupportedGeneralNameType,
 )
 
-#: id(certificate) -> (certificate, its extensions by type). Keyed by identity because hashing a
-#: certificate hashes its whole DER; the certificate is kept in the entry so an id is never reused
-#: while cached. Bounded: cleared when full.
-_EXTENSION_CACHE: dict[int, tuple[x509.Certificate, dict[type[Any] | str, Any]]] = {}
-_EXTENSION_CACHE_SIZE = 20000
 
-
-def _extension_map(certificate: x509.Certificate) -> dict[type[Any] | str, Any]:
-    """Every extension of ``certificate`` by value type (unrecognised ones by dotted OID), parsed once:
-    describing 5,000 certificates asks for each extension many times."""
-    cached = _EXTENSION_CACHE.get(id(certificate))
-    if cached is not None and cached[0] is certificate:
-        return cached[1]
+def _extension(certificate: x509.Certificate, kind: type[Any]) -> Any:
+    """The parsed value of extension ``kind``, None when absent or malformed (cryptography >= 50 parses a
+    certificate's extensions once and keeps them, so asking often is cheap)."""
     try:
-        extensions = {
-            extension.oid.dotted_string
-            if isinstance(extension.value, x509.UnrecognizedExtension)
-            else type(extension.value): extension.value
-            for extension in certificate.extensions
-        }
+        return certificate.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
     except EXTENSION_ERRORS:  # malformed or duplicated extensions: described without extensions
-        extensions = {}
-    if len(_EXTENSION_CACHE) >= _EXTENSION_CACHE_SIZE:
-        _EXTENSION_CACHE.clear()
-    _EXTENSION_CACHE[id(certificate)] = (certificate, extensions)
-    return extensions
+        return None
 
 
 def format_san(name: x509.GeneralName) -> str:
@@ -361,30 +322,14 @@ def key_identifiers(certificate: x509.Certificate) -> tuple[str | None, str | No
 
 def psd2_roles(certificate: x509.Certificate) -> tuple[str, ...]:
     """PSD2 roles from the QCStatements extension (ETSI TS 119 495), when present."""
-    value = _extension_map(certificate).get(QC_STATEMENTS_OID)
-    raw = value.value if isinstance(value, x509.UnrecognizedExtension) else b""
-    return _roles_from_der(raw)
-
-
-def _roles_from_der(raw: bytes) -> tuple[str, ...]:
-    """Find id-psd2-role-* OIDs in the QCStatements DER without a full ASN.1 parser.
-
-    Each role OID is encoded as ``06 07 04 00 81 98 27 01 0N`` (0.4.0.19495.1.N) inside the PSD2
-    statement; we look for that exact encoding, so nothing else in the extension can be mistaken for it.
-    """
-    prefix = bytes.fromhex("0607040081982701")
-    roles: list[str] = []
-    start = 0
-    while True:
-        position = raw.find(prefix, start)
-        if position < 0 or position + len(prefix) >= len(raw):
-            break
-        number = raw[position + len(prefix)]
-        label = PSD2_ROLE_NAMES.get(f"0.4.0.19495.1.{number}", f"0.4.0.19495.1.{number}")
-        if label not in roles:
-            roles.append(label)
-        start = position + len(prefix) + 1
-    return tuple(roles)
+    try:
+        extension = certificate.extensions.get_extension_for_oid(QC_STATEMENTS_OID)
+    except x509.ExtensionNotFound:
+        return ()
+    except EXTENSION_ERRORS:
+        return ()
+    value = extension.value
+    return psd2_roles_from_qc_statements(value.value) if isinstance(value, x509.UnrecognizedExtension) else ()
 
 
 def serial_hex(certificate: x509.Certificate) -> str:

@@ -312,8 +312,8 @@ def _check_entry_iterations(entry: Any, store_type: str) -> None:
 
 def _jceks_iterations(encrypted: bytes, alias: str) -> int:
     from jks import rfc2898  # pyjks
-    from pyasn1.codec.ber import decoder  # type: ignore[import-untyped]
-    from pyasn1_modules import rfc5208  # type: ignore[import-untyped]
+    from pyasn1.codec.ber import decoder
+    from pyasn1_modules import rfc5208
 
     try:
         info = decoder.decode(encrypted, asn1Spec=rfc5208.EncryptedPrivateKeyInfo())[0]
