@@ -20,7 +20,8 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 
 from certbench.core.errors import UsageError
-from certbench.core.issue import KeySpec, Profile, key_usage_from_names
+from certbench.core.issue import KeySpec, Profile
+from certbench.core.key_usage import key_usage_from_names
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, name_from_pairs, san
 
 MAX_CONFIG_BYTES = 1_000_000

@@ -20,6 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certbench.core.errors import FormatError
 from certbench.core.fingerprints import sha1_colon, sha256_colon, x5t_s256
+from certbench.core.key_usage import key_usage_names
 from certbench.core.psd2 import psd2_roles_from_qc_statements
 from certbench.core.validity import days_left
 
@@ -74,17 +75,6 @@ EKU_NAMES: dict[str, str] = {
 
 #: ETSI TS 119 495 PSD2 roles (id-psd2-role-*).
 QC_STATEMENTS_OID = x509.ObjectIdentifier("1.3.6.1.5.5.7.1.3")
-
-_KEY_USAGE_FIELDS = (
-    ("digital_signature", "digitalSignature"),
-    ("content_commitment", "nonRepudiation"),
-    ("key_encipherment", "keyEncipherment"),
-    ("data_encipherment", "dataEncipherment"),
-    ("key_agreement", "keyAgreement"),
-    ("key_cert_sign", "keyCertSign"),
-    ("crl_sign", "cRLSign"),
-)
-
 
 @dataclass(frozen=True)
 class NameAttribute:
@@ -284,13 +274,7 @@ def key_usage(certificate: x509.Certificate) -> tuple[str, ...]:
     usage = _extension(certificate, x509.KeyUsage)
     if usage is None:
         return ()
-    names = [label for attr, label in _KEY_USAGE_FIELDS if getattr(usage, attr)]
-    if usage.key_agreement:
-        if usage.encipher_only:
-            names.append("encipherOnly")
-        if usage.decipher_only:
-            names.append("decipherOnly")
-    return tuple(names)
+    return key_usage_names(usage)
 
 
 def extended_key_usage(certificate: x509.Certificate) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyB
 
 from certbench.core.describe import format_san, is_ca
 from certbench.core.errors import IssuanceError, OutputExistsError, UsageError
+from certbench.core.key_usage import key_usage_from_names
 from certbench.core.linking import same_key
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, common_name, format_subject
 from certbench.core.validity import days_issuer_allows, is_valid_at
@@ -608,34 +609,6 @@ def create_csr(
         raise IssuanceError(f"cannot sign the CSR: {exc}") from exc
 
 
-_KU_FIELDS = {
-    "digitalsignature": "digital_signature",
-    "nonrepudiation": "content_commitment",
-    "contentcommitment": "content_commitment",
-    "keyencipherment": "key_encipherment",
-    "dataencipherment": "data_encipherment",
-    "keyagreement": "key_agreement",
-    "keycertsign": "key_cert_sign",
-    "crlsign": "crl_sign",
-    "encipheronly": "encipher_only",
-    "decipheronly": "decipher_only",
-}
-
-
-def key_usage_from_names(names: Sequence[str]) -> x509.KeyUsage:
-    """``["digitalSignature", "keyEncipherment"]`` -> KeyUsage (openssl names)."""
-    flags = dict.fromkeys(_KU_FIELDS.values(), False)
-    for name in names:
-        field_name = _KU_FIELDS.get(name.strip().lower())
-        if field_name is None:
-            raise UsageError(
-                f"unknown key usage {name!r}; known: digitalSignature, nonRepudiation, keyEncipherment, "
-                "dataEncipherment, keyAgreement, keyCertSign, cRLSign, encipherOnly, decipherOnly"
-            )
-        flags[field_name] = True
-    return x509.KeyUsage(**flags)
-
-
 @dataclass(frozen=True)
 class CsrRequest:
     """What a CSR asks for (shown before signing it)."""
@@ -1112,7 +1085,6 @@ __all__ = [
     "issue_leaf",
     "issue_root_ca",
     "key_spec_of",
-    "key_usage_from_names",
     "load_issuer",
     "parse_key_spec",
     "parse_profile",

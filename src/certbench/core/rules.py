@@ -26,6 +26,7 @@ from certbench.core.checks import Check
 from certbench.core.describe import common_name, is_ca, rfc4514
 from certbench.core.errors import UsageError
 from certbench.core.formats.material import Material
+from certbench.core.key_usage import has_key_usage
 from certbench.core.linking import end_entities, is_issued_by, is_self_signed, spki_der
 from certbench.core.passwords import restricted_characters_in
 from certbench.core.subject import common_name as subject_cn
@@ -259,20 +260,12 @@ def _rule_key_usage(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool, 
     ext = _ext(leaf, x509.KeyUsage)
     if ext is None:
         return False, "leaf has no key usage extension"
-    missing = [n for n in params["required"] if not getattr(ext.value, _KU_ATTR[n])]
+    missing = [n for n in params["required"] if not has_key_usage(ext.value, n)]
     if missing:
         return False, f"leaf key usage lacks {', '.join(missing)}"
     if params.get("critical") and not ext.critical:
         return False, "leaf key usage is not marked critical"
     return True, f"leaf key usage {' + '.join(params['required'])}" + (" (critical)" if ext.critical else "")
-
-
-_KU_ATTR = {
-    "digitalSignature": "digital_signature",
-    "keyEncipherment": "key_encipherment",
-    "nonRepudiation": "content_commitment",
-    "keyCertSign": "key_cert_sign",
-}
 
 
 def _rule_san_dns(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool, str]:
