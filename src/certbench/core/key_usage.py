@@ -41,6 +41,8 @@ def key_usage_from_names(names: Iterable[str]) -> x509.KeyUsage:
     flags = {attribute: False for _, attribute in KEY_USAGE_BITS}
     for name in names:
         flags[key_usage_attribute(name)] = True
+    if not flags["key_agreement"] and any(flags[attribute] for attribute in _AGREEMENT_ONLY):
+        raise UsageError("key usage encipherOnly and decipherOnly need keyAgreement too")
     return x509.KeyUsage(**flags)
 
 
