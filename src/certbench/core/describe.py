@@ -16,11 +16,13 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import NameOID
 
+from certbench.core import oid_names
 from certbench.core.errors import FormatError
 from certbench.core.fingerprints import sha1_colon, sha256_colon, x5t_s256
 from certbench.core.key_usage import key_usage_names
+from certbench.core.oid_names import extended_key_usage_name
 from certbench.core.psd2 import psd2_roles_from_qc_statements
 from certbench.core.validity import days_left
 
@@ -58,20 +60,6 @@ ATTRIBUTE_NAMES: dict[str, str] = {
     "1.3.6.1.4.1.311.60.2.1.3": "jurisdictionCountryName",
 }
 
-#: Readable names of extended key usages.
-EKU_NAMES: dict[str, str] = {
-    ExtendedKeyUsageOID.SERVER_AUTH.dotted_string: "serverAuth",
-    ExtendedKeyUsageOID.CLIENT_AUTH.dotted_string: "clientAuth",
-    ExtendedKeyUsageOID.CODE_SIGNING.dotted_string: "codeSigning",
-    ExtendedKeyUsageOID.EMAIL_PROTECTION.dotted_string: "emailProtection",
-    ExtendedKeyUsageOID.TIME_STAMPING.dotted_string: "timeStamping",
-    ExtendedKeyUsageOID.OCSP_SIGNING.dotted_string: "OCSPSigning",
-    ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE.dotted_string: "anyExtendedKeyUsage",
-    ExtendedKeyUsageOID.SMARTCARD_LOGON.dotted_string: "smartcardLogon",
-    ExtendedKeyUsageOID.KERBEROS_PKINIT_KDC.dotted_string: "kerberosPKINITKDC",
-    ExtendedKeyUsageOID.IPSEC_IKE.dotted_string: "ipsecIKE",
-    ExtendedKeyUsageOID.CERTIFICATE_TRANSPARENCY.dotted_string: "certificateTransparency",
-}
 
 #: ETSI TS 119 495 PSD2 roles (id-psd2-role-*).
 QC_STATEMENTS_OID = x509.ObjectIdentifier("1.3.6.1.5.5.7.1.3")
@@ -216,9 +204,7 @@ def certificate_key_info(certificate: x509.Certificate) -> tuple[str, int | None
 
 
 def signature_algorithm_name(certificate: x509.Certificate) -> str:
-    oid = certificate.signature_algorithm_oid
-    name = getattr(oid, "_name", None)
-    return str(name) if name and name != "Unknown OID" else oid.dotted_string
+    return oid_names.signature_algorithm_name(certificate.signature_algorithm_oid)
 
 
 def names(certificate: x509.Certificate) -> tuple[x509.Name, x509.Name]:
@@ -281,7 +267,7 @@ def extended_key_usage(certificate: x509.Certificate) -> tuple[str, ...]:
     usage = _extension(certificate, x509.ExtendedKeyUsage)
     if usage is None:
         return ()
-    return tuple(EKU_NAMES.get(oid.dotted_string, oid.dotted_string) for oid in usage)
+    return tuple(extended_key_usage_name(oid) for oid in usage)
 
 
 def basic_constraints(certificate: x509.Certificate) -> tuple[bool, int | None]:

@@ -39,6 +39,7 @@ from certbench.core.describe import format_san, is_ca
 from certbench.core.errors import IssuanceError, OutputExistsError, UsageError
 from certbench.core.key_usage import key_usage_from_names
 from certbench.core.linking import same_key
+from certbench.core.oid_names import extended_key_usage_name, extension_name
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, common_name, format_subject
 from certbench.core.validity import days_issuer_allows, is_valid_at
 from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
@@ -651,11 +652,11 @@ def read_csr_request(csr: x509.CertificateSigningRequest) -> CsrRequest:
             wants_ca = value.ca
             requested.append(f"basicConstraints CA:{'TRUE' if value.ca else 'FALSE'}")
         elif isinstance(value, x509.ExtendedKeyUsage):
-            requested.append("extendedKeyUsage " + ", ".join(o._name for o in value))
+            requested.append("extendedKeyUsage " + ", ".join(extended_key_usage_name(o) for o in value))
         elif isinstance(value, x509.KeyUsage):
             requested.append("keyUsage")
         else:
-            requested.append(ext.oid._name if ext.oid._name != "Unknown OID" else ext.oid.dotted_string)
+            requested.append(extension_name(ext.oid))
     return CsrRequest(csr.subject, key, sans, tuple(requested), wants_ca, csr.is_signature_valid)
 
 
@@ -703,7 +704,7 @@ def _request_notes(csr: x509.CertificateSigningRequest, certificate: x509.Certif
             granted = None
         if granted == requested.value:
             continue
-        name = requested.oid._name if requested.oid._name != "Unknown OID" else requested.oid.dotted_string
+        name = extension_name(requested.oid)
         if granted is None:
             notes.append(f"requested {name} not copied: the {profile.value} profile does not allow it")
         else:
@@ -804,7 +805,7 @@ def _verify_for_purpose(issued: Issued, *, role: Role, now: datetime, profile: P
         ext.get_extension_for_class(x509.SubjectKeyIdentifier)
         ext.get_extension_for_class(x509.AuthorityKeyIdentifier)
     except x509.ExtensionNotFound as exc:
-        raise IssuanceError(f"internal check failed: missing {exc.oid._name}") from exc
+        raise IssuanceError(f"internal check failed: missing {extension_name(exc.oid)}") from exc
     if not bc.critical:
         raise IssuanceError("internal check failed: basic constraints not critical")
     is_ca = role in (Role.ROOT, Role.INTERMEDIATE)
