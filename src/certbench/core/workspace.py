@@ -407,8 +407,10 @@ class Workspace:
     def delete_item(self, name: str) -> None:
         """Delete an item in one visible step (it is renamed away, then removed), under the lock."""
         with self.lock(f"delete item {name}"):
-            item = self.get(name)
-            remove_dir(item.directory)
+            directory = self.items_dir / validate_item_name(name)
+            if not (directory / "item.json").is_file():
+                self.get(name)  # raises the "no item named ..." error that lists the known items
+            remove_dir(directory)  # a damaged item can be deleted too
 
     def audit(self, action: str, now: datetime, **details: Any) -> None:
         """Append one action to ``audit.log``. Refuses any field that looks like a secret.
