@@ -81,3 +81,31 @@ async def test_workspace_screen_shows_damaged_items_and_does_not_crash(damaged_w
         await pilot.pause(0.1)
         details = str(app.screen.query_one("#item-details", Static).render())
         assert "Damaged item int-date" in details and "12345" in details
+
+
+async def test_workspace_screen_deletes_a_damaged_item(damaged_workspace: Path) -> None:
+    app = make_app(damaged_workspace, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.screen.query_one("#items-table", DataTable)
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if table.row_count:
+                break
+        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        table.focus()
+        table.move_cursor(row=names.index("not-json"))
+        await pilot.press("delete")
+        await pilot.pause(0.2)
+        await pilot.press("y")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if table.row_count == len(names) - 1:
+                break
+        assert not (damaged_workspace / "items" / "not-json").exists()
+        assert sorted(p.name for p in (damaged_workspace / "items").iterdir()) == [
+            "far",
+            "good",
+            "int-date",
+            "overflow",
+        ]
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [n for n in names if n != "not-json"]

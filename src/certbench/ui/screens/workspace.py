@@ -192,10 +192,19 @@ class WorkspaceScreen(Screen[None]):
             if not answer:
                 return
             workspace = self.app.workspace  # type: ignore[attr-defined]
-            workspace.delete_item(name)
-            workspace.audit("item.delete", self.app.now(), item=name)  # type: ignore[attr-defined]
-            self.notify(f"Deleted {name}", markup=False)
-            self.action_refresh()
+            now = self.app.now()  # type: ignore[attr-defined]
+
+            def delete() -> str:
+                # In a worker: the workspace lock may have to wait for another certbench.
+                workspace.delete_item(name)
+                workspace.audit("item.delete", now, item=name)
+                return name
+
+            def deleted(gone: str) -> None:
+                self.notify(f"Deleted {gone}", markup=False)
+                self.action_refresh()
+
+            run_task(self, delete, description="workspace: delete item", group="workspace-delete", on_done=deleted)
 
         self.app.push_screen(
             ConfirmModal(f"Delete item {name!r} and its private key? This cannot be undone.", confirm_label="Delete"),
