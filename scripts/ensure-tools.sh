@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the external tools the interop tests prove our artifacts with are present:
 # openssl, keytool and jar (a JDK), unzip, ssh-keygen (OpenSSH key fixtures), the BouncyCastle provider
-# (keytool makes the BKS/UBER fixtures with it). Installs them with apt-get when missing and we are root.
+# (keytool makes the BKS/UBER fixtures with it), strace (the storage tests kill a writer at each syscall). Installs them with apt-get when missing and we are root.
 set -euo pipefail
 missing=()
 command -v openssl >/dev/null || missing+=(openssl)
@@ -9,6 +9,7 @@ command -v keytool >/dev/null || missing+=(default-jdk-headless)
 command -v jar >/dev/null || missing+=(default-jdk-headless)
 command -v unzip >/dev/null || missing+=(unzip)
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+command -v strace >/dev/null || missing+=(strace)
 [ -f /usr/share/java/bcprov.jar ] || missing+=(libbcprov-java)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -104,9 +104,14 @@ def test_unknown_item_lists_known(workspace: Workspace, openssl_pair, fixed_now)
 def test_damaged_metadata_is_reported(workspace: Workspace, openssl_pair, fixed_now) -> None:
     cert, _ = openssl_pair
     item = workspace.save_item("alpha", ItemKind.IMPORTED, now=fixed_now, certificate=cert)
+    workspace.save_item("beta", ItemKind.IMPORTED, now=fixed_now, certificate=cert)
     (item.directory / "item.json").write_text("{not json")
+    items, damaged = workspace.scan_items()
+    assert [i.name for i in items] == ["beta"]
+    assert [(d.name, "damaged item metadata" in d.reason) for d in damaged] == [("alpha", True)]
+    assert [i.name for i in workspace.list_items()] == ["beta"]
     with pytest.raises(WorkspaceError, match="damaged item metadata"):
-        workspace.list_items()
+        workspace.get("alpha")
 
 
 def test_audit_log_appends_and_refuses_secrets(workspace: Workspace, fixed_now) -> None:

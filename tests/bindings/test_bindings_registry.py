@@ -13,6 +13,7 @@ from cryptography import x509
 from certbench.core.bindings import Registry, Verdict, leaf_of
 from certbench.core.errors import BindingError
 from certbench.core.fingerprints import sha256_colon, x5t_s256
+from certbench.core.lock import LOCK_NAME
 
 
 def _openssl(*args: str, cwd: Path) -> None:
@@ -150,7 +151,8 @@ def test_write_is_atomic_no_temp_files_left(tmp_path: Path, certs: dict[str, Pat
     registry = Registry.load(tmp_path / "bindings.json")
     registry.add("client-1", _cert(certs["tpp1"]), now=NOW)
     registry.remove("client-1")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bindings.json"]
+    # Only the registry and the workspace lock file remain: no temporary file.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK_NAME, "bindings.json"]
     assert Registry.load(tmp_path / "bindings.json").bindings == []
 
 

@@ -19,11 +19,14 @@ from typing import Any
 from certbench.core.errors import PasswordError, UsageError
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
+from certbench.core.lock import DEFAULT_TIMEOUT
 from certbench.core.workspace import Workspace
 from certbench.paths import resolve_workspace
 
 #: Fixed clock for demos, screenshots and tests (ISO 8601). Real use never sets it.
 NOW_ENV = "CERTBENCH_NOW"
+#: Seconds to wait for the workspace lock held by another certbench (default: the core's 30 s).
+LOCK_TIMEOUT_ENV = "CERTBENCH_LOCK_TIMEOUT"
 
 
 def parse_timestamp(value: str, *, option: str = "--at") -> datetime:
@@ -54,11 +57,31 @@ class Context:
     @property
     def workspace(self) -> Workspace:
         if self._workspace is None:
-            self._workspace = Workspace.open(self.workspace_path)
+            self._workspace = Workspace.open(self.workspace_path, lock_timeout=lock_timeout())
+            self._workspace.on_warning = print_warning
         return self._workspace
 
     def now(self) -> datetime:
         return self.fixed_now or datetime.now(UTC)
+
+
+def lock_timeout() -> float:
+    """The workspace lock wait from ``$CERTBENCH_LOCK_TIMEOUT`` (seconds), or the core's default."""
+    value = os.environ.get(LOCK_TIMEOUT_ENV)
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:
+        raise UsageError(f"{LOCK_TIMEOUT_ENV}: {value!r} is not a number of seconds between 0 and 86400")
+    return seconds
+
+
+def print_warning(message: str) -> None:
+    """One ``certbench: warning: ...`` line on stderr (something went wrong after the work was done)."""
+    print(f"certbench: warning: {' '.join(message.split())}", file=sys.stderr)
 
 
 def add_password_options(

@@ -54,7 +54,7 @@ def load_leaf(path: str, args: argparse.Namespace) -> x509.Certificate:
 
 
 def _registry(ctx: Context) -> Registry:
-    return Registry.load(ctx.workspace.bindings_path)
+    return Registry.load(ctx.workspace.bindings_path, lock_timeout=ctx.workspace.lock_timeout)
 
 
 def bind_add(args: argparse.Namespace, ctx: Context) -> int:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from certbench.commands import Context, print_json
+from certbench.commands import Context, print_json, print_warning
+from certbench.core.workspace import DamagedItem
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("list", help="list workspace items (name, kind, subject, expiry)")
+    parser = subparsers.add_parser(
+        "list", help="list workspace items (name, kind, subject, expiry); exit 1 when an item is damaged"
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON array")
     parser.set_defaults(handler=list_items)
 
@@ -16,13 +19,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def list_items(args: argparse.Namespace, ctx: Context) -> int:
     workspace = ctx.workspace
     now = ctx.now()
-    items = workspace.list_items()
+    items, damaged = workspace.scan_items()
+    status = 1 if damaged else 0  # a damaged item is reported by name; the others still list
     if args.json:
-        print_json([item.to_json(now) for item in items])
-        return 0
+        entries = [(item.name, item.to_json(now)) for item in items] + [(bad.name, bad.to_json()) for bad in damaged]
+        print_json([entry for _, entry in sorted(entries, key=lambda pair: pair[0])])
+        return status
     if not items:
-        print(f"workspace {workspace.root} is empty (try: certbench demo)")
-        return 0
+        if not damaged:
+            print(f"workspace {workspace.root} is empty (try: certbench demo)")
+        _warn_damaged(damaged)
+        return status
     rows = [("NAME", "KIND", "NOT AFTER", "DAYS", "SUBJECT")]
     for item in items:
         days = item.days_left(now)
@@ -38,4 +45,10 @@ def list_items(args: argparse.Namespace, ctx: Context) -> int:
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
-    return 0
+    _warn_damaged(damaged)
+    return status
+
+
+def _warn_damaged(damaged: list[DamagedItem]) -> None:
+    for bad in damaged:
+        print_warning(f"item {bad.name!r} not listed: {bad.directory / 'item.json'}: {bad.reason}")

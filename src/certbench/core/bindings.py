@@ -2,7 +2,10 @@
 
 One JSON file in the workspace (``Workspace.bindings_path``) with a versioned schema. It is validated on
 load: a damaged file is a :class:`BindingError` naming it and is never replaced silently. Every change is
-validated again and written through :func:`certbench.core.safe_write.write_atomic`.
+validated again and written through :func:`certbench.core.safe_write.write_atomic`. A change holds the
+workspace lock (:mod:`certbench.core.lock`, on the registry's folder) and re-reads the file under it, so
+parallel processes never lose each other's bindings and the one-certificate-one-client_id rule holds
+across them.
 
 Rules: one certificate belongs to one client_id; a client_id holds at most two certificates (the
 current one and its successor during a rotation); the newer is the one that expires later.
@@ -10,8 +13,9 @@ current one and its successor during a rotation); the newer is the one that expi
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +28,7 @@ from certbench.core.describe import rfc4514
 from certbench.core.errors import BindingError
 from certbench.core.fingerprints import normalize_fingerprint, sha256_colon, x5t_s256
 from certbench.core.linking import end_entities
+from certbench.core.lock import DEFAULT_TIMEOUT, hold
 from certbench.core.safe_write import write_atomic
 from certbench.core.validity import certificate_expired, days_until, is_expired
 
@@ -138,31 +143,28 @@ def binding_for(client_id: str, certificate: x509.Certificate, *, now: datetime,
 
 
 class Registry:
-    """The bindings held in one JSON file. Mutating methods save immediately."""
+    """The bindings held in one JSON file. Mutating methods re-read it under the lock and save immediately."""
 
-    def __init__(self, path: Path, bindings: Sequence[Binding] = ()) -> None:
+    def __init__(self, path: Path, bindings: Sequence[Binding] = (), *, lock_timeout: float = DEFAULT_TIMEOUT) -> None:
         self.path = path
         self._bindings: list[Binding] = list(bindings)
+        self.lock_timeout = lock_timeout
 
     # -- reading -----------------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: str | Path) -> Registry:
+    def load(cls, path: str | Path, *, lock_timeout: float = DEFAULT_TIMEOUT) -> Registry:
         """Read and validate the registry; a missing file is an empty registry."""
         target = Path(path)
-        if not target.exists():
-            return cls(target)
-        try:
-            raw = target.read_bytes()
-        except OSError as exc:
-            raise BindingError(f"cannot read the bindings registry: {exc.strerror or exc}", path=target) from exc
-        try:
-            document = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise BindingError(
-                f"bindings registry is not valid JSON ({exc}); fix or move it away, it was left untouched",
-                path=target,
-            ) from exc
-        return cls(target, _parse_document(document, target))
+        return cls(target, _read_bindings(target), lock_timeout=lock_timeout)
+
+    @contextlib.contextmanager
+    def _changing(self, purpose: str) -> Iterator[None]:
+        """Hold the workspace lock and start from what is on disk now (another process may have changed it)."""
+        if not self.path.parent.is_dir():
+            raise BindingError("the workspace directory does not exist", path=self.path)
+        with hold(self.path.parent, purpose, timeout=self.lock_timeout):
+            self._bindings = _read_bindings(self.path)
+            yield
 
     @property
     def bindings(self) -> list[Binding]:
@@ -185,6 +187,10 @@ class Registry:
     # -- changing ----------------------------------------------------------------------------------
     def add(self, client_id: str, certificate: x509.Certificate, *, now: datetime, note: str = "") -> Binding:
         binding = binding_for(client_id, certificate, now=now, note=note)
+        with self._changing(f"bind add {binding.client_id}"):
+            return self._add(binding, now)
+
+    def _add(self, binding: Binding, now: datetime) -> Binding:
         existing = self.by_fingerprint(binding.sha256)
         if existing is not None:
             if existing.client_id == binding.client_id:
@@ -208,14 +214,20 @@ class Registry:
     def remove(self, client_id: str, fingerprint: str | None = None) -> list[Binding]:
         """Remove all bindings of ``client_id``, or only the one with ``fingerprint``; return them."""
         client_id = client_id.strip()
-        held = self.for_client(client_id)
-        if not held:
-            raise BindingError(f"no binding for client_id {client_id!r}")
+        wanted: str | None = None
         if fingerprint is not None:
             try:
                 wanted = normalize_fingerprint(fingerprint)
             except ValueError as exc:
                 raise BindingError(str(exc)) from exc
+        with self._changing(f"bind remove {client_id}"):
+            return self._remove(client_id, wanted)
+
+    def _remove(self, client_id: str, wanted: str | None) -> list[Binding]:
+        held = self.for_client(client_id)
+        if not held:
+            raise BindingError(f"no binding for client_id {client_id!r}")
+        if wanted is not None:
             held = [b for b in held if b.sha256 == wanted]
             if not held:
                 raise BindingError(f"client_id {client_id!r} holds no certificate with fingerprint {wanted}")
@@ -284,6 +296,24 @@ class Registry:
         if not self.path.parent.is_dir():
             raise BindingError("the workspace directory does not exist", path=self.path)
         write_atomic(self.path, data, overwrite=True)
+
+
+def _read_bindings(target: Path) -> list[Binding]:
+    """The bindings in the registry file ``target``; a missing file holds none."""
+    if not target.exists():
+        return []
+    try:
+        raw = target.read_bytes()
+    except OSError as exc:
+        raise BindingError(f"cannot read the bindings registry: {exc.strerror or exc}", path=target) from exc
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise BindingError(
+            f"bindings registry is not valid JSON ({exc}); fix or move it away, it was left untouched",
+            path=target,
+        ) from exc
+    return _parse_document(document, target)
 
 
 def _parse_document(document: Any, path: Path) -> list[Binding]:

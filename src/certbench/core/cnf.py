@@ -385,7 +385,7 @@ def _eku(item: str, where: str, path: str) -> ObjectIdentifier:
     oid = EKU_BY_NAME.get(item.lower())
     if oid is not None:
         return oid
-    if re.match(r"^\d+(\.\d+)+$", item):
+    if re.fullmatch(r"\d+(\.\d+)+", item):
         return ObjectIdentifier(item)
     raise UsageError(
         f"{where}: extended key usage {item!r} is not known (clientAuth, serverAuth, ... or an OID)", path=path

@@ -1011,6 +1011,19 @@ def complete_csr_item(
     This is where the Axway seed's mistake (``tpp2.crt`` signed from ``tpp1.csr``) is caught: the
     certificate's public key must be the one in the item's CSR (the item's own key).
     """
+    with workspace.lock(f"complete CSR item {name}"):  # read the CSR item and replace it in one step
+        return _complete_csr_item(workspace, name, certificate, chain, now=now, issuer_name=issuer_name)
+
+
+def _complete_csr_item(
+    workspace: Workspace,
+    name: str,
+    certificate: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    *,
+    now: datetime,
+    issuer_name: str | None,
+) -> Item:
     item = workspace.get(name)
     if item.kind is not ItemKind.CSR:
         raise UsageError(f"item {name!r} is a {item.kind.value}, not a CSR item")

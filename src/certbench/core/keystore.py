@@ -320,7 +320,7 @@ def build_keystore_jar(
     if source.key is None:
         raise KeystoreError("a keystore JAR needs the private key")
     base = name if name is not None else default_jar_name(source.name)
-    if not _SAFE_NAME.match(base) or base.startswith("."):
+    if not _SAFE_NAME.fullmatch(base) or base.startswith("."):
         raise UsageError(f"--name {base!r}: use letters and digits only (at most 64)")
     cert_file, key_file = jar_entry_names(base)
     descriptor = f"certFile={cert_file}\nkeyFile={key_file}\n".encode()

@@ -119,7 +119,7 @@ KNOWN_ATTRIBUTES = tuple(sorted(set(_DISPLAY.values()), key=str.lower))
 def attribute_oid(name: str) -> ObjectIdentifier:
     """The OID of an attribute name (``CN``, ``commonName``, ``jurisdictionCountryName``, ``2.5.4.97``)."""
     key = name.strip()
-    if _DOTTED.match(key):
+    if _DOTTED.fullmatch(key):
         try:
             return ObjectIdentifier(key)
         except ValueError as exc:
@@ -331,7 +331,7 @@ def san(kind: str, value: str) -> x509.GeneralName:
     if key == "dns":
         name = value.lower() if value.isascii() else value
         labels = name.rstrip(".").split(".")
-        if not name or len(name) > 253 or not all(_DNS_LABEL.match(label) for label in labels):
+        if not name or len(name) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
             raise UsageError(f"DNS:{value}: not a valid DNS name (letters, digits, '-', dots; '*.' for a wildcard)")
         if "*" in labels[1:]:
             raise UsageError(f"DNS:{value}: a wildcard is only allowed as the whole left-most label")

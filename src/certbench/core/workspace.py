@@ -14,14 +14,21 @@ Layout (documented in the README)::
       audit.log                append-only JSON lines of actions (never a secret)
 
 ``item.json`` is written last, so a folder without it is an unfinished write and is ignored.
+
+Changes are safe against concurrent certbench processes and against being killed (README "Workspace"):
+every read-modify-write holds the workspace lock (:mod:`certbench.core.lock`); an item is built complete
+in a hidden folder ``items/.NAME.XXXXXXXX.tmp`` and swapped in by rename
+(:func:`certbench.core.safe_write.install_dir`); leftovers of killed writers are swept when the workspace
+is next opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -35,10 +42,21 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from certbench.core.describe import rfc4514
 from certbench.core.errors import PasswordError, UsageError, WorkspaceError
 from certbench.core.fingerprints import sha256_colon
-from certbench.core.safe_write import append_line, ensure_private_dir, write_atomic, write_private
+from certbench.core.lock import DEFAULT_TIMEOUT, hold
+from certbench.core.safe_write import (
+    append_line,
+    ensure_private_dir,
+    install_dir,
+    make_staging_dir,
+    remove_dir,
+    sweep_dir,
+    write_atomic,
+    write_private,
+)
 from certbench.core.validity import days_until
 
-ITEM_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: Always used with ``fullmatch`` (``$`` alone would accept a trailing newline).
+ITEM_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 METADATA_VERSION = 1
 _SECRET_WORDS = ("password", "passphrase", "secret", "private_key")
 
@@ -110,9 +128,21 @@ class Item:
         }
 
 
+@dataclass(frozen=True)
+class DamagedItem:
+    """An item folder whose ``item.json`` cannot be read: reported by name, never fatal to a listing."""
+
+    name: str
+    directory: Path
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "damaged": self.reason, "path": str(self.directory / "item.json")}
+
+
 def validate_item_name(name: str) -> str:
     """Item names become folder names: letters, digits, ``.``, ``_``, ``-``; at most 64 characters."""
-    if not ITEM_NAME_PATTERN.match(name):
+    if not ITEM_NAME_PATTERN.fullmatch(name):
         raise UsageError(
             f"invalid item name {name!r}: use letters, digits, '.', '_' or '-' (start with a letter or digit,"
             " at most 64 characters)"
@@ -121,19 +151,62 @@ def validate_item_name(name: str) -> str:
 
 
 class Workspace:
-    """A workspace directory. Created on first use with mode 0700."""
+    """A workspace directory. Created on first use with mode 0700.
 
-    def __init__(self, root: Path) -> None:
+    ``lock_timeout`` bounds the wait for the workspace lock. ``on_warning`` receives one-line warnings
+    about things that went wrong after a change was made (the audit log could not be appended); without
+    it they are kept in :attr:`warnings`.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        lock_timeout: float = DEFAULT_TIMEOUT,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> None:
         self.root = root
+        self.lock_timeout = lock_timeout
+        self.on_warning = on_warning
+        self.warnings: list[str] = []
 
     @classmethod
-    def open(cls, root: str | Path) -> Workspace:
-        """Open (creating if needed) the workspace at ``root``."""
-        workspace = cls(Path(root).expanduser())
+    def open(cls, root: str | Path, *, lock_timeout: float = DEFAULT_TIMEOUT) -> Workspace:
+        """Open (creating if needed) the workspace at ``root`` and sweep leftovers of killed writers."""
+        workspace = cls(Path(root).expanduser(), lock_timeout=lock_timeout)
         ensure_private_dir(workspace.root)
         ensure_private_dir(workspace.items_dir)
         ensure_private_dir(workspace.artifacts_dir)
+        workspace.sweep()
         return workspace
+
+    @contextlib.contextmanager
+    def lock(self, purpose: str) -> Iterator[None]:
+        """Hold the workspace lock (re-entrant) for a read-modify-write; ``purpose`` names it to waiters."""
+        with hold(self.root, purpose, timeout=self.lock_timeout):
+            yield
+
+    def sweep(self) -> list[Path]:
+        """Remove temporary files and folders left by killed certbench writers; return what went.
+
+        When the lock is free nobody is writing, so every leftover in ``items/``, the item folders and the
+        workspace root goes (and an item set aside by a replacement killed half-way is put back). When it
+        is held, or for ``artifacts/`` (written without the lock), only leftovers older than the grace
+        period go. A read-only workspace is left as it is.
+        """
+        removed: list[Path] = []
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(hold(self.root, "sweep", timeout=0))
+                locked = True
+            except WorkspaceError:
+                locked = False
+            removed += sweep_dir(self.root, locked=locked)
+            removed += sweep_dir(self.items_dir, locked=locked)
+            for directory in self._item_dirs():
+                removed += sweep_dir(directory, locked=locked)
+            removed += sweep_dir(self.artifacts_dir, locked=False)
+        return removed
 
     @property
     def items_dir(self) -> Path:
@@ -154,14 +227,35 @@ class Workspace:
     # -- reading -----------------------------------------------------------------------------------
 
     def list_items(self) -> list[Item]:
-        """All complete items, sorted by name. A damaged ``item.json`` is an error, not skipped."""
-        if not self.items_dir.is_dir():
-            return []
-        items = []
-        for directory in sorted(self.items_dir.iterdir()):
-            if directory.is_dir() and (directory / "item.json").is_file():
+        """All complete, readable items, sorted by name (see :meth:`scan_items` for the damaged ones)."""
+        return self.scan_items()[0]
+
+    def scan_items(self) -> tuple[list[Item], list[DamagedItem]]:
+        """The readable items and the damaged ones (``item.json`` unreadable), each sorted by name.
+
+        An item being replaced or deleted by another process while we read is taken as it is found (old or
+        new) or skipped when it is gone, never reported as damaged.
+        """
+        items: list[Item] = []
+        damaged: list[DamagedItem] = []
+        for directory in self._item_dirs():
+            meta_path = directory / "item.json"
+            if not meta_path.is_file():
+                continue
+            try:
                 items.append(self._read_item(directory))
-        return items
+            except WorkspaceError as exc:
+                if meta_path.is_file():
+                    damaged.append(DamagedItem(directory.name, directory, exc.message))
+        return items, damaged
+
+    def _item_dirs(self) -> list[Path]:
+        """Item folders by name; hidden entries (temporary folders of writers) are never items."""
+        try:
+            entries = sorted(self.items_dir.iterdir())
+        except OSError:
+            return []
+        return [path for path in entries if not path.name.startswith(".") and path.is_dir()]
 
     def has(self, name: str) -> bool:
         return (self.items_dir / name / "item.json").is_file()
@@ -236,34 +330,64 @@ class Workspace:
         extra: Mapping[str, Any] | None = None,
         overwrite: bool = False,
     ) -> Item:
-        """Store an item. Refuses an existing name unless ``overwrite``; the key gets mode 0600."""
+        """Store an item. Refuses an existing name unless ``overwrite``; the key gets mode 0600.
+
+        The item is built complete in a hidden folder next to it and swapped in (under the workspace
+        lock), so readers and a crash at any point see the old item or the new one, never a mix.
+        """
         validate_item_name(name)
         if certificate is None and csr is None:
             raise UsageError("an item needs a certificate or a CSR")
         _refuse_secrets(extra or {})
-        directory = self.items_dir / name
-        if self.has(name) and not overwrite:
-            raise WorkspaceError(f"an item named {name!r} already exists; use --force to replace it")
-        ensure_private_dir(directory)
-        if (directory / "item.json").exists():
-            # Replacing: drop the metadata first so a crash mid-way leaves no item pointing at mixed files.
-            (directory / "item.json").unlink()
-        written: set[str] = {"item.json"}
+        with self.lock(f"save item {name}"):
+            if self.has(name) and not overwrite:
+                raise WorkspaceError(f"an item named {name!r} already exists; use --force to replace it")
+            directory = self.items_dir / name
+            staging = make_staging_dir(directory)
+            try:
+                self._write_item_files(
+                    staging,
+                    name,
+                    kind,
+                    now=now,
+                    certificate=certificate,
+                    chain=chain,
+                    key_pem=key_pem,
+                    key_encrypted=key_encrypted,
+                    csr=csr,
+                    issuer=issuer,
+                    extra=extra,
+                )
+                install_dir(staging, directory)
+            except BaseException:
+                remove_staging(staging)
+                raise
+            return self._read_item(directory)
+
+    def _write_item_files(
+        self,
+        directory: Path,
+        name: str,
+        kind: ItemKind,
+        *,
+        now: datetime,
+        certificate: x509.Certificate | None,
+        chain: Sequence[x509.Certificate],
+        key_pem: bytes | None,
+        key_encrypted: bool,
+        csr: x509.CertificateSigningRequest | None,
+        issuer: str | None,
+        extra: Mapping[str, Any] | None,
+    ) -> None:
+        """Write a complete item into the (new, empty) folder ``directory``; ``item.json`` last."""
         if certificate is not None:
-            write_atomic(directory / "cert.pem", _pem(certificate), overwrite=True)
-            written.add("cert.pem")
+            write_atomic(directory / "cert.pem", _pem(certificate))
         if chain:
-            write_atomic(directory / "chain.pem", b"".join(_pem(c) for c in chain), overwrite=True)
-            written.add("chain.pem")
+            write_atomic(directory / "chain.pem", b"".join(_pem(c) for c in chain))
         if key_pem is not None:
-            write_private(directory / "key.pem", key_pem, overwrite=True)
-            written.add("key.pem")
+            write_private(directory / "key.pem", key_pem)
         if csr is not None:
-            write_atomic(directory / "csr.pem", csr.public_bytes(serialization.Encoding.PEM), overwrite=True)
-            written.add("csr.pem")
-        for stale in ("cert.pem", "chain.pem", "key.pem", "csr.pem"):
-            if stale not in written and (directory / stale).exists():
-                (directory / stale).unlink()
+            write_atomic(directory / "csr.pem", csr.public_bytes(serialization.Encoding.PEM))
         subject_source = certificate.subject if certificate is not None else csr.subject  # type: ignore[union-attr]
         metadata: dict[str, Any] = {
             "version": METADATA_VERSION,
@@ -279,23 +403,35 @@ class Workspace:
             metadata["not_before"] = _iso(certificate.not_valid_before_utc)
             metadata["not_after"] = _iso(certificate.not_valid_after_utc)
             metadata["sha256"] = sha256_colon(certificate)
-        write_atomic(
-            directory / "item.json",
-            (json.dumps(metadata, indent=2, sort_keys=True) + "\n").encode(),
-            overwrite=True,
-        )
-        return self._read_item(directory)
+        write_atomic(directory / "item.json", (json.dumps(metadata, indent=2, sort_keys=True) + "\n").encode())
 
     def delete_item(self, name: str) -> None:
-        item = self.get(name)
-        (item.directory / "item.json").unlink()
-        shutil.rmtree(item.directory)
+        """Delete an item in one visible step (it is renamed away, then removed), under the lock."""
+        with self.lock(f"delete item {name}"):
+            directory = self.items_dir / validate_item_name(name)
+            if not (directory / "item.json").is_file():
+                self.get(name)  # raises the "no item named ..." error that lists the known items
+            remove_dir(directory)  # a damaged item can be deleted too
 
     def audit(self, action: str, now: datetime, **details: Any) -> None:
-        """Append one action to ``audit.log``. Refuses any field that looks like a secret."""
+        """Append one action to ``audit.log``. Refuses any field that looks like a secret.
+
+        The action itself is already done when this runs, so a failed append (read-only workspace, full
+        disk) does not undo or fail it: it becomes a warning (see ``on_warning``).
+        """
         _refuse_secrets(details)
         record = {"time": _iso(now), "action": action, **details}
-        append_line(self.audit_path, json.dumps(record, sort_keys=True, default=str))
+        try:
+            append_line(self.audit_path, json.dumps(record, sort_keys=True, default=str))
+        except WorkspaceError as exc:
+            self.warn(f"{action} was done but not recorded in the audit log: {exc}")
+
+    def warn(self, message: str) -> None:
+        """Pass a one-line warning to ``on_warning`` (the CLI prints it, the TUI notifies), else keep it."""
+        if self.on_warning is not None:
+            self.on_warning(message)
+        else:
+            self.warnings.append(message)
 
     def read_audit(self) -> list[dict[str, Any]]:
         if not self.audit_path.is_file():
@@ -309,20 +445,27 @@ class Workspace:
         meta_path = directory / "item.json"
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("the top level is not a JSON object")
+            extra = meta.get("extra") or {}
+            if not isinstance(extra, dict):
+                raise ValueError("'extra' is not an object")
             return Item(
-                name=meta["name"],
+                name=_text(meta, "name"),
                 kind=ItemKind(meta["kind"]),
                 directory=directory,
-                subject=meta["subject"],
-                created=_parse_iso(meta["created"]) or datetime.fromtimestamp(0, UTC),
-                not_after=_parse_iso(meta.get("not_after")),
-                not_before=_parse_iso(meta.get("not_before")),
-                sha256=meta.get("sha256"),
-                issuer=meta.get("issuer"),
-                key_encrypted=meta.get("key_encrypted"),
-                extra=meta.get("extra") or {},
+                subject=_text(meta, "subject"),
+                created=_parse_iso(meta["created"], "created") or datetime.fromtimestamp(0, UTC),
+                not_after=_parse_iso(meta.get("not_after"), "not_after"),
+                not_before=_parse_iso(meta.get("not_before"), "not_before"),
+                sha256=_optional_text(meta, "sha256"),
+                issuer=_optional_text(meta, "issuer"),
+                key_encrypted=_flag(meta.get("key_encrypted")),
+                extra=extra,
             )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except KeyError as exc:
+            raise WorkspaceError(f"damaged item metadata (field {exc} is missing)", path=meta_path) from exc
+        except (OSError, ValueError, TypeError, RecursionError) as exc:
             raise WorkspaceError(f"damaged item metadata ({exc})", path=meta_path) from exc
 
 
@@ -336,10 +479,41 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _parse_iso(value: str | None) -> datetime | None:
-    if not value:
+def _parse_iso(value: object, field_name: str = "timestamp") -> datetime | None:
+    """An ISO 8601 timestamp of item.json (None when absent); ValueError names the field otherwise."""
+    if value is None or value == "":
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    if not isinstance(value, str):
+        raise ValueError(f"{field_name} is {value!r}, not an ISO 8601 timestamp")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"{field_name} {value!r} is not a usable timestamp ({exc})") from exc
+
+
+def _text(meta: Mapping[str, Any], key: str) -> str:
+    value = meta[key]
+    if not isinstance(value, str):
+        raise ValueError(f"{key} is {value!r}, not text")
+    return value
+
+
+def _optional_text(meta: Mapping[str, Any], key: str) -> str | None:
+    return None if meta.get(key) is None else _text(meta, key)
+
+
+def _flag(value: object) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ValueError(f"key_encrypted is {value!r}, not true/false/null")
+    return value
+
+
+def remove_staging(staging: Path) -> None:
+    """Best-effort removal of a staging folder after a failed build (the sweep gets what remains)."""
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _refuse_secrets(fields: Mapping[str, Any] | Iterable[str]) -> None:

@@ -77,8 +77,14 @@ class CertbenchApp(App[None]):
     def __init__(self, workspace: Workspace, *, now: datetime | None = None, theme: str = DARK_THEME) -> None:
         super().__init__()
         self.workspace = workspace
+        # Warnings after a change was made (the audit log could not be appended) become notifications.
+        workspace.on_warning = self._notify_warning
         self._fixed_now = now
         self.theme = theme
+
+    def _notify_warning(self, message: str) -> None:
+        """Called by the workspace, from any thread (``notify`` is thread-safe)."""
+        self.notify(message, title="Warning", severity="warning", markup=False, timeout=10)
 
     def now(self) -> datetime:
         """The app's clock: fixed in tests and screenshots, real otherwise."""

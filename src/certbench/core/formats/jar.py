@@ -340,7 +340,7 @@ def jar_checks(
 
     # 5. Names are alphanumeric.
     stems = [_stem(entry) for entry in entry_names]
-    bad_names = [stem for stem in stems if not _NAME_PATTERN.match(stem)]
+    bad_names = [stem for stem in stems if not _NAME_PATTERN.fullmatch(stem)]
     checks.append(
         Check(
             "jar.names",

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
-from certbench.core.workspace import Item
+from certbench.core.workspace import DamagedItem, Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
@@ -44,6 +44,7 @@ class WorkspaceScreen(CertbenchScreen):
     def __init__(self) -> None:
         super().__init__()
         self._items: dict[str, Item] = {}
+        self._damaged: dict[str, DamagedItem] = {}
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -63,8 +64,8 @@ class WorkspaceScreen(CertbenchScreen):
         # No load here: a mode's screen gets ScreenResume on first display too (one load, not two).
 
     def _theme_changed(self) -> None:
-        if self._items:
-            self._show_items(list(self._items.values()))
+        if self._items or self._damaged:
+            self._show_scan((list(self._items.values()), list(self._damaged.values())))
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
@@ -73,18 +74,21 @@ class WorkspaceScreen(CertbenchScreen):
         workspace = self.workspace
         run_task(
             self,
-            workspace.list_items,
+            workspace.scan_items,
             description="workspace: load items",
             group="workspace-load",
-            on_done=self._show_items,
+            on_done=self._show_scan,
         )
 
-    def _show_items(self, items: list[Item]) -> None:
+    def _show_scan(self, scan: tuple[list[Item], list[DamagedItem]]) -> None:
+        """Show the items; a damaged one (unreadable item.json) gets a row saying so, never a crash."""
+        items, damaged = scan
         now = self.now()
         colors = self.app.get_css_variables()
         table = self.query_one("#items-table", DataTable)
         previous = self._highlighted_name()
         self._items = {item.name: item for item in items}
+        self._damaged = {bad.name: bad for bad in damaged}
         rows = [
             (
                 item.name,
@@ -98,6 +102,20 @@ class WorkspaceScreen(CertbenchScreen):
             )
             for item in items
         ]
+        rows += [
+            (
+                bad.name,
+                (
+                    Text(bad.name),
+                    Text("damaged", style=f"bold {colors.get('error', 'red')}"),
+                    Text("-"),
+                    Text("-"),
+                    Text(bad.reason),
+                ),
+            )
+            for bad in damaged
+        ]
+        rows.sort(key=lambda row: row[0])
         fill_table(table, ITEM_COLUMNS, rows)
         if previous in self._items:
             table.move_cursor(row=table.get_row_index(previous))
@@ -111,6 +129,8 @@ class WorkspaceScreen(CertbenchScreen):
         )
         root = self.workspace.root
         summary = f"{len(items)} item(s) in {root}" if items else f"Workspace {root} is empty: run 'certbench demo'"
+        if damaged:
+            summary += f"; {len(damaged)} damaged: {', '.join(self._damaged)}"
         self.query_one("#workspace-status", Static).update(Text(summary))
         self._show_details(self._highlighted_name())
 
@@ -129,6 +149,16 @@ class WorkspaceScreen(CertbenchScreen):
     def _show_details(self, name: str | None) -> None:
         details = self.query_one("#item-details", Static)
         item = self._items.get(name or "")
+        bad = self._damaged.get(name or "")
+        if bad is not None:
+            details.update(
+                Text.assemble(
+                    ("Damaged item ", "bold"),
+                    bad.name,
+                    f"\n{bad.reason}\n\nFix or delete {bad.directory / 'item.json'}; the other items are unaffected.",
+                )
+            )
+            return
         if item is None:
             details.update(Text("Select an item to see its details."))
             return
@@ -162,10 +192,19 @@ class WorkspaceScreen(CertbenchScreen):
             if not answer:
                 return
             workspace = self.workspace
-            workspace.delete_item(name)
-            workspace.audit("item.delete", self.now(), item=name)
-            self.notify(f"Deleted {name}", markup=False)
-            self.action_refresh()
+            now = self.now()
+
+            def delete() -> str:
+                # In a worker: the workspace lock may have to wait for another certbench.
+                workspace.delete_item(name)
+                workspace.audit("item.delete", now, item=name)
+                return name
+
+            def deleted(gone: str) -> None:
+                self.notify(f"Deleted {gone}", markup=False)
+                self.action_refresh()
+
+            run_task(self, delete, description="workspace: delete item", group="workspace-delete", on_done=deleted)
 
         self.app.push_screen(
             ConfirmModal(f"Delete item {name!r} and its private key? This cannot be undone.", confirm_label="Delete"),
