@@ -103,7 +103,7 @@ def make_findings_material(directory: Path) -> FindingsMaterial:
     root_key = ec_key("root")
     root = directory / "root.pem"
     run(
-        "openssl", "req", "-x509", "-new", "-config", cnf, "-key", root_key, "-subj", "/O=Certbench Test/CN=AKI Root CA",
+        "openssl", "req", "-x509", "-new", "-config", cnf, "-key", root_key, "-subj", "/O=Certbench Test/CN=AKI Root CA",  # noqa: E501
         "-days", "3650", "-extensions", "v3_ca", "-out", root,
     )  # fmt: skip
     inter_key = ec_key("inter")
@@ -115,7 +115,13 @@ def make_findings_material(directory: Path) -> FindingsMaterial:
     root_ski = run("openssl", "x509", "-in", root, "-noout", "-ext", "subjectKeyIdentifier").decode().split()[-1]
     cnf.write_text(CNF.format(root_ski=root_ski, directory=directory))
     stand_in = sign("stand-in", inter_csr, root, root_key, "stand_in")
-    aki_leaf = sign("aki-leaf", csr("aki-leaf", "/O=Partner Bank AG/CN=api.example.com", ec_key("leaf")), stand_in, inter_key, "v3_leaf")
+    aki_leaf = sign(
+        "aki-leaf",
+        csr("aki-leaf", "/O=Partner Bank AG/CN=api.example.com", ec_key("leaf")),
+        stand_in,
+        inter_key,
+        "v3_leaf",
+    )
     aki_bundle = directory / "aki-bundle.pem"
     aki_bundle.write_bytes(aki_leaf.read_bytes() + inter.read_bytes() + root.read_bytes())
 
@@ -146,7 +152,9 @@ def make_findings_material(directory: Path) -> FindingsMaterial:
     run("openssl", "crl", "-in", crl_pem, "-outform", "DER", "-out", crl_der)
 
     dsa_params = directory / "dsa.params"
-    run("openssl", "genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:2048", "-out", dsa_params)
+    run(
+        "openssl", "genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:2048", "-out", dsa_params
+    )
     dsa_ca_key = directory / "dsa-ca.key"
     dsa_ee_key = directory / "dsa-ee.key"
     run("openssl", "genpkey", "-paramfile", dsa_params, "-out", dsa_ca_key)
@@ -156,7 +164,9 @@ def make_findings_material(directory: Path) -> FindingsMaterial:
         "openssl", "req", "-x509", "-new", "-config", cnf, "-key", dsa_ca_key, "-subj", "/O=Certbench Test/CN=DSA CA",
         "-days", "3650", "-extensions", "v3_ca", "-sha256", "-out", dsa_ca,
     )  # fmt: skip
-    dsa_full = sign("dsa-full", csr("dsa-ee", "/O=Certbench Test/CN=DSA Inherited EE", dsa_ee_key), dsa_ca, dsa_ca_key, "v3_leaf")
+    dsa_full = sign(
+        "dsa-full", csr("dsa-ee", "/O=Certbench Test/CN=DSA Inherited EE", dsa_ee_key), dsa_ca, dsa_ca_key, "v3_leaf"
+    )
     dsa_inherited = directory / "dsa-inherited.der"
     dsa_inherited.write_bytes(_without_dsa_parameters(dsa_full, dsa_ca_key, directory))
     return FindingsMaterial(
