@@ -141,15 +141,17 @@ class NonPositiveSerialWarning(UserWarning):
 
 def _warn_non_positive_serials(material: Material) -> None:
     certificates = list(material.certificates) + [c for entry in material.key_entries for c in entry.chain]
-    for certificate in certificates:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # cryptography's own warning, repeated at every access
+    found: list[x509.Certificate] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cryptography's own warning, repeated at every read of the serial
+        for certificate in certificates:
             try:
-                serial = certificate.serial_number
+                if certificate.serial_number <= 0:
+                    found.append(certificate)
             except ValueError:  # a damaged certificate: reported where it is described
                 continue
-        if serial <= 0:
-            warnings.warn(NonPositiveSerialWarning(certificate.fingerprint(hashes.SHA256())), stacklevel=2)
+    for certificate in found:
+        warnings.warn(NonPositiveSerialWarning(certificate.fingerprint(hashes.SHA256())), stacklevel=3)
 
 
 def _load(data: bytes, path: str, password: bytes | None) -> Material:
