@@ -64,6 +64,8 @@ class FindingsMaterial:
     inter: Path
     aki_leaf: Path
     aki_bundle: Path  # aki_leaf, inter, root
+    leaf_key: Path  # the key of aki_leaf and good_leaf
+    good_leaf: Path  # the same leaf issued by inter with the right AKI (the control)
     v1_root: Path
     roots: Path  # root and v1_root
     zero_serials: Path  # nine self-signed certificates with serial 0
@@ -122,6 +124,7 @@ def make_findings_material(directory: Path) -> FindingsMaterial:
         inter_key,
         "v3_leaf",
     )
+    good_leaf = sign("good-leaf", directory / "aki-leaf.csr", inter, inter_key, "v3_leaf")  # the same key, right AKI
     aki_bundle = directory / "aki-bundle.pem"
     aki_bundle.write_bytes(aki_leaf.read_bytes() + inter.read_bytes() + root.read_bytes())
 
@@ -175,6 +178,8 @@ def make_findings_material(directory: Path) -> FindingsMaterial:
         inter=inter,
         aki_leaf=aki_leaf,
         aki_bundle=aki_bundle,
+        leaf_key=directory / "leaf.key",
+        good_leaf=good_leaf,
         v1_root=v1_root,
         roots=roots,
         zero_serials=zero_serials,

@@ -3,8 +3,12 @@ says what a peer does, the test asks openssl itself."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import ssl
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,6 +62,42 @@ def test_aki_naming_another_key_is_an_aki_mismatch_not_a_bad_signature(findings_
     info = report.chains[0]
     assert info.certificates == ("c1", "c2", "c3") and info.complete and info.signatures_ok
     assert report.fixed_chain() == (pem(m.aki_leaf), pem(m.inter), pem(m.root))
+
+
+def _handshake(server_chain: Path, key: Path, anchor: Path) -> str:
+    """A TLS handshake on 127.0.0.1, Python's ssl (OpenSSL) as the client trusting ``anchor``."""
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(server_chain, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with contextlib.suppress(OSError), server.wrap_socket(connection, server_side=True):
+            pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    client = ssl.create_default_context(cafile=str(anchor))
+    try:
+        with client.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="api.example.com"):
+            return "ok"
+    except ssl.SSLCertVerificationError as exc:
+        return str(exc.verify_message)
+    finally:
+        thread.join(timeout=30)
+        listener.close()
+
+
+def test_aki_mismatch_is_refused_by_a_real_openssl_peer(findings_material: FindingsMaterial, tmp_path: Path) -> None:
+    """The finding's claim in a real handshake: the same leaf key and intermediate, only the AKI differs."""
+    m = findings_material
+    good, bad = tmp_path / "good.pem", tmp_path / "bad.pem"
+    good.write_bytes(m.good_leaf.read_bytes() + m.inter.read_bytes())
+    bad.write_bytes(m.aki_leaf.read_bytes() + m.inter.read_bytes())
+    assert _handshake(good, m.leaf_key, m.root) == "ok"
+    assert _handshake(bad, m.leaf_key, m.root) == "unable to get local issuer certificate"
+    assert analyze(good, m.root).findings == ()
 
 
 def test_aki_mismatch_cli(findings_material: FindingsMaterial, run_cli) -> None:
