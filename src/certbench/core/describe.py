@@ -350,8 +350,13 @@ def is_ca(certificate: x509.Certificate) -> bool:
     as OpenSSL treats it and as ``trust list`` shows it."""
     if basic_constraints(certificate)[0]:
         return True
-    subject, issuer = names(certificate)
-    return certificate.version is x509.Version.v1 and subject == issuer
+    if certificate.version is not x509.Version.v1:
+        return False
+    try:
+        subject, issuer = names(certificate)
+    except ValueError:  # a damaged name: not something to take for a CA
+        return False
+    return subject == issuer
 
 
 def key_identifiers(certificate: x509.Certificate) -> tuple[str | None, str | None]:
