@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from certbench import __version__
 from certbench.commands import Context
 from certbench.core.errors import CertbenchError, PasswordError
+from certbench.core.formats.load import NonPositiveSerialWarning
 
 #: Modules of certbench.commands, in the order their commands appear in ``--help``.
 COMMAND_MODULES = ("workspace", "inspect", "create", "bind", "check", "trust", "keystore")
@@ -126,15 +127,25 @@ def _warnings_as_lines() -> Iterator[None]:
     become one ``certbench: warning:`` line each, after the output, instead of source-line dumps."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # cryptography repeats this one at every read of a serial; the loader warns once per certificate
+        # instead (NonPositiveSerialWarning), so the line can count certificates.
+        warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive")
         try:
             yield
         finally:
             counts: dict[str, int] = {}
+            certificates: dict[str, set[bytes]] = {}
             for warning in caught:
                 text = " ".join(str(warning.message).split()).split(". ")[0]
                 counts[text] = counts.get(text, 0) + 1
+                if isinstance(warning.message, NonPositiveSerialWarning):
+                    certificates.setdefault(text, set()).add(warning.message.sha256)
             for text, count in counts.items():
-                times = f" ({count} times)" if count > 1 else ""
+                if text in certificates:
+                    number = len(certificates[text])
+                    times = f" ({number} certificates)" if number > 1 else ""
+                else:
+                    times = f" ({count} times)" if count > 1 else ""
                 print(f"certbench: warning: {text}{times}", file=sys.stderr)
 
 

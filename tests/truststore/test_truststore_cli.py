@@ -198,7 +198,9 @@ def test_diff_exit_codes_across_formats(trust_material: TrustMaterial, tmp_path:
     assert _build(run_cli, smaller, "--ca-only", "--exclude", "beta", str(trust_material.bundle))[0] == 0
     code, stdout, _ = run_cli("trust", "diff", str(pem), str(p12), "--password-env", "TRUST_PW", env=NOW_ENV)
     assert code == 0
-    assert "same certificates; 8 in both; 2 close to expiry (within 30 days)" in stdout
+    assert "same certificates; 8 in both; 1 expired; 1 close to expiry (within 30 days)" in stdout
+    old_line = next(line for line in stdout.splitlines() if line.startswith("! old-root-ca"))
+    assert "(EXPIRED " in old_line and "day(s) ago" in old_line
     code, stdout, _ = run_cli("trust", "diff", str(p12), str(smaller), "--password-env", "TRUST_PW", env=NOW_ENV)
     assert code == 1
     assert "- beta-root-ca  CN=Beta Root CA,O=Certbench Test" in stdout
@@ -208,7 +210,7 @@ def test_diff_exit_codes_across_formats(trust_material: TrustMaterial, tmp_path:
     result = json.loads(stdout)
     assert [c["alias"] for c in result["added"]] == ["beta-root-ca"]
     assert result["removed"] == [] and result["equal"] is False and result["unchanged"] == 7
-    assert [c["alias"] for c in result["expiring"]] == ["old-root-ca"]
+    assert result["expiring"] == [] and [c["alias"] for c in result["expired"]] == ["old-root-ca"]
 
 
 def test_jks_input_and_output_read_back(trust_material: TrustMaterial, tmp_path: Path, run_cli) -> None:

@@ -200,13 +200,15 @@ def test_diff_added_removed_expiring(trust_material: TrustMaterial) -> None:
     assert not result.equal
     assert [c.alias for c in result.added] == ["beta-root-ca"]
     assert [c.alias for c in result.removed] == ["localhost"]
-    assert {c.alias for c in result.expiring} == {"old-root-ca", "soon-root-ca"}
+    # Expired is expired, not "close to expiry" (issue 12).
+    assert [c.alias for c in result.expiring] == ["soon-root-ca"]
+    assert [c.alias for c in result.expired] == ["old-root-ca"]
     assert result.unchanged == len(everything) - 2
     same = ts.diff_truststores(everything, list(reversed(everything)), now=FIXED_NOW)
     assert same.equal and not same.added and not same.removed
-    assert ts.diff_truststores(everything, everything, now=FIXED_NOW, warn_days=0).expiring == tuple(
-        c for c in everything if c.alias == "old-root-ca"
-    )
+    no_window = ts.diff_truststores(everything, everything, now=FIXED_NOW, warn_days=0)
+    assert no_window.expiring == ()
+    assert no_window.expired == tuple(c for c in everything if c.alias == "old-root-ca")
     with pytest.raises(UsageError):
         ts.diff_truststores(old, new, now=FIXED_NOW, warn_days=-1)
 

@@ -247,10 +247,13 @@ def diff_stores(args: argparse.Namespace, ctx: Context) -> int:
         print(f"+ {candidate.alias}  {candidate.subject}  (expires {candidate.not_after:%Y-%m-%d})")
     for candidate in result.removed:
         print(f"- {candidate.alias}  {candidate.subject}  (expires {candidate.not_after:%Y-%m-%d})")
+    for candidate in result.expired:
+        days = -candidate.days_left(now)
+        print(f"! {candidate.alias}  {candidate.subject}  (EXPIRED {days} day(s) ago, {candidate.not_after:%Y-%m-%d})")
     for candidate in result.expiring:
-        days = candidate.days_left(now)
-        state = f"expired {-days} day(s) ago" if days < 0 else f"expires in {days} day(s)"
+        state = f"expires in {candidate.days_left(now)} day(s)"
         print(f"! {candidate.alias}  {candidate.subject}  ({state}, {candidate.not_after:%Y-%m-%d})")
     verdict = "same certificates" if result.equal else f"{len(result.added)} added, {len(result.removed)} removed"
-    print(f"{verdict}; {result.unchanged} in both; {len(result.expiring)} close to expiry (within {args.days} days)")
+    soon = f"{len(result.expiring)} close to expiry (within {args.days} days)"
+    print(f"{verdict}; {result.unchanged} in both; {len(result.expired)} expired; {soon}")
     return EXIT_EQUAL if result.equal else EXIT_DIFFERENT

@@ -7,7 +7,7 @@ Validation against trust anchors is cryptography's (:mod:`certbench.core.verify`
 
 Finding codes (stable; documented in the README): ``input.unreadable``, ``input.password``,
 ``chain.order``, ``chain.incomplete``, ``chain.root-missing``, ``chain.duplicate``, ``chain.unrelated``,
-``chain.signature``, ``chain.no-end-entity``, ``cert.expired``, ``cert.not-yet-valid``,
+``chain.signature``, ``chain.aki-mismatch``, ``chain.no-end-entity``, ``cert.expired``, ``cert.not-yet-valid``,
 ``cert.expires-soon``, ``cert.weak-key``, ``cert.weak-signature``, ``cert.ca-as-leaf``,
 ``key.mismatch``, ``trust.failed``.
 """
@@ -269,6 +269,8 @@ class _Linker:
         self._self_signed: dict[int, bool] = {}
         #: id -> (certificate, named issuer) where the issuer's name (and key id) matched but its key did not verify.
         self.bad_signature: dict[int, tuple[x509.Certificate, x509.Certificate]] = {}
+        #: id -> certificate linked to an issuer whose SKI is not the key its AKI names (chain.aki-mismatch).
+        self.aki_mismatch: dict[int, x509.Certificate] = {}
 
     def self_signed(self, certificate: x509.Certificate) -> bool:
         known = self._self_signed.get(id(certificate))
@@ -288,6 +290,12 @@ class _Linker:
             # AKI/SKI narrow the candidates when both are present; the signature decides.
             keyed = [c for c in named if aki is None or key_identifiers(c)[0] in (aki, None)]
             verified = [c for c in keyed if _signed_by(certificate, c)]
+            if not verified and aki is not None:
+                # The AKI names another key, yet a same-named certificate signed it: linked (Java accepts
+                # such a chain, OpenSSL does not), and reported as chain.aki-mismatch, not as a bad signature.
+                verified = [c for c in named if key_identifiers(c)[0] not in (aki, None) and _signed_by(certificate, c)]
+                if verified:
+                    self.aki_mismatch[id(certificate)] = certificate
             candidates = keyed or named
             if len(verified) > 1:
                 # Prefer a certificate from the input, then the one valid the longest (a re-issued CA).
@@ -329,11 +337,6 @@ def _classify(positions: Sequence[tuple[int, int]]) -> str:
     if all(a > b for a, b in pairs):
         return "root-first"
     return "mixed"
-
-
-def _has_tls_role(certificate: x509.Certificate) -> bool:
-    usage = extended_key_usage(certificate)
-    return "clientAuth" in usage or "serverAuth" in usage
 
 
 def _leaf_name(certificate: x509.Certificate) -> str | None:
@@ -582,6 +585,8 @@ def analyze_chain(
                 )
             )
 
+    findings.extend(_aki_mismatches(linker, by_cert, list(input_certs) + list(trust)))
+
     for entry in entries:
         findings.extend(_certificate_findings(entry, now, linker))
 
@@ -688,35 +693,8 @@ def _chain_findings(
             )
         )
 
-    if is_ca(leaf) and not lone_root:
-        # Used as an end entity: its key was given, a TLS purpose was asked, or it has a TLS client/server
-        # role without the keyCertSign usage of a real (EKU-constrained) intermediate.
-        signs_certificates = "keyCertSign" in key_usage(leaf)
-        role = leaf_entry.id in key_matched or purpose is not None or (_has_tls_role(leaf) and not signs_certificates)
-        if role:
-            findings.append(
-                Finding(
-                    "cert.ca-as-leaf",
-                    "error",
-                    f"{_label(leaf)} is a CA certificate (basicConstraints CA:TRUE) used as the end-entity certificate",
-                    "issue an end-entity certificate (CA:FALSE) for this key and use it instead",
-                    subject=leaf_subject,
-                    certificates=(leaf_entry.id,),
-                    path=leaf_entry.path,
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    "chain.no-end-entity",
-                    "info",
-                    f"no end-entity certificate: {_label(leaf)} and the certificates it chains to are CA certificates",
-                    "nothing to fix if this is a CA bundle; add the end-entity certificate to check a full chain",
-                    subject=leaf_subject,
-                    certificates=(leaf_entry.id,),
-                    path=leaf_entry.path,
-                )
-            )
+    if is_ca(leaf) and not (lone_root and len(by_cert) == 1):
+        findings.extend(_ca_at_the_bottom(leaf, leaf_entry, lone_root, len(by_cert), key_matched, purpose))
 
     validity_explained = any(
         not is_valid_at(c, now) for c in chain if id(c) in by_cert
@@ -731,6 +709,106 @@ def _chain_findings(
                 subject=leaf_subject,
                 certificates=(leaf_entry.id,),
                 path=leaf_entry.path,
+            )
+        )
+    return findings
+
+
+def _ca_at_the_bottom(
+    leaf: x509.Certificate,
+    entry: CertEntry,
+    lone_root: bool,
+    count: int,
+    key_matched: set[str],
+    purpose: str | None,
+) -> list[Finding]:
+    """The best chain starts at a CA certificate: ``cert.ca-as-leaf`` when it is (or looks) used as the end
+    entity, else ``chain.no-end-entity`` (a CA bundle, a lone intermediate, a bundle of roots).
+
+    Used as the end entity: its key was given or a TLS purpose was asked (error), or it carries a
+    clientAuth/serverAuth EKU: an error without keyCertSign (it cannot be a working CA), a warning with it
+    (an EKU-constrained intermediate is possible, a CA sent as "the client certificate" far more likely)."""
+    label = _label(leaf)
+
+    def finding(code: str, severity: str, message: str, fix: str) -> Finding:
+        return Finding(
+            code, severity, message, fix, subject=rfc4514(leaf.subject), certificates=(entry.id,), path=entry.path
+        )
+
+    roles = [usage for usage in extended_key_usage(leaf) if usage in ("clientAuth", "serverAuth")]
+    used = entry.id in key_matched or purpose is not None
+    if lone_root or not (used or roles):
+        message = (
+            f"no end-entity certificate: the {count} certificates given are CA certificates (a CA bundle, a truststore)"
+            if lone_root
+            else f"no end-entity certificate: {label} and the certificates it chains to are CA certificates"
+        )
+        fix = "nothing to fix if this is a CA bundle; add the end-entity certificate to check a full chain"
+        return [finding("chain.no-end-entity", "info", message, fix)]
+    reissue = (
+        "have an end-entity certificate (basicConstraints CA:FALSE, no keyCertSign) issued for this key and send "
+        "that one: OpenSSL and Java accept a CA certificate as the peer's certificate, but Web PKI verifiers "
+        "(browsers, cryptography's verifier) and partners whose policy requires CA:FALSE refuse it"
+    )
+    if used:
+        why = "its private key was given" if entry.id in key_matched else f"it was checked as a {purpose} certificate"
+        return [
+            finding(
+                "cert.ca-as-leaf",
+                "error",
+                f"{label} is a CA certificate (basicConstraints CA:TRUE) used as the end-entity certificate ({why})",
+                reissue,
+            )
+        ]
+    if "keyCertSign" not in key_usage(leaf):
+        return [
+            finding(
+                "cert.ca-as-leaf",
+                "error",
+                f"{label} is a CA certificate (basicConstraints CA:TRUE) with the {' and '.join(roles)} usage but "
+                "without keyCertSign: it cannot issue certificates, so it is an end-entity certificate wrongly marked "
+                "as a CA",
+                reissue,
+            )
+        ]
+    return [
+        finding(
+            "cert.ca-as-leaf",
+            "warning",
+            f"{label} is a CA certificate (CA:TRUE, keyCertSign) with the {' and '.join(roles)} usage at the bottom "
+            "of the chain (it issued none of the certificates given): if it is sent as the client or server "
+            "certificate, it is a CA posing as one, and whoever holds its key can issue certificates that may chain "
+            "to the same root",
+            "if it is the TLS certificate: " + reissue + "; if it is an intermediate (an EKU-constrained CA), add "
+            "the end-entity certificate it issued",
+        )
+    ]
+
+
+def _aki_mismatches(linker: _Linker, by_cert: dict[int, CertEntry], known: Sequence[x509.Certificate]) -> list[Finding]:
+    """``chain.aki-mismatch``: a certificate whose issuer verifies its signature while its AKI names another key."""
+    findings: list[Finding] = []
+    for key_id, certificate in linker.aki_mismatch.items():
+        issuer = linker.issuer(certificate)
+        if key_id not in by_cert or issuer is None:
+            continue
+        aki = key_identifiers(certificate)[1]
+        issuer_ski = key_identifiers(issuer)[0]
+        owner = next((c for c in known if key_identifiers(c)[0] == aki), None)
+        whose = f"that of {_label(owner)}" if owner is not None else "a key that is in none of the certificates given"
+        findings.append(
+            Finding(
+                "chain.aki-mismatch",
+                "warning",
+                f"{_label(certificate)} was signed by {_label(issuer)}, but its Authority Key Identifier ({aki}) names "
+                f"another key, {whose}: OpenSSL-based peers (nginx, HAProxy, curl, Python ssl) refuse the chain "
+                "with 'unable to get local issuer certificate'; Java accepts it",
+                f"have {_label(certificate)} re-issued by {_label(issuer)} with an Authority Key Identifier that names "
+                f"its key ({issuer_ski}; openssl: authorityKeyIdentifier = keyid:always, signed with -CA set to that "
+                "certificate); reordering or adding certificates cannot fix it",
+                subject=rfc4514(certificate.subject),
+                certificates=(by_cert[key_id].id,),
+                path=by_cert[key_id].path,
             )
         )
     return findings

@@ -278,7 +278,17 @@ def basic_constraints(certificate: x509.Certificate) -> tuple[bool, int | None]:
 
 
 def is_ca(certificate: x509.Certificate) -> bool:
-    return basic_constraints(certificate)[0]
+    """basicConstraints CA:TRUE; a v1 self-issued certificate (an old root: v1 has no extensions) is a CA too,
+    as OpenSSL treats it and as ``trust list`` shows it."""
+    if basic_constraints(certificate)[0]:
+        return True
+    if certificate.version is not x509.Version.v1:
+        return False
+    try:
+        subject, issuer = names(certificate)
+    except ValueError:  # a damaged name: not something to take for a CA
+        return False
+    return subject == issuer
 
 
 def key_identifiers(certificate: x509.Certificate) -> tuple[str | None, str | None]:
@@ -334,7 +344,7 @@ def describe_certificate(certificate: x509.Certificate, *, now: datetime) -> Cer
     if damage is not None:
         raise FormatError(f"the certificate is damaged: {damage}")
     key_type, key_size = certificate_key_info(certificate)
-    ca, path_length = basic_constraints(certificate)
+    path_length = basic_constraints(certificate)[1]
     ski, aki = key_identifiers(certificate)
     return CertSummary(
         subject=rfc4514(certificate.subject),
@@ -351,7 +361,7 @@ def describe_certificate(certificate: x509.Certificate, *, now: datetime) -> Cer
         san=subject_alt_names(certificate),
         key_usage=key_usage(certificate),
         extended_key_usage=extended_key_usage(certificate),
-        is_ca=ca,
+        is_ca=is_ca(certificate),
         path_length=path_length,
         self_issued=certificate.subject == certificate.issuer,
         ski=ski,

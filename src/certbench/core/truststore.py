@@ -400,13 +400,15 @@ def candidate_json(candidate: Candidate, now: datetime) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class TrustDiff:
-    """Two stores compared by SHA-256: what ``new`` adds, what it drops, what in ``new`` expires soon."""
+    """Two stores compared by SHA-256: what ``new`` adds, what it drops, what in ``new`` has expired and
+    what expires within ``warn_days`` (an expired certificate is expired, not "close to expiry")."""
 
     added: tuple[Candidate, ...]
     removed: tuple[Candidate, ...]
     expiring: tuple[Candidate, ...]
     unchanged: int
     warn_days: int
+    expired: tuple[Candidate, ...] = ()
 
     @property
     def equal(self) -> bool:
@@ -420,6 +422,7 @@ class TrustDiff:
             "added": [candidate_json(c, now) for c in self.added],
             "removed": [candidate_json(c, now) for c in self.removed],
             "expiring": [candidate_json(c, now) for c in self.expiring],
+            "expired": [candidate_json(c, now) for c in self.expired],
         }
 
 
@@ -441,7 +444,8 @@ def diff_truststores(
     return TrustDiff(
         added=tuple(c for c in new_unique if c.sha256 not in old_keys),
         removed=tuple(c for c in old_unique if c.sha256 not in new_keys),
-        expiring=tuple(c for c in new_unique if c.not_after <= limit),
+        expiring=tuple(c for c in new_unique if now <= c.not_after <= limit),
+        expired=tuple(c for c in new_unique if c.not_after < now),
         unchanged=len(old_keys & new_keys),
         warn_days=warn_days,
     )

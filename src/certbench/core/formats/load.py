@@ -24,7 +24,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InternalError, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
@@ -116,13 +116,42 @@ def load_each(paths: Iterable[str | Path], password: bytes | None = None) -> lis
 def load_material(data: bytes, *, path: str, password: bytes | None = None) -> Material:
     """Load ``data`` (the content of ``path``), detecting its format from the bytes."""
     try:
-        return _load(data, path, password)
+        material = _load(data, path, password)
     except CertbenchError as exc:
         raise exc.with_path(path) from exc.__cause__
     except RecursionError as exc:
         raise FormatError("is nested too deeply to be a certificate, key or keystore", path=path) from exc
     except Exception as exc:
         raise FormatError(f"is damaged or not a format certbench reads ({type(exc).__name__})", path=path) from exc
+    _warn_non_positive_serials(material)
+    return material
+
+
+class NonPositiveSerialWarning(UserWarning):
+    """One certificate with a serial number of zero or below (``sha256`` names it, so a warning shown once
+    per kind can say how many certificates, where cryptography warns at every read of the serial)."""
+
+    def __init__(self, sha256: bytes) -> None:
+        super().__init__(
+            "certificate serial number not positive (zero or negative), which RFC 5280 forbids; "
+            "a future cryptography release will refuse to read such certificates"
+        )
+        self.sha256 = sha256
+
+
+def _warn_non_positive_serials(material: Material) -> None:
+    certificates = list(material.certificates) + [c for entry in material.key_entries for c in entry.chain]
+    found: list[x509.Certificate] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cryptography's own warning, repeated at every read of the serial
+        for certificate in certificates:
+            try:
+                if certificate.serial_number <= 0:
+                    found.append(certificate)
+            except ValueError:  # a damaged certificate: reported where it is described
+                continue
+    for certificate in found:
+        warnings.warn(NonPositiveSerialWarning(certificate.fingerprint(hashes.SHA256())), stacklevel=3)
 
 
 def _load(data: bytes, path: str, password: bytes | None) -> Material:
@@ -228,6 +257,14 @@ def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
         ) from exc
     except ValueError:
         pass
+    if _inherits_dsa_parameters(data):
+        raise FormatError(_INHERITED_DSA)
+    try:
+        x509.load_der_x509_crl(data)
+    except ValueError:
+        pass
+    else:
+        raise FormatError(f"holds {_FOREIGN_LABELS['X509 CRL']}")
     if _looks_like_bcfks(data):
         raise FormatError(
             "is a BouncyCastle FIPS keystore (BCFKS), which certbench cannot read; convert it to PKCS#12 with "
@@ -239,6 +276,17 @@ def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
 
 
 _PBES2_OID = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0d"
+#: An AlgorithmIdentifier that is the DSA key OID alone: a DSA key inheriting its issuer's parameters.
+_DSA_WITHOUT_PARAMETERS = bytes.fromhex("300906072a8648ce380401")
+_INHERITED_DSA = (
+    "is an X.509 certificate whose DSA key has no parameters of its own (it inherits them from its issuer's "
+    "certificate, as in the NIST PKITS tests): neither certbench nor OpenSSL 3 can use such a key; have the "
+    "certificate re-issued with the DSA parameters in it, or with an RSA or EC key"
+)
+
+
+def _inherits_dsa_parameters(der: bytes) -> bool:
+    return _DSA_WITHOUT_PARAMETERS in der
 
 
 def _looks_like_bcfks(data: bytes) -> bool:
@@ -425,7 +473,10 @@ def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
         except InternalError as exc:  # OpenSSL refusing key material cryptography passed on (X448 OID, 32 bytes)
             problems.append(f"{where} is damaged: OpenSSL rejects its key material ({_openssl_reason(exc)})")
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-            problems.append(f"{where} is damaged: {_pem_reason(exc)}")
+            if label in _CERTIFICATE_LABELS and _inherits_dsa_parameters(_pem_der(block)):
+                problems.append(f"{where} {_INHERITED_DSA}")
+            else:
+                problems.append(f"{where} is damaged: {_pem_reason(exc)}")
     if not certificates and not keys and not csrs:
         if foreign and len(foreign) == len(problems):
             raise FormatError(f"holds {foreign[0]}")
@@ -457,10 +508,18 @@ def _pem_reason(exc: BaseException) -> str:
     return _one_line(exc)
 
 
+def _pem_der(block: bytes) -> bytes:
+    """The DER inside one PEM block (b"" when its base64 does not decode)."""
+    body = b"".join(line for line in block.splitlines() if line and not line.startswith(b"-----"))
+    try:
+        return base64.b64decode(body, validate=False)
+    except ValueError:
+        return b""
+
+
 def _load_trusted_certificate(block: bytes) -> x509.Certificate:
     """OpenSSL's ``-trustout`` form: a DER certificate followed by trust settings; read the certificate."""
-    body = b"".join(line for line in block.splitlines() if line and not line.startswith(b"-----"))
-    der = base64.b64decode(body, validate=False)
+    der = _pem_der(block)
     length = _der_length(der)
     return x509.load_der_x509_certificate(der[:length])
 
