@@ -105,7 +105,8 @@ def make_online_material(directory: Path) -> OnlineMaterial:
 
     def key(stem: str) -> Path:
         path = directory / f"{stem}.key"
-        run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path, cwd=directory)
+        run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path,
+            cwd=directory)  # fmt: skip
         return path
 
     def cert(
@@ -132,7 +133,8 @@ def make_online_material(directory: Path) -> OnlineMaterial:
     inter = cert("inter", "/O=Certbench Test/CN=Probe Test Issuing CA", "v3_ca", "root")
     leaf_key = key("leaf")
     leaf = cert("leaf", "/CN=localhost", "v3_server", "inter")
-    expired = cert("expired", "/CN=localhost", "v3_server", "inter", key_stem="leaf", until=_stamp(now - timedelta(days=1)))
+    yesterday = _stamp(now - timedelta(days=1))
+    expired = cert("expired", "/CN=localhost", "v3_server", "inter", key_stem="leaf", until=yesterday)
     other_name = cert("other-name", "/CN=other.example", "v3_other_name", "inter", key_stem="leaf")
     sni_a = cert("sni-a", "/CN=a.test", "v3_sni_a", "inter", key_stem="leaf")
     sni_b = cert("sni-b", "/CN=b.test", "v3_sni_b", "inter", key_stem="leaf")

@@ -64,9 +64,8 @@ class TLSServer:
             conn.sendall(b"250-localhost greets you\r\n250-SIZE 1000000\r\n250 STARTTLS\r\n")
             self.smtp_commands.append(reader.readline().decode(errors="replace").strip())  # STARTTLS
             conn.sendall(b"220 2.0.0 Ready to start TLS\r\n")
-        with self.context.wrap_socket(conn, server_side=True) as tls:
-            with contextlib.suppress(ssl.SSLError, OSError):
-                tls.recv(1)  # until the client closes (or the timeout)
+        with self.context.wrap_socket(conn, server_side=True) as tls, contextlib.suppress(ssl.SSLError, OSError):
+            tls.recv(1)  # until the client closes (or the timeout)
 
 
 def server_context(cert_chain: Path, key: Path, *, max_version: ssl.TLSVersion | None = None) -> ssl.SSLContext:

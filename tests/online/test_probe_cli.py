@@ -9,10 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from certbench.core.workspace import Workspace
 from online_material import CLIENT_KEY_PASSWORD, OnlineMaterial, bundle, make_online_material
 from servers import TLSServer, closed_port, http_server, openssl_server, server_context, silent_listener, sni_context
+
+from certbench.core.workspace import Workspace
 
 pytestmark = pytest.mark.xdist_group("online")
 
@@ -334,9 +334,10 @@ def test_starttls_smtp(material: OnlineMaterial, run_cli) -> None:
 def test_several_targets_concurrently_summary_in_order_worst_exit(material: OnlineMaterial, run_cli) -> None:
     refused = closed_port()
     chain = _chain_file(material, "multi.pem", material.leaf, material.inter)
-    with TLSServer(server_context(chain, material.leaf_key)) as good, TLSServer(
-        server_context(material.expired, material.leaf_key)
-    ) as expired:
+    with (
+        TLSServer(server_context(chain, material.leaf_key)) as good,
+        TLSServer(server_context(material.expired, material.leaf_key)) as expired,
+    ):
         code, out, err = run_cli(
             "probe", f"127.0.0.1:{good.port}", f"127.0.0.1:{expired.port}", f"127.0.0.1:{refused}",
             "--servername", "localhost",
@@ -390,5 +391,7 @@ def test_unresolvable_name_is_one_line(run_cli, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
     code, _, err = run_cli("probe", "gateway.example.invalid")
     assert code == 2
-    assert err == "certbench: error: gateway.example.invalid:443: cannot resolve gateway.example.invalid: " \
+    assert (
+        err == "certbench: error: gateway.example.invalid:443: cannot resolve gateway.example.invalid: "
         "Name or service not known\n"
+    )
