@@ -25,6 +25,7 @@ from certbench.commands import (
     print_json,
     read_password,
 )
+from certbench.commands.online import add_online_options, load_crls
 from certbench.core.chain import chain_pem
 from certbench.core.describe import is_ca, iso, rfc4514
 from certbench.core.errors import UsageError
@@ -84,6 +85,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     probe.add_argument("--import", dest="import_name", metavar="NAME", help="store the chain as a workspace item")
     probe.add_argument("--force", action="store_true", help="overwrite the --save-chain file or --import item")
     probe.add_argument("--json", action="store_true", help="print one JSON object (shape in the README)")
+    add_online_options(probe)
     probe.set_defaults(handler=run_probe)
 
 
@@ -98,10 +100,20 @@ def run_probe(args: argparse.Namespace, ctx: Context) -> int:
     targets = [parse_target(t, servername=args.servername, starttls=args.starttls) for t in args.targets]
     anchors = _anchors(args)
     client = _client_identity(args, ctx)
+    crls = load_crls(args)
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(targets)), thread_name_prefix="probe") as pool:
         futures = [
             pool.submit(
-                probe, target, now=now, timeout=args.timeout, anchors=anchors, client=client, starttls=args.starttls
+                probe,
+                target,
+                now=now,
+                timeout=args.timeout,
+                anchors=anchors,
+                client=client,
+                starttls=args.starttls,
+                fetch_missing=args.fetch_missing,
+                check_revocation=args.check_revocation,
+                crls=crls,
             )
             for target in targets
         ]
@@ -269,11 +281,22 @@ def _details(report: ProbeReport) -> str:
     if report.anchor is not None:
         where = report.anchor.path + (f", alias {report.anchor.alias}" if report.anchor.alias else "")
         lines.append(f"Anchor      {rfc4514(report.anchor.certificate.subject)} ({where})")
+    for fetched in report.fetched:
+        lines.append(f"Fetched     {rfc4514(fetched.certificate.subject)} from {fetched.url}")
+    for status in report.revocation:
+        detail = f" ({status.source})" if status.source else ""
+        lines.append(f"Revocation  {rfc4514(status.certificate.subject)}: {status.status}{detail}")
     text = "\n".join(lines) + "\n"
     if report.chain_report is None:
         return text + "Presented   no certificate\n"
     doctor = dataclasses.replace(report.chain_report, findings=report.findings)
     materials = [_presented_material(report)]
+    if report.fetched:
+        from certbench.core.formats.material import Format, Material
+        from certbench.core.online.probe import FETCHED_PATH
+
+        issuers = tuple(f.certificate for f in report.fetched)
+        materials.append(Material(path=FETCHED_PATH, format=Format.DER, certificates=issuers, ordered=False))
     return text + "\n" + render_report(doctor, materials)
 
 

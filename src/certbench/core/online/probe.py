@@ -14,6 +14,7 @@ Finding codes added to the chain doctor's: ``tls.hostname``, ``tls.refused``, ``
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import select
 import socket
@@ -32,10 +33,15 @@ from certbench.core.describe import common_name, iso, rfc4514, subject_alt_names
 from certbench.core.errors import NetworkError, UsageError
 from certbench.core.fingerprints import sha256_colon
 from certbench.core.formats.material import Format, Material
+from certbench.core.online.fetch import Fetched, fetch_missing_issuers
+from certbench.core.online.revocation import RevocationStatus, revocation_findings
+from certbench.core.online.revocation import check_revocation as check_revocation_status
 from certbench.core.online.starttls import DEFAULT_PORTS, negotiate
 from certbench.core.verify import chain_validates, verify_chain
 
 DEFAULT_PORT = 443
+#: The input name of issuer certificates fetched from AIA caIssuers URLs, in the chain doctor's report.
+FETCHED_PATH = "fetched (AIA caIssuers)"
 #: After a TLS 1.3 handshake in which a client certificate was asked for, the server judges it only once
 #: the client has finished: its refusal (an alert) arrives after the client's handshake is complete.
 #: This long is waited for that alert (within the overall timeout) before the certificate counts as accepted.
@@ -156,6 +162,8 @@ class Handshake:
     acceptable_ca_names: tuple[x509.Name, ...]
     alert: str | None = None
     failure: str | None = None
+    #: The OCSP response the server stapled to its certificate (DER), if any.
+    stapled_ocsp: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,8 @@ class ProbeReport:
     trust_reason: str | None = None
     anchor: Anchor | None = None
     error: str | None = None
+    fetched: tuple[Fetched, ...] = ()
+    revocation: tuple[RevocationStatus, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -238,6 +248,8 @@ class ProbeReport:
             "anchor": self._anchor_json(),
             "error": self.error,
             "at": iso(self.now),
+            "fetched": [{"subject": rfc4514(f.certificate.subject), "url": f.url} for f in self.fetched],
+            "revocation": [r.to_json() for r in self.revocation],
         }
 
 
@@ -249,13 +261,56 @@ def probe(
     anchors: Sequence[Anchor] = (),
     client: ClientIdentity | None = None,
     starttls: str | None = None,
+    fetch_missing: bool = False,
+    check_revocation: bool = False,
+    crls: Sequence[tuple[x509.CertificateRevocationList, str]] = (),
 ) -> ProbeReport:
-    """Connect to ``target`` and report; a connection problem becomes the report's ``error``."""
+    """Connect to ``target`` and report; a connection problem becomes the report's ``error``.
+
+    ``fetch_missing`` follows the AIA caIssuers URLs of the presented chain for missing intermediates;
+    ``check_revocation`` asks the OCSP responders and CRL distribution points the certificates name;
+    ``crls`` are local CRLs (with where they came from). The stapled OCSP response is always used.
+    """
     try:
         shake = handshake(target, timeout=timeout, client=client, starttls=starttls)
     except NetworkError as exc:
         return ProbeReport(target=target, now=now, error=exc.message)
-    return analyze_handshake(target, shake, now=now, anchors=anchors, client=client)
+    fetched: tuple[Fetched, ...] = ()
+    notes: tuple[str, ...] = ()
+    if fetch_missing and shake.presented:
+        found = fetch_missing_issuers(shake.presented, timeout=timeout, known=[a.certificate for a in anchors])
+        fetched, notes = found.fetched, found.problems
+    report = analyze_handshake(target, shake, now=now, anchors=anchors, client=client, fetched=fetched)
+    fix = "the server should send its intermediates itself (add them to its certificate chain file)"
+    extra = [Finding("fetch.problem", "info", note, fix, path=target.label) for note in notes]
+    if shake.presented and (check_revocation or crls or shake.stapled_ocsp):
+        chain = _leaf_first(report)
+        if report.anchor is not None and report.anchor.certificate not in chain:
+            chain.append(report.anchor.certificate)
+        statuses = check_revocation_status(
+            chain, now=now, crls=crls, online=check_revocation, timeout=timeout, stapled=shake.stapled_ocsp
+        )
+        if check_revocation or crls:
+            extra.extend(revocation_findings(statuses, path=target.label))
+        else:  # only a staple: what it says about the leaf, nothing about the rest
+            statuses = statuses[:1]
+            extra.extend(revocation_findings([s for s in statuses if s.status == "revoked"], path=target.label))
+        report = dataclasses.replace(report, revocation=tuple(statuses))
+    if extra:
+        report = dataclasses.replace(report, findings=_sorted(list(report.findings) + extra))
+    return report
+
+
+def _leaf_first(report: ProbeReport) -> list[x509.Certificate]:
+    """The chain doctor's best chain (leaf first, fetched issuers and a known root included)."""
+    if report.chain_report is None:
+        return list(report.presented)
+    return list(report.chain_report.fixed_chain()) or list(report.presented)
+
+
+def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
+    order = {"error": 0, "warning": 1, "info": 2}
+    return tuple(sorted(findings, key=lambda f: order.get(f.severity, 3)))
 
 
 # -- the handshake ---------------------------------------------------------------------------------------
@@ -315,6 +370,14 @@ def _tls_handshake(
             alerts.append(ALERTS.get(value & 0xFF, f"alert {value & 0xFF}"))
 
     context.set_info_callback(info)
+    stapled: list[bytes] = []
+
+    def staple(connection: SSL.Connection, data: bytes, _: object) -> bool:
+        if data:
+            stapled.append(data)
+        return True  # the response is judged (signature, validity) by the revocation check, not here
+
+    context.set_ocsp_client_callback(staple)
     if client is not None:
         try:
             context.use_certificate(client.certificate)
@@ -329,6 +392,7 @@ def _tls_handshake(
         connection.set_tlsext_host_name(target.servername.encode("idna"))
     if alpn:
         connection.set_alpn_protos(list(ALPN_OFFER))
+    connection.request_ocsp()
     connection.set_connect_state()
     sock.setblocking(False)
 
@@ -345,6 +409,7 @@ def _tls_handshake(
             acceptable_ca_names=tuple(connection.get_client_ca_list(as_cryptography=True)),
             alert=alert,
             failure=failure,
+            stapled_ocsp=stapled[0] if stapled else None,
         )
 
     try:
@@ -419,8 +484,10 @@ def analyze_handshake(
     now: datetime,
     anchors: Sequence[Anchor] = (),
     client: ClientIdentity | None = None,
+    fetched: Sequence[Fetched] = (),
 ) -> ProbeReport:
-    """The chain doctor on the presented chain, the hostname check, trust, and the mutual-TLS verdict."""
+    """The chain doctor on the presented chain (with ``fetched`` issuers), the hostname check, trust, and the
+    mutual-TLS verdict."""
     findings: list[Finding] = []
     report: ChainReport | None = None
     trusted: bool | None = None
@@ -428,10 +495,14 @@ def analyze_handshake(
     anchor: Anchor | None = None
     trust = [a.certificate for a in anchors]
     if shake.presented:
-        material = Material(path=target.label, format=Format.TLS, certificates=shake.presented, ordered=True)
-        report = analyze_chain([material], now=now, trust=trust)
+        materials = [Material(path=target.label, format=Format.TLS, certificates=shake.presented, ordered=True)]
+        if fetched:
+            extra = tuple(f.certificate for f in fetched)
+            materials.append(Material(path=FETCHED_PATH, format=Format.DER, certificates=extra, ordered=False))
+        report = analyze_chain(materials, now=now, trust=trust)
         findings.extend(report.findings)
-        leaf, intermediates = shake.presented[0], list(shake.presented[1:])
+        leaf = shake.presented[0]
+        intermediates = list(shake.presented[1:]) + [f.certificate for f in fetched]
         if not _name_matches(leaf, target.expected_name):
             held = ", ".join(n for n in subject_alt_names(leaf) if n.startswith(("DNS:", "IP:"))) or "no DNS/IP name"
             findings.append(
@@ -489,18 +560,17 @@ def analyze_handshake(
                 path=target.label,
             )
         )
-    order = {"error": 0, "warning": 1, "info": 2}
-    findings.sort(key=lambda f: order.get(f.severity, 3))
     return ProbeReport(
         target=target,
         now=now,
         handshake=shake,
         chain_report=report,
-        findings=tuple(findings),
+        findings=_sorted(findings),
         client=client_verdict,
         trusted=trusted,
         trust_reason=trust_reason,
         anchor=anchor,
+        fetched=tuple(fetched),
     )
 
 
