@@ -395,3 +395,30 @@ def test_unresolvable_name_is_one_line(run_cli, monkeypatch: pytest.MonkeyPatch)
         err == "certbench: error: gateway.example.invalid:443: cannot resolve gateway.example.invalid: "
         "Name or service not known\n"
     )
+
+
+def test_expiring_endpoints(material: OnlineMaterial, run_cli, tmp_path: Path) -> None:
+    refused = closed_port()
+    chain = _chain_file(material, "watch.pem", material.leaf, material.inter)
+    with (
+        TLSServer(server_context(chain, material.leaf_key)) as fresh,
+        TLSServer(server_context(material.expired, material.leaf_key)) as old,
+    ):
+        endpoints = tmp_path / "endpoints.txt"
+        endpoints.write_text(f"# gateways\n127.0.0.1:{fresh.port}\n\n127.0.0.1:{old.port}  # legacy\n")
+        code, out, err = run_cli("expiring", "--endpoints", str(endpoints))
+        wide_code, wide_out, _ = run_cli("expiring", "--endpoints", str(endpoints), "--within", "4000", "--json")
+        endpoints.write_text(f"127.0.0.1:{fresh.port}\n127.0.0.1:{refused}\n")
+        down_code, _, down_err = run_cli("expiring", "--endpoints", str(endpoints))
+    assert code == 1 and err == ""
+    assert out.splitlines() == [out.splitlines()[0]] and "EXPIRED" in out and f"127.0.0.1:{old.port}" in out
+    listed = json.loads(wide_out)
+    assert wide_code == 1
+    assert [(e["source"], e["name"]) for e in listed] == [
+        ("endpoint", f"127.0.0.1:{old.port}"),
+        ("endpoint", f"127.0.0.1:{fresh.port}"),
+        ("endpoint", f"127.0.0.1:{fresh.port} (chain #2)"),
+    ]
+    assert listed[0]["expired"] is True and listed[1]["subject"] == "CN=localhost"
+    assert down_code == 2
+    assert down_err == f"certbench: error: 127.0.0.1:{refused}: connection refused (nothing listens on that port)\n"
