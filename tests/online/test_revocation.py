@@ -164,6 +164,7 @@ def test_probe_check_revocation_and_fetch_missing(pki: RevocationPKI, requests: 
         {"subject": "O=Certbench Test,CN=Revocation Test Issuing CA", "url": f"{pki.base}/inter.der"}
     ]
     assert target["trusted"] is True and target["chains"][0]["complete"]
+    assert [c["subject"] for c in target["presented"]] == ["CN=good.localhost"]  # fetched is not presented
     assert [(r["subject"], r["status"]) for r in target["revocation"]] == [
         ("CN=good.localhost", "good"),
         ("O=Certbench Test,CN=Revocation Test Issuing CA", "good"),

@@ -235,7 +235,7 @@ class ProbeReport:
                 "cipher": shake.cipher if shake else None,
                 "alpn": shake.alpn if shake else None,
             },
-            "presented": [c for c in doctor["certificates"] if c["source"] == "input"],
+            "presented": [c for c in doctor["certificates"] if c["path"] == self.target.label],
             "chains": doctor["chains"],
             "findings": [f.to_json() for f in self.findings],
             "client_auth": {
@@ -362,10 +362,13 @@ def _tls_handshake(
     context.set_verify(SSL.VERIFY_NONE)  # the chain is judged by the chain doctor, not refused here
     requested: list[bool] = []
     alerts: list[str] = []
+    tickets: list[bool] = []
 
     def info(connection: SSL.Connection, where: int, value: int) -> None:
         if where & SSL.SSL_CB_CONNECT_LOOP and b"certificate request" in connection.get_state_string():
             requested.append(True)
+        if where & SSL.SSL_CB_CONNECT_LOOP and b"session ticket" in connection.get_state_string():
+            tickets.append(True)  # TLS 1.3 servers issue tickets once they have accepted the client
         if where & SSL.SSL_CB_READ_ALERT and (value >> 8) == 2:  # a fatal alert from the server
             alerts.append(ALERTS.get(value & 0xFF, f"alert {value & 0xFF}"))
 
@@ -431,19 +434,25 @@ def _tls_handshake(
             ) from exc
         raise NetworkError(f"the TLS handshake failed: {words}") from exc
     if requested and connection.get_protocol_version_name() == "TLSv1.3":
-        _await_verdict(connection, sock, min(deadline, time.monotonic() + CLIENT_VERDICT_WAIT))
+        _await_verdict(connection, sock, min(deadline, time.monotonic() + CLIENT_VERDICT_WAIT), tickets)
     if alerts:
         return facts(False, alerts[0], "the server sent a fatal alert after the handshake")
     return facts(True, None, None)
 
 
-def _await_verdict(connection: SSL.Connection, sock: socket.socket, until: float) -> None:
-    """Read until the server says something, closes, or ``until`` (a refusal arrives as an alert, which
-    the info callback records)."""
-    try:
-        _until_done(lambda: connection.recv(1), sock, until)
-    except (TimeoutError, SSL.Error):
-        return  # silence (accepted), a close, or an alert (recorded): all end the wait
+def _await_verdict(connection: SSL.Connection, sock: socket.socket, until: float, tickets: list[bool]) -> None:
+    """Read until the server issues a session ticket (it accepted), says something, closes, or ``until``
+    (a refusal arrives as an alert, which the info callback records)."""
+    while not tickets:
+        try:
+            connection.recv(1)
+            return  # application data: the server is talking to us
+        except SSL.WantReadError:
+            remaining = until - time.monotonic()
+            if tickets or remaining <= 0 or not select.select([sock], [], [], remaining)[0]:
+                return  # a ticket (accepted), or silence until the wait ran out (no refusal came)
+        except SSL.Error:
+            return  # a close, or an alert (recorded)
 
 
 def _until_done(operation: Callable[[], _T], sock: socket.socket, deadline: float) -> _T:
