@@ -22,7 +22,7 @@ def test_wheelhouse_installs_offline(tmp_path: Path) -> None:
         timeout=600,
     )
     names = sorted(p.name.split("-")[0].lower() for p in wheelhouse.glob("*.whl"))
-    for needed in ("certbench", "cryptography", "pyjks", "textual", "platformdirs", "twofish"):
+    for needed in ("certbench", "cryptography", "pyjks", "textual", "platformdirs", "twofish", "pyopenssl"):
         assert needed in names, f"{needed} missing from the wheelhouse: {names}"
     env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
     result = subprocess.run(

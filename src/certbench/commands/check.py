@@ -28,6 +28,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser("expiring", help="list workspace items and bindings expiring soon (exit 1 if any)")
     parser.add_argument("--within", type=int, default=30, metavar="DAYS", help="look DAYS ahead (default 30)")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
+    parser.add_argument(
+        "--endpoints",
+        metavar="FILE",
+        help="watch these live TLS endpoints instead (one HOST[:PORT] per line; connects to them)",
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per endpoint (--endpoints)")
     parser.set_defaults(handler=expiring_command)
 
 
@@ -35,8 +41,14 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
     if args.within < 0:
         raise UsageError("--within: DAYS must be 0 or more")
     now = ctx.now()
-    registry = Registry.load(ctx.workspace.bindings_path)
-    found = expiring(ctx.workspace.list_items(), registry.bindings, now=now, within_days=args.within)
+    unreachable = 0
+    if args.endpoints:
+        from certbench.commands.online import expiring_endpoints
+
+        found, unreachable = expiring_endpoints(args.endpoints, now=now, within_days=args.within, timeout=args.timeout)
+    else:
+        registry = Registry.load(ctx.workspace.bindings_path)
+        found = expiring(ctx.workspace.list_items(), registry.bindings, now=now, within_days=args.within)
     if args.json:
         print_json([entry.to_json() for entry in found])
     elif not found:
@@ -46,7 +58,7 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
             when = "EXPIRED" if entry.expired else f"{entry.days_left:>4}d"
             bound = f"  (bound to {', '.join(entry.client_ids)})" if entry.source == "item" and entry.client_ids else ""
             print(f"{when:>8}  {entry.not_after:%Y-%m-%d}  {entry.source:<7}  {entry.name}  {entry.subject}{bound}")
-    return 1 if found else 0
+    return 2 if unreachable else 1 if found else 0
 
 
 def check_command(args: argparse.Namespace, ctx: Context) -> int:

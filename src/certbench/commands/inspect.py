@@ -12,6 +12,7 @@ from pathlib import Path
 from cryptography import x509
 
 from certbench.commands import Context, add_password_options, load_asking, parse_timestamp, print_json, read_password
+from certbench.commands.online import add_online_options, fetch_issuers, revocation_of, with_findings
 from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.checks import blocking_failures
 from certbench.core.describe import common_name, describe_certificate, is_ca, iso, public_key_info, rfc4514
@@ -52,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     inspect.add_argument("--force", action="store_true", help="overwrite the --fix-out file if it exists")
     add_password_options(inspect, what="the password of protected inputs (PKCS#12, keystores, encrypted keys)")
+    add_online_options(inspect)
     inspect.set_defaults(handler=run_inspect)
 
     verify = subparsers.add_parser(
@@ -75,6 +77,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.add_argument("--max-depth", type=int, metavar="N", help="longest chain accepted (intermediates)")
     verify.add_argument("--json", action="store_true", help="print one JSON object (shape in the README)")
     add_password_options(verify, what="the password of protected inputs")
+    add_online_options(verify)
     verify.set_defaults(handler=run_verify)
 
 
@@ -127,7 +130,15 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
     materials, errors, passwords = _load_inputs(args.files, args)
     if not materials and not args.json:
         raise errors[0]
+    online_notes: list[str] = []
+    if args.fetch_missing:  # connects to the AIA caIssuers URLs of the certificates
+        fetched, online_notes = fetch_issuers([c for m in materials for c in m.certificates], trust)
+        materials = [*materials, fetched] if fetched else materials
     report = analyze_chain(materials, now=now, trust=trust, purpose=args.purpose, errors=errors)
+    revocation = None
+    if args.check_revocation or args.crl:
+        revocation, more = revocation_of(report.fixed_chain(), args, now)
+        report = dataclasses.replace(report, findings=with_findings(report.findings, more))
     # A keystore JAR read back gets the gateway checklist `jar build` applied before writing it.
     jar_checks = {
         m.path: check_keystore_jar(m, now=now, key_password=passwords.get(m.path))
@@ -148,6 +159,10 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
         document["at"] = iso(now)
         document["fix_out"] = str(written) if written else None
         document["keystore_jar_checks"] = {path: [c.to_json() for c in checks] for path, checks in jar_checks.items()}
+        if args.fetch_missing:
+            document["fetched"] = online_notes
+        if revocation is not None:
+            document["revocation"] = revocation
         if len(report.certificates) > COMPACT_JSON_ABOVE:
             print(json.dumps(document, ensure_ascii=False))  # one line: a big bundle prints fast
         else:
@@ -161,6 +176,10 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
                 print(f"  {mark} {check.title}: {check.reason}")
         if written:
             print(f"\nWrote the fixed chain ({len(report.fixed_chain())} certificates, leaf first) to {written}")
+        for note in online_notes:
+            print(f"Fetch: {note}")
+        for status in revocation or []:
+            print(f"Revocation: {status['subject']}: {status['status']} ({status['source'] or status['reason']})")
     code = exit_code(report)
     if code == EXIT_OK and any(blocking_failures(checks) for checks in jar_checks.values()):
         return EXIT_FINDINGS
@@ -292,15 +311,34 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
     for path in args.more:
         more = load_file(path, password)
         intermediates.extend(c for c in more.certificates if c not in intermediates)
+    notes: list[str] = []
+    if args.fetch_missing:  # connects to the AIA caIssuers URLs of the certificates
+        fetched, notes = fetch_issuers([leaf, *intermediates], trust)
+        intermediates.extend(fetched.certificates if fetched else ())
     result = verify_chain(leaf, intermediates, trust, at=at, purpose=purpose, name=args.name, max_depth=args.max_depth)
+    revocation, not_checked = None, NOT_CHECKED
+    if result.valid and (args.check_revocation or args.crl):
+        revocation, findings = revocation_of(result.chain, args, at)
+        revoked = [f.message for f in findings if f.code == "cert.revoked"]
+        result = dataclasses.replace(result, valid=False, reason=revoked[0]) if revoked else result
+        unknown = [f.message for f in findings if f.code == "revocation.unknown"]
+        not_checked = "; ".join(unknown) if unknown else ""
     if args.json:
-        print_json(result.to_json())
+        document = result.to_json()
+        document["not_checked"] = [not_checked] if not_checked else []
+        if args.fetch_missing:
+            document["fetched"] = notes
+        if revocation is not None:
+            document["revocation"] = revocation
+        print_json(document)
     elif result.valid:
         print(f"valid: {result.reason} at {iso(at)}")
         for depth, certificate in enumerate(result.chain):
             print(f"  {'  ' * depth}{rfc4514(certificate.subject)}")
-        print(f"not checked: {NOT_CHECKED}")
     else:
         print(f"not valid: {result.reason}")
-        print(f"not checked: {NOT_CHECKED}", file=sys.stderr)
+    for note in notes if not args.json else ():
+        print(f"fetch: {note}")
+    if not_checked and not args.json:
+        print(f"not checked: {not_checked}", file=sys.stdout if result.valid else sys.stderr)
     return EXIT_OK if result.valid else EXIT_FINDINGS

@@ -88,3 +88,9 @@ class BindingError(CertbenchError):
     """The client_id <-> certificate registry refuses or cannot load something."""
 
     code = "binding"
+
+
+class NetworkError(CertbenchError):
+    """An endpoint could not be reached or did not speak TLS (only online commands raise it)."""
+
+    code = "network"

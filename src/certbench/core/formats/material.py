@@ -22,6 +22,8 @@ class Format(StrEnum):
     KEYSTORE_JAR = "keystore-jar"
     KEY = "key"
     CSR = "csr"
+    #: The chain a TLS server presented in its handshake (``certbench probe``), never read from a file.
+    TLS = "tls"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,675 @@
+"""Probe a TLS endpoint: the handshake as it happened, the chain as presented, and what is wrong with it.
+
+:func:`handshake` connects (optionally after a STARTTLS exchange), runs the TLS handshake with pyOpenSSL
+without judging the server (the chain doctor does that), and records the version, cipher, ALPN, the
+certificates exactly as presented, whether the server asked for a client certificate with the CA names
+it sent, and the alert it answered with. :func:`analyze_handshake` turns that into a
+:class:`ProbeReport`: :func:`certbench.core.chain.analyze_chain` on the presented chain, the hostname
+check, the anchor among the given trust files, and the mutual-TLS verdict in plain words.
+:func:`probe` does both. Connection problems are :class:`NetworkError`; a refused handshake is a result.
+
+Finding codes added to the chain doctor's: ``tls.hostname``, ``tls.refused``, ``tls.client-refused``,
+``tls.client-not-requested``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import select
+import socket
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from OpenSSL import SSL
+
+from certbench.core.chain import ChainReport, Finding, analyze_chain
+from certbench.core.describe import common_name, iso, rfc4514, subject_alt_names
+from certbench.core.errors import NetworkError, UsageError
+from certbench.core.fingerprints import sha256_colon
+from certbench.core.formats.material import Format, Material
+from certbench.core.online.fetch import Fetched, fetch_missing_issuers
+from certbench.core.online.revocation import RevocationStatus, revocation_findings
+from certbench.core.online.revocation import check_revocation as check_revocation_status
+from certbench.core.online.starttls import DEFAULT_PORTS, negotiate
+from certbench.core.verify import chain_validates, verify_chain
+
+DEFAULT_PORT = 443
+#: The input name of issuer certificates fetched from AIA caIssuers URLs, in the chain doctor's report.
+FETCHED_PATH = "fetched (AIA caIssuers)"
+#: After a TLS 1.3 handshake in which a client certificate was asked for, the server judges it only once
+#: the client has finished: its refusal (an alert) arrives after the client's handshake is complete.
+#: This long is waited for that alert (within the overall timeout) before the certificate counts as accepted.
+CLIENT_VERDICT_WAIT = 2.0
+#: ALPN protocols offered on a direct TLS connection (not after STARTTLS), as a browser would.
+ALPN_OFFER = (b"h2", b"http/1.1")
+
+#: TLS alert descriptions (RFC 8446 section 6 and RFC 5246 section 7.2), by code.
+ALERTS = {
+    0: "close_notify",
+    10: "unexpected_message",
+    20: "bad_record_mac",
+    22: "record_overflow",
+    40: "handshake_failure",
+    42: "bad_certificate",
+    43: "unsupported_certificate",
+    44: "certificate_revoked",
+    45: "certificate_expired",
+    46: "certificate_unknown",
+    47: "illegal_parameter",
+    48: "unknown_ca",
+    49: "access_denied",
+    50: "decode_error",
+    51: "decrypt_error",
+    70: "protocol_version",
+    71: "insufficient_security",
+    80: "internal_error",
+    86: "inappropriate_fallback",
+    90: "user_canceled",
+    109: "missing_extension",
+    110: "unsupported_extension",
+    112: "unrecognized_name",
+    113: "bad_certificate_status_response",
+    115: "unknown_psk_identity",
+    116: "certificate_required",
+    120: "no_application_protocol",
+}
+#: OpenSSL's words when what answered was not a TLS server (plain HTTP, SMTP before STARTTLS...).
+_NOT_TLS = ("wrong version number", "packet length too long", "http request", "record layer failure")
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to connect: ``host`` and ``port``, and the SNI name sent (None: none, e.g. for an IP address)."""
+
+    host: str
+    port: int
+    servername: str | None
+
+    @property
+    def label(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    @property
+    def expected_name(self) -> str:
+        """The name a TLS client checks the server certificate against."""
+        return self.servername or self.host
+
+
+def parse_target(text: str, *, servername: str | None = None, starttls: str | None = None) -> Target:
+    """``host``, ``host:port``, ``[v6]:port`` or a bare IPv6 address; the port defaults to 443 (or the
+    STARTTLS protocol's usual port). The SNI name is ``servername``, else the host unless it is an IP."""
+    value = text.strip()
+    default = DEFAULT_PORTS.get(starttls or "", DEFAULT_PORT)
+    port_text: str | None = None
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        if rest:
+            if not rest.startswith(":"):
+                raise UsageError(f"{text!r}: expected [IPv6]:PORT")
+            port_text = rest[1:]
+    elif value.count(":") == 1:
+        host, _, port_text = value.partition(":")
+    else:
+        host = value  # a name, an IPv4 address or a bare IPv6 address
+    if not host or any(c.isspace() or c in "/@" for c in host):
+        raise UsageError(f"{text!r} is not HOST[:PORT]")
+    port = default
+    if port_text is not None:
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise UsageError(f"{text!r}: the port must be a number from 1 to 65535")
+        port = int(port_text)
+    sni = servername if servername is not None else (None if _ip(host) is not None else host)
+    return Target(host=host, port=port, servername=sni or None)
+
+
+@dataclass(frozen=True)
+class ClientIdentity:
+    """The certificate (with its issuer chain, sent after it) and key a client authenticates with."""
+
+    certificate: x509.Certificate
+    key: PrivateKeyTypes
+    chain: tuple[x509.Certificate, ...] = ()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A trust anchor and where it came from (the ``--trust`` file, and its alias in a keystore)."""
+
+    certificate: x509.Certificate
+    path: str
+    alias: str | None = None
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """What happened on the wire. ``completed`` is false when the server refused (``alert``)."""
+
+    completed: bool
+    version: str | None
+    cipher: str | None
+    alpn: str | None
+    presented: tuple[x509.Certificate, ...]
+    client_auth_requested: bool
+    acceptable_ca_names: tuple[x509.Name, ...]
+    alert: str | None = None
+    failure: str | None = None
+    #: The OCSP response the server stapled to its certificate (DER), if any.
+    stapled_ocsp: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ClientVerdict:
+    """Did the server accept the client certificate, and if not, why (in words) and with which alert."""
+
+    subject: str
+    sha256: str
+    accepted: bool
+    alert: str | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "sha256": self.sha256,
+            "accepted": self.accepted,
+            "alert": self.alert,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class ProbeReport:
+    """One target's answer: the handshake, the chain doctor's report and the verdicts; or ``error``."""
+
+    target: Target
+    now: datetime
+    handshake: Handshake | None = None
+    chain_report: ChainReport | None = None
+    findings: tuple[Finding, ...] = ()
+    client: ClientVerdict | None = None
+    trusted: bool | None = None
+    trust_reason: str | None = None
+    anchor: Anchor | None = None
+    error: str | None = None
+    fetched: tuple[Fetched, ...] = ()
+    revocation: tuple[RevocationStatus, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        """2: no TLS conversation; 1: error findings, client refused, or not trusted by given anchors; else 0."""
+        if self.error is not None or self.handshake is None:
+            return 2
+        refused = self.client is not None and not self.client.accepted
+        if refused or self.trusted is False or any(f.severity == "error" for f in self.findings):
+            return 1
+        return 0
+
+    @property
+    def presented(self) -> tuple[x509.Certificate, ...]:
+        return self.handshake.presented if self.handshake else ()
+
+    def _anchor_json(self) -> dict[str, Any] | None:
+        if self.anchor is None:
+            return None
+        subject = rfc4514(self.anchor.certificate.subject)
+        return {"alias": self.anchor.alias, "path": self.anchor.path, "subject": subject}
+
+    def to_json(self) -> dict[str, Any]:
+        shake = self.handshake
+        doctor = self.chain_report.to_json() if self.chain_report else {"certificates": [], "chains": []}
+        return {
+            "host": self.target.host,
+            "port": self.target.port,
+            "servername": self.target.servername,
+            "tls": {
+                "version": shake.version if shake else None,
+                "cipher": shake.cipher if shake else None,
+                "alpn": shake.alpn if shake else None,
+            },
+            "presented": [c for c in doctor["certificates"] if c["path"] == self.target.label],
+            "chains": doctor["chains"],
+            "findings": [f.to_json() for f in self.findings],
+            "client_auth": {
+                "requested": bool(shake and shake.client_auth_requested),
+                "acceptable_ca_names": [rfc4514(n) for n in shake.acceptable_ca_names] if shake else [],
+            },
+            "client": self.client.to_json() if self.client else None,
+            "trusted": self.trusted,
+            "trust_reason": self.trust_reason,
+            "anchor": self._anchor_json(),
+            "error": self.error,
+            "at": iso(self.now),
+            "fetched": [{"subject": rfc4514(f.certificate.subject), "url": f.url} for f in self.fetched],
+            "revocation": [r.to_json() for r in self.revocation],
+        }
+
+
+def probe(
+    target: Target,
+    *,
+    now: datetime,
+    timeout: float,
+    anchors: Sequence[Anchor] = (),
+    client: ClientIdentity | None = None,
+    starttls: str | None = None,
+    fetch_missing: bool = False,
+    check_revocation: bool = False,
+    crls: Sequence[tuple[x509.CertificateRevocationList, str]] = (),
+) -> ProbeReport:
+    """Connect to ``target`` and report; a connection problem becomes the report's ``error``.
+
+    ``fetch_missing`` follows the AIA caIssuers URLs of the presented chain for missing intermediates;
+    ``check_revocation`` asks the OCSP responders and CRL distribution points the certificates name;
+    ``crls`` are local CRLs (with where they came from). The stapled OCSP response is always used.
+    """
+    try:
+        shake = handshake(target, timeout=timeout, client=client, starttls=starttls)
+    except NetworkError as exc:
+        return ProbeReport(target=target, now=now, error=exc.message)
+    fetched: tuple[Fetched, ...] = ()
+    notes: tuple[str, ...] = ()
+    if fetch_missing and shake.presented:
+        found = fetch_missing_issuers(shake.presented, timeout=timeout, known=[a.certificate for a in anchors])
+        fetched, notes = found.fetched, found.problems
+    report = analyze_handshake(target, shake, now=now, anchors=anchors, client=client, fetched=fetched)
+    fix = "the server should send its intermediates itself (add them to its certificate chain file)"
+    extra = [Finding("fetch.problem", "info", note, fix, path=target.label) for note in notes]
+    if shake.presented and (check_revocation or crls or shake.stapled_ocsp):
+        chain = _leaf_first(report)
+        if report.anchor is not None and report.anchor.certificate not in chain:
+            chain.append(report.anchor.certificate)
+        statuses = check_revocation_status(
+            chain, now=now, crls=crls, online=check_revocation, timeout=timeout, stapled=shake.stapled_ocsp
+        )
+        if check_revocation or crls:
+            extra.extend(revocation_findings(statuses, path=target.label))
+        else:  # only a staple: what it says about the leaf, nothing about the rest
+            statuses = statuses[:1]
+            extra.extend(revocation_findings([s for s in statuses if s.status == "revoked"], path=target.label))
+        report = dataclasses.replace(report, revocation=tuple(statuses))
+    if extra:
+        report = dataclasses.replace(report, findings=_sorted(list(report.findings) + extra))
+    return report
+
+
+def _leaf_first(report: ProbeReport) -> list[x509.Certificate]:
+    """The chain doctor's best chain (leaf first, fetched issuers and a known root included)."""
+    if report.chain_report is None:
+        return list(report.presented)
+    return list(report.chain_report.fixed_chain()) or list(report.presented)
+
+
+def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
+    order = {"error": 0, "warning": 1, "info": 2}
+    return tuple(sorted(findings, key=lambda f: order.get(f.severity, 3)))
+
+
+# -- the handshake ---------------------------------------------------------------------------------------
+
+
+def handshake(
+    target: Target,
+    *,
+    timeout: float,
+    client: ClientIdentity | None = None,
+    starttls: str | None = None,
+) -> Handshake:
+    """Connect and run the TLS handshake; everything is bounded by ``timeout`` seconds in total."""
+    if timeout <= 0:
+        raise UsageError("the timeout must be a positive number of seconds")
+    deadline = time.monotonic() + timeout
+    sock = _connect(target, timeout)
+    try:
+        if starttls:
+            negotiate(sock, starttls, deadline=deadline)
+        return _tls_handshake(sock, target, deadline=deadline, timeout=timeout, client=client, alpn=not starttls)
+    finally:
+        sock.close()
+
+
+def _connect(target: Target, timeout: float) -> socket.socket:
+    try:
+        return socket.create_connection((target.host, target.port), timeout=timeout)
+    except socket.gaierror as exc:
+        raise NetworkError(f"cannot resolve {target.host}: {exc.strerror or exc}") from exc
+    except TimeoutError as exc:
+        raise NetworkError(f"no answer within {timeout:g} s while connecting") from exc
+    except ConnectionRefusedError as exc:
+        raise NetworkError("connection refused (nothing listens on that port)") from exc
+    except OSError as exc:
+        raise NetworkError(f"cannot connect: {exc.strerror or exc}") from exc
+
+
+def _tls_handshake(
+    sock: socket.socket,
+    target: Target,
+    *,
+    deadline: float,
+    timeout: float,
+    client: ClientIdentity | None,
+    alpn: bool,
+) -> Handshake:
+    context = SSL.Context(SSL.TLS_CLIENT_METHOD)
+    context.set_verify(SSL.VERIFY_NONE)  # the chain is judged by the chain doctor, not refused here
+    requested: list[bool] = []
+    alerts: list[str] = []
+    tickets: list[bool] = []
+
+    def info(connection: SSL.Connection, where: int, value: int) -> None:
+        if where & SSL.SSL_CB_CONNECT_LOOP and b"certificate request" in connection.get_state_string():
+            requested.append(True)
+        if where & SSL.SSL_CB_CONNECT_LOOP and b"session ticket" in connection.get_state_string():
+            tickets.append(True)  # TLS 1.3 servers issue tickets once they have accepted the client
+        if where & SSL.SSL_CB_READ_ALERT and (value >> 8) == 2:  # a fatal alert from the server
+            alerts.append(ALERTS.get(value & 0xFF, f"alert {value & 0xFF}"))
+
+    context.set_info_callback(info)
+    stapled: list[bytes] = []
+
+    def staple(connection: SSL.Connection, data: bytes, _: object) -> bool:
+        if data:
+            stapled.append(data)
+        return True  # the response is judged (signature, validity) by the revocation check, not here
+
+    context.set_ocsp_client_callback(staple)
+    if client is not None:
+        try:
+            context.use_certificate(client.certificate)
+            context.use_privatekey(client.key)  # type: ignore[arg-type]
+            for certificate in client.chain:
+                context.add_extra_chain_cert(certificate)
+            context.check_privatekey()
+        except (SSL.Error, TypeError, ValueError) as exc:
+            raise UsageError(f"the client certificate and key cannot be used for TLS: {_openssl_words(exc)}") from exc
+    connection = SSL.Connection(context, sock)
+    if target.servername:
+        connection.set_tlsext_host_name(target.servername.encode("idna"))
+    if alpn:
+        connection.set_alpn_protos(list(ALPN_OFFER))
+    connection.request_ocsp()
+    connection.set_connect_state()
+    sock.setblocking(False)
+
+    def facts(completed: bool, alert: str | None, failure: str | None) -> Handshake:
+        chain = connection.get_peer_cert_chain(as_cryptography=True) or []
+        version = connection.get_protocol_version_name()  # known too when refused after a TLS 1.3 handshake
+        return Handshake(
+            completed=completed,
+            version=version if version and version != "unknown" else None,
+            cipher=connection.get_cipher_name(),
+            alpn=(connection.get_alpn_proto_negotiated() or b"").decode("ascii", "replace") or None,
+            presented=tuple(chain),
+            client_auth_requested=bool(requested),
+            acceptable_ca_names=tuple(connection.get_client_ca_list(as_cryptography=True)),
+            alert=alert,
+            failure=failure,
+            stapled_ocsp=stapled[0] if stapled else None,
+        )
+
+    try:
+        _until_done(connection.do_handshake, sock, deadline)
+    except TimeoutError as exc:
+        raise NetworkError(f"no TLS answer within {timeout:g} s (is this a TLS port? try --starttls)") from exc
+    except SSL.SysCallError as exc:
+        if alerts:
+            return facts(False, alerts[0], _openssl_words(exc))
+        raise NetworkError("the server closed the connection during the TLS handshake") from exc
+    except SSL.Error as exc:
+        words = _openssl_words(exc)
+        if alerts:
+            return facts(False, alerts[0], words)
+        if any(marker in words for marker in _NOT_TLS):
+            raise NetworkError(
+                "the server did not answer with TLS (plain HTTP or another protocol on this port? "
+                "for mail, FTP or databases try --starttls)"
+            ) from exc
+        raise NetworkError(f"the TLS handshake failed: {words}") from exc
+    if requested and connection.get_protocol_version_name() == "TLSv1.3":
+        _await_verdict(connection, sock, min(deadline, time.monotonic() + CLIENT_VERDICT_WAIT), tickets)
+    if alerts:
+        return facts(False, alerts[0], "the server sent a fatal alert after the handshake")
+    return facts(True, None, None)
+
+
+def _await_verdict(connection: SSL.Connection, sock: socket.socket, until: float, tickets: list[bool]) -> None:
+    """Read until the server issues a session ticket (it accepted), says something, closes, or ``until``
+    (a refusal arrives as an alert, which the info callback records)."""
+    while not tickets:
+        try:
+            connection.recv(1)
+            return  # application data: the server is talking to us
+        except SSL.WantReadError:
+            remaining = until - time.monotonic()
+            if tickets or remaining <= 0 or not select.select([sock], [], [], remaining)[0]:
+                return  # a ticket (accepted), or silence until the wait ran out (no refusal came)
+        except SSL.Error:
+            return  # a close, or an alert (recorded)
+
+
+def _until_done(operation: Callable[[], _T], sock: socket.socket, deadline: float) -> _T:
+    """Run a non-blocking pyOpenSSL operation to completion, waiting on the socket until ``deadline``."""
+    while True:
+        try:
+            return operation()
+        except SSL.WantReadError:
+            readable, writable = [sock], []
+        except SSL.WantWriteError:
+            readable, writable = [], [sock]
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        ready = select.select(readable, writable, [], remaining)
+        if not any(ready):
+            raise TimeoutError
+
+
+def _openssl_words(exc: Exception) -> str:
+    """OpenSSL's reason strings from a pyOpenSSL error, on one line."""
+    parts: list[str] = []
+    for arg in exc.args:
+        if isinstance(arg, list):
+            parts.extend(str(item[-1]) if isinstance(item, tuple) else str(item) for item in arg)
+        else:
+            parts.append(str(arg))
+    return "; ".join(p for p in parts if p) or type(exc).__name__
+
+
+# -- the analysis ----------------------------------------------------------------------------------------
+
+
+def analyze_handshake(
+    target: Target,
+    shake: Handshake,
+    *,
+    now: datetime,
+    anchors: Sequence[Anchor] = (),
+    client: ClientIdentity | None = None,
+    fetched: Sequence[Fetched] = (),
+) -> ProbeReport:
+    """The chain doctor on the presented chain (with ``fetched`` issuers), the hostname check, trust, and the
+    mutual-TLS verdict."""
+    findings: list[Finding] = []
+    report: ChainReport | None = None
+    trusted: bool | None = None
+    trust_reason: str | None = None
+    anchor: Anchor | None = None
+    trust = [a.certificate for a in anchors]
+    if shake.presented:
+        materials = [Material(path=target.label, format=Format.TLS, certificates=shake.presented, ordered=True)]
+        if fetched:
+            extra = tuple(f.certificate for f in fetched)
+            materials.append(Material(path=FETCHED_PATH, format=Format.DER, certificates=extra, ordered=False))
+        report = analyze_chain(materials, now=now, trust=trust)
+        findings.extend(report.findings)
+        leaf = shake.presented[0]
+        intermediates = list(shake.presented[1:]) + [f.certificate for f in fetched]
+        if not _name_matches(leaf, target.expected_name):
+            held = ", ".join(n for n in subject_alt_names(leaf) if n.startswith(("DNS:", "IP:"))) or "no DNS/IP name"
+            findings.append(
+                Finding(
+                    "tls.hostname",
+                    "error",
+                    f"'{common_name(leaf)}' is not valid for {target.expected_name} (it holds {held})",
+                    f"connect with a name the certificate holds, or have it re-issued with DNS:{target.expected_name}"
+                    " in its subjectAltName (a server with several names may select by SNI: try --servername)",
+                    subject=rfc4514(leaf.subject),
+                    certificates=("c1",),
+                    path=target.label,
+                )
+            )
+        if trust:
+            result = verify_chain(
+                leaf, intermediates, trust, at=now, purpose="server", name=target.expected_name.strip("[]")
+            )
+            trusted, trust_reason = result.valid, result.reason
+            _, _, built = chain_validates(leaf, intermediates, trust, at=now)
+            anchored = (result.chain or built)[-1:] or ()
+            anchor = next((a for a in anchors for c in anchored if a.certificate == c), None)
+    client_verdict = _client_verdict(shake, client, now) if client is not None else None
+    if client_verdict is not None and not client_verdict.accepted:
+        findings.append(
+            Finding(
+                "tls.client-refused",
+                "error",
+                client_verdict.reason,
+                _client_fix(shake, client_verdict),
+                subject=client_verdict.subject,
+                path=target.label,
+            )
+        )
+    elif client_verdict is not None and not shake.client_auth_requested:
+        findings.append(
+            Finding(
+                "tls.client-not-requested",
+                "warning",
+                "the server did not ask for a client certificate, so none was sent (no mutual TLS here)",
+                "check the host and port of the mutual-TLS endpoint (gateways often use a separate port or name)",
+                path=target.label,
+            )
+        )
+    elif client is None and not shake.completed:
+        findings.append(
+            Finding(
+                "tls.refused",
+                "error",
+                f"the server refused the handshake with the alert {shake.alert}"
+                + (": it requires a client certificate" if shake.client_auth_requested else ""),
+                "probe again with a client identity (--client ITEM, or --client-cert FILE --client-key FILE)"
+                if shake.client_auth_requested
+                else "check the TLS versions and ciphers the server allows, and the name sent (--servername)",
+                path=target.label,
+            )
+        )
+    return ProbeReport(
+        target=target,
+        now=now,
+        handshake=shake,
+        chain_report=report,
+        findings=_sorted(findings),
+        client=client_verdict,
+        trusted=trusted,
+        trust_reason=trust_reason,
+        anchor=anchor,
+        fetched=tuple(fetched),
+    )
+
+
+def _client_verdict(shake: Handshake, client: ClientIdentity, now: datetime) -> ClientVerdict:
+    certificate = client.certificate
+    subject, sha256 = rfc4514(certificate.subject), sha256_colon(certificate)
+    if shake.completed:
+        if shake.client_auth_requested:
+            reason = "the server accepted the client certificate"
+        else:
+            reason = "the server did not ask for a client certificate"
+        return ClientVerdict(subject, sha256, True, None, reason)
+    alert = shake.alert
+    reason = f"the server refused the client certificate (alert {alert})"
+    yours = rfc4514(certificate.issuer)
+    ours = {certificate.issuer} | {c.issuer for c in client.chain} | {c.subject for c in client.chain}
+    accepted_names = [rfc4514(n) for n in shake.acceptable_ca_names]
+    if not shake.client_auth_requested:
+        reason += " although it never asked for one"
+    elif shake.acceptable_ca_names and not ours.intersection(shake.acceptable_ca_names):
+        reason = (
+            f"the server accepts client certificates issued by {'; '.join(accepted_names)}; yours is issued by {yours}"
+            f" (alert {alert})"
+        )
+    elif not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
+        expired = now > certificate.not_valid_after_utc
+        state = "expired on" if expired else "is not valid before"
+        when = certificate.not_valid_after_utc if expired else certificate.not_valid_before_utc
+        reason = f"your client certificate {state} {iso(when)} (alert {alert})"
+    elif shake.acceptable_ca_names:
+        reason = (
+            f"the server knows your issuer {yours} but refused the certificate (alert {alert}): it may not "
+            "validate there (missing intermediate, no clientAuth usage, revoked) or is not the one registered"
+        )
+    return ClientVerdict(subject, sha256, False, alert, reason)
+
+
+def _client_fix(shake: Handshake, verdict: ClientVerdict) -> str:
+    if shake.acceptable_ca_names and "yours is issued by" in verdict.reason:
+        return (
+            "use a client certificate issued by one of the CAs the server names, or ask its operator to trust "
+            "your issuer (send them the CA certificate)"
+        )
+    if "expired" in verdict.reason or "not valid before" in verdict.reason:
+        return "renew the client certificate and register the new one with the server's operator"
+    return (
+        "check the client certificate with `certbench inspect --purpose client` against the server's CA, send "
+        "the full chain (intermediates) with it, and confirm with the operator which certificate is registered"
+    )
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return None
+
+
+def _name_matches(certificate: x509.Certificate, name: str) -> bool:
+    """RFC 6125 matching against the subjectAltName (no CN fallback): DNS names case-insensitively with a
+    wildcard allowed only as the whole left-most label; IP addresses against IP entries."""
+    try:
+        san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    address = _ip(name)
+    if address is not None:
+        return address in san.get_values_for_type(x509.IPAddress)
+    wanted = name.rstrip(".").lower().split(".")
+    for pattern in san.get_values_for_type(x509.DNSName):
+        labels = pattern.rstrip(".").lower().split(".")
+        if len(labels) != len(wanted):
+            continue
+        head_ok = labels[0] == wanted[0] or (labels[0] == "*" and len(labels) > 2)
+        if head_ok and labels[1:] == wanted[1:]:
+            return True
+    return False
+
+
+__all__ = [
+    "ALERTS",
+    "DEFAULT_PORT",
+    "Anchor",
+    "ClientIdentity",
+    "ClientVerdict",
+    "Handshake",
+    "ProbeReport",
+    "Target",
+    "analyze_handshake",
+    "handshake",
+    "parse_target",
+    "probe",
+]
