@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 
 from certbench.core.chain import Finding
-from certbench.core.describe import days_until, rfc4514
+from certbench.core.describe import rfc4514
 from certbench.core.errors import NetworkError, UsageError
 from certbench.core.expiry import Expiring
 from certbench.core.formats.material import Material
+from certbench.core.validity import days_until
 
 if TYPE_CHECKING:
     from certbench.core.online.probe import Target

@@ -143,7 +143,7 @@ def _anchors(args: argparse.Namespace) -> list[Anchor]:
 
     paths = list(args.trust)
     if args.system_trust:
-        from certbench.commands.trust import system_bundle_path
+        from certbench.core.system_bundle import system_bundle_path
 
         bundle = system_bundle_path()
         if bundle is None:
