@@ -6,7 +6,7 @@ import argparse
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, load_asking, print_json, read_password
+from certbench.commands import Context, add_password_options, load_asking, print_json, print_warning, read_password
 from certbench.core.bindings import Registry
 from certbench.core.checks import blocking_failures
 from certbench.core.errors import CertbenchError, UsageError
@@ -36,7 +36,8 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError("--within: DAYS must be 0 or more")
     now = ctx.now()
     registry = Registry.load(ctx.workspace.bindings_path)
-    found = expiring(ctx.workspace.list_items(), registry.bindings, now=now, within_days=args.within)
+    items, damaged = ctx.workspace.scan_items()
+    found = expiring(items, registry.bindings, now=now, within_days=args.within)
     if args.json:
         print_json([entry.to_json() for entry in found])
     elif not found:
@@ -46,7 +47,9 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
             when = "EXPIRED" if entry.expired else f"{entry.days_left:>4}d"
             bound = f"  (bound to {', '.join(entry.client_ids)})" if entry.source == "item" and entry.client_ids else ""
             print(f"{when:>8}  {entry.not_after:%Y-%m-%d}  {entry.source:<7}  {entry.name}  {entry.subject}{bound}")
-    return 1 if found else 0
+    for bad in damaged:  # its expiry is unknown: say so rather than pass it over
+        print_warning(f"item {bad.name!r} not checked: {bad.directory / 'item.json'}: {bad.reason}")
+    return 1 if found or damaged else 0
 
 
 def check_command(args: argparse.Namespace, ctx: Context) -> int:
