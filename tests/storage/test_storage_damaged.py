@@ -109,3 +109,10 @@ async def test_workspace_screen_deletes_a_damaged_item(damaged_workspace: Path) 
             "overflow",
         ]
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [n for n in names if n != "not-json"]
+
+
+def test_expiring_names_a_damaged_item_it_cannot_check(run_cli, damaged_workspace: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run_cli("--workspace", str(damaged_workspace), "expiring", "--within", "1")
+    assert code == 1 and out.startswith("nothing expires within 1 days")
+    assert sorted(line.split("'")[1] for line in err.splitlines()) == ["int-date", "not-json", "overflow"]
+    assert all(line.startswith("certbench: warning: item '") for line in err.splitlines())

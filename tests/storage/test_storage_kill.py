@@ -47,6 +47,8 @@ sys.exit(main(sys.argv[2:]))
 def strace() -> str:
     path = shutil.which("strace")
     assert path, "strace is needed to kill a writer mid-way: run scripts/ensure-tools.sh"
+    probe = subprocess.run([path, "-o", "/dev/null", "true"], capture_output=True, text=True)
+    assert probe.returncode == 0, f"strace cannot trace here (ptrace not permitted?): {probe.stderr.strip()}"
     return path
 
 

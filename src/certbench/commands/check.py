@@ -6,12 +6,13 @@ import argparse
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, load_asking, print_json, read_password
+from certbench.commands import Context, add_password_options, load_asking, print_json, print_warning, read_password
 from certbench.core.bindings import Registry
 from certbench.core.checks import blocking_failures
 from certbench.core.errors import CertbenchError, UsageError
 from certbench.core.expiry import expiring
 from certbench.core.rules import list_profiles, run_profile
+from certbench.core.workspace import DamagedItem
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,13 +43,15 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError("--within: DAYS must be 0 or more")
     now = ctx.now()
     unreachable = 0
+    damaged: list[DamagedItem] = []
     if args.endpoints:
         from certbench.commands.online import expiring_endpoints
 
         found, unreachable = expiring_endpoints(args.endpoints, now=now, within_days=args.within, timeout=args.timeout)
     else:
         registry = Registry.load(ctx.workspace.bindings_path)
-        found = expiring(ctx.workspace.list_items(), registry.bindings, now=now, within_days=args.within)
+        items, damaged = ctx.workspace.scan_items()
+        found = expiring(items, registry.bindings, now=now, within_days=args.within)
     if args.json:
         print_json([entry.to_json() for entry in found])
     elif not found:
@@ -58,7 +61,9 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
             when = "EXPIRED" if entry.expired else f"{entry.days_left:>4}d"
             bound = f"  (bound to {', '.join(entry.client_ids)})" if entry.source == "item" and entry.client_ids else ""
             print(f"{when:>8}  {entry.not_after:%Y-%m-%d}  {entry.source:<7}  {entry.name}  {entry.subject}{bound}")
-    return 2 if unreachable else 1 if found else 0
+    for bad in damaged:  # its expiry is unknown: say so rather than pass it over
+        print_warning(f"item {bad.name!r} not checked: {bad.directory / 'item.json'}: {bad.reason}")
+    return 2 if unreachable else 1 if found or damaged else 0
 
 
 def check_command(args: argparse.Namespace, ctx: Context) -> int:

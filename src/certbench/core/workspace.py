@@ -25,6 +25,7 @@ is next opened.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 import shutil
@@ -85,6 +86,10 @@ class Item:
     issuer: str | None = None
     key_encrypted: bool | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: (device, inode) of the folder this was read from. Installed item folders are never changed in
+    #: place (a write installs a new folder), so a file read later belongs to this version of the item
+    #: exactly when the folder at ``directory`` is still this one.
+    folder_id: tuple[int, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def cert_path(self) -> Path:
@@ -272,7 +277,7 @@ class Workspace:
         if not item.cert_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no certificate", path=item.cert_path)
         try:
-            return x509.load_pem_x509_certificate(item.cert_path.read_bytes())
+            return x509.load_pem_x509_certificate(self._read_file(item, item.cert_path))
         except ValueError as exc:
             raise WorkspaceError(f"damaged certificate file ({exc})", path=item.cert_path) from exc
 
@@ -281,7 +286,7 @@ class Workspace:
         if not item.chain_path.is_file():
             return []
         try:
-            return x509.load_pem_x509_certificates(item.chain_path.read_bytes())
+            return x509.load_pem_x509_certificates(self._read_file(item, item.chain_path))
         except ValueError as exc:
             raise WorkspaceError(f"damaged chain file ({exc})", path=item.chain_path) from exc
 
@@ -289,7 +294,7 @@ class Workspace:
         if not item.csr_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no CSR", path=item.csr_path)
         try:
-            return x509.load_pem_x509_csr(item.csr_path.read_bytes())
+            return x509.load_pem_x509_csr(self._read_file(item, item.csr_path))
         except ValueError as exc:
             raise WorkspaceError(f"damaged CSR file ({exc})", path=item.csr_path) from exc
 
@@ -297,7 +302,7 @@ class Workspace:
         """Load the item's private key; raises :class:`PasswordError` when the password is missing/wrong."""
         if not item.key_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no private key", path=item.key_path)
-        data = item.key_path.read_bytes()
+        data = self._read_file(item, item.key_path)
         if item.key_encrypted and not password:
             raise PasswordError(
                 f"the private key of {item.name!r} is encrypted",
@@ -441,7 +446,40 @@ class Workspace:
 
     # -- internals ---------------------------------------------------------------------------------
 
+    def _read_file(self, item: Item, path: Path) -> bytes:
+        """A file of ``item``, refused when another process replaced or deleted the item since it was read
+        (so a command never combines one write's certificate with another's key)."""
+        try:
+            data = path.read_bytes()
+            current = _folder_id(item.directory)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"cannot read: {exc.strerror or exc} (was item {item.name!r} deleted meanwhile?)", path=path
+            ) from exc
+        if item.folder_id is not None and current != item.folder_id:
+            raise WorkspaceError(
+                f"item {item.name!r} was replaced by another certbench while this command read it; run it again",
+                path=item.directory,
+            )
+        return data
+
     def _read_item(self, directory: Path) -> Item:
+        """Read ``item.json``; retried when the item is swapped while being read (old or new, never a mix)."""
+        for _attempt in range(5):
+            try:
+                before = _folder_id(directory)
+                item = self._parse_item(directory)
+                if _folder_id(directory) == before:
+                    return dataclasses.replace(item, folder_id=before)
+            except FileNotFoundError as exc:
+                raise WorkspaceError(
+                    "the item was deleted or replaced while being read; try again", path=directory
+                ) from exc
+            except OSError as exc:
+                raise WorkspaceError(f"cannot read the item: {exc.strerror or exc}", path=directory) from exc
+        raise WorkspaceError("the item keeps being replaced by another certbench; try again", path=directory)
+
+    def _parse_item(self, directory: Path) -> Item:
         meta_path = directory / "item.json"
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -465,8 +503,13 @@ class Workspace:
             )
         except KeyError as exc:
             raise WorkspaceError(f"damaged item metadata (field {exc} is missing)", path=meta_path) from exc
-        except (OSError, ValueError, TypeError, RecursionError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             raise WorkspaceError(f"damaged item metadata ({exc})", path=meta_path) from exc
+
+
+def _folder_id(directory: Path) -> tuple[int, int]:
+    status = directory.stat()
+    return status.st_dev, status.st_ino
 
 
 def _pem(certificate: x509.Certificate) -> bytes:
