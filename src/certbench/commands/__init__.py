@@ -19,6 +19,7 @@ from typing import Any
 from certbench.core.errors import PasswordError, UsageError
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
+from certbench.core.safe_text import json_terminal_safe, terminal_safe
 from certbench.core.workspace import Workspace
 from certbench.paths import resolve_workspace
 
@@ -124,5 +125,25 @@ def load_asking(
         return load_file(path, asked), asked
 
 
-def print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False))
+def print_json(value: Any, *, compact: bool = False) -> None:
+    """One JSON document (indented, or on one line with ``compact``); JSON's own escaping keeps it inert."""
+    text = json.dumps(value, ensure_ascii=False) if compact else json.dumps(value, indent=2, ensure_ascii=False)
+    print(json_terminal_safe(text))
+
+
+def echo(line: str = "", *, err: bool = False) -> None:
+    """Print one line of text output (stdout, or stderr with ``err``), terminal-safe.
+
+    Every text line of the commands goes through here: whatever a file put in it (a subject, an alias,
+    a file name) shows its control characters escaped, so a newline in a CN cannot forge a line and an
+    escape sequence cannot retitle or recolour the terminal.
+    """
+    print(terminal_safe(line), file=sys.stderr if err else sys.stdout)
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    """Rows of cells (the first one a header) in aligned columns; the last column is not padded."""
+    safe = [[terminal_safe(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in safe) for i in range(len(safe[0]) - 1)]
+    for row in safe:
+        print("  ".join([cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]]))

@@ -6,7 +6,7 @@ import argparse
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, load_asking, print_json, read_password
+from certbench.commands import Context, add_password_options, echo, load_asking, print_json, read_password
 from certbench.core.bindings import Registry
 from certbench.core.checks import blocking_failures
 from certbench.core.errors import CertbenchError, UsageError
@@ -40,12 +40,12 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json([entry.to_json() for entry in found])
     elif not found:
-        print(f"nothing expires within {args.within} days")
+        echo(f"nothing expires within {args.within} days")
     else:
         for entry in found:
             when = "EXPIRED" if entry.expired else f"{entry.days_left:>4}d"
             bound = f"  (bound to {', '.join(entry.client_ids)})" if entry.source == "item" and entry.client_ids else ""
-            print(f"{when:>8}  {entry.not_after:%Y-%m-%d}  {entry.source:<7}  {entry.name}  {entry.subject}{bound}")
+            echo(f"{when:>8}  {entry.not_after:%Y-%m-%d}  {entry.source:<7}  {entry.name}  {entry.subject}{bound}")
     return 1 if found else 0
 
 
@@ -73,6 +73,6 @@ def check_command(args: argparse.Namespace, ctx: Context) -> int:
     else:
         for check in checks:
             mark = "PASS" if check.passed else ("FAIL" if check.severity == "error" else "WARN")
-            print(f"{mark}  {check.title}: {check.reason}")
-        print(f"{args.profile}: {'all rules pass' if not failed else f'{len(failed)} rule(s) fail'}")
+            echo(f"{mark}  {check.title}: {check.reason}")
+        echo(f"{args.profile}: {'all rules pass' if not failed else f'{len(failed)} rule(s) fail'}")
     return 1 if failed else 0

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, load_asking, parse_timestamp, print_json, read_password
+from certbench.commands import (
+    Context,
+    add_password_options,
+    echo,
+    load_asking,
+    parse_timestamp,
+    print_json,
+    read_password,
+)
 from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.checks import blocking_failures
 from certbench.core.describe import common_name, describe_certificate, is_ca, iso, public_key_info, rfc4514
@@ -149,18 +155,21 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
         document["fix_out"] = str(written) if written else None
         document["keystore_jar_checks"] = {path: [c.to_json() for c in checks] for path, checks in jar_checks.items()}
         if len(report.certificates) > COMPACT_JSON_ABOVE:
-            print(json.dumps(document, ensure_ascii=False))  # one line: a big bundle prints fast
+            print_json(document, compact=True)  # one line: a big bundle prints fast
         else:
             print_json(document)
     else:
-        print(render_report(report, materials), end="")
+        for line in render_report(report, materials):
+            echo(line)
         for path, checks in jar_checks.items():
-            print(f"\nKeystore JAR checklist ({path})")
+            echo()
+            echo(f"Keystore JAR checklist ({path})")
             for check in checks:
                 mark = "ok  " if check.passed else ("FAIL" if check.severity == "error" else "warn")
-                print(f"  {mark} {check.title}: {check.reason}")
+                echo(f"  {mark} {check.title}: {check.reason}")
         if written:
-            print(f"\nWrote the fixed chain ({len(report.fixed_chain())} certificates, leaf first) to {written}")
+            echo()
+            echo(f"Wrote the fixed chain ({len(report.fixed_chain())} certificates, leaf first) to {written}")
     code = exit_code(report)
     if code == EXIT_OK and any(blocking_failures(checks) for checks in jar_checks.values()):
         return EXIT_FINDINGS
@@ -174,8 +183,8 @@ def exit_code(report: ChainReport) -> int:
     return EXIT_OK if report.ok else EXIT_FINDINGS
 
 
-def render_report(report: ChainReport, materials: Sequence[Material]) -> str:
-    """The human report: inputs, certificates, the chain as a tree, findings with fixes."""
+def render_report(report: ChainReport, materials: Sequence[Material]) -> list[str]:
+    """The human report's lines: inputs, certificates, the chain as a tree, findings with fixes."""
     now = report.now
     assert now is not None
     lines: list[str] = ["Inputs"]
@@ -251,7 +260,7 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> str:
         lines.append(f"... and {len(report.chains) - 20} more chains (use --json for all)")
     lines.append("")
     lines.extend(render_findings(report.findings))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def csr_key_info(csr: x509.CertificateSigningRequest) -> tuple[str, int | None]:
@@ -296,11 +305,11 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(result.to_json())
     elif result.valid:
-        print(f"valid: {result.reason} at {iso(at)}")
+        echo(f"valid: {result.reason} at {iso(at)}")
         for depth, certificate in enumerate(result.chain):
-            print(f"  {'  ' * depth}{rfc4514(certificate.subject)}")
-        print(f"not checked: {NOT_CHECKED}")
+            echo(f"  {'  ' * depth}{rfc4514(certificate.subject)}")
+        echo(f"not checked: {NOT_CHECKED}")
     else:
-        print(f"not valid: {result.reason}")
-        print(f"not checked: {NOT_CHECKED}", file=sys.stderr)
+        echo(f"not valid: {result.reason}")
+        echo(f"not checked: {NOT_CHECKED}", err=True)
     return EXIT_OK if result.valid else EXIT_FINDINGS

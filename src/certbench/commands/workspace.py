@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from certbench.commands import Context, print_json
+from certbench.commands import Context, echo, print_json, print_table
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,7 +21,7 @@ def list_items(args: argparse.Namespace, ctx: Context) -> int:
         print_json([item.to_json(now) for item in items])
         return 0
     if not items:
-        print(f"workspace {workspace.root} is empty (try: certbench demo)")
+        echo(f"workspace {workspace.root} is empty (try: certbench demo)")
         return 0
     rows = [("NAME", "KIND", "NOT AFTER", "DAYS", "SUBJECT")]
     for item in items:
@@ -35,7 +35,5 @@ def list_items(args: argparse.Namespace, ctx: Context) -> int:
                 item.subject,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+    print_table(rows)
     return 0

@@ -8,7 +8,7 @@ import os
 import tempfile
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -16,11 +16,13 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from certbench import __version__
 from certbench.core.errors import CertbenchError
 from certbench.core.workspace import Workspace
+from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.workspace import WorkspaceScreen
 
 #: (mode name, key, title) for each job, in the order of the number keys.
@@ -78,10 +80,15 @@ class CertbenchApp(App[None]):
         self.workspace = workspace
         self._fixed_now = now
         self.theme = theme
+        self._control_filter = ControlCharacterFilter()
 
     def now(self) -> datetime:
         """The app's clock: fixed in tests and screenshots, real otherwise."""
         return self._fixed_now or datetime.now(UTC)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then the one that keeps control characters from files off the terminal."""
+        return [*super().get_line_filters(), self._control_filter]
 
     def on_mount(self) -> None:
         self.switch_mode("workspace")
