@@ -27,13 +27,27 @@ from certbench.paths import resolve_workspace
 NOW_ENV = "CERTBENCH_NOW"
 
 
+#: The longest look-ahead a DAYS window option takes (100 years): further out is past what a date holds.
+MAX_WINDOW_DAYS = 36_500
+
+
 def parse_timestamp(value: str, *, option: str = "--at") -> datetime:
     """Parse an ISO 8601 timestamp; a naive one is taken as UTC."""
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
         raise UsageError(f"{option}: {value!r} is not an ISO 8601 timestamp (e.g. 2026-01-31T12:00:00Z)") from exc
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31T23:59:59-01:00 is in year 10000 in UTC
+        raise UsageError(f"{option}: {value!r} is outside the years 1 to 9999 once taken to UTC") from exc
+
+
+def window_days(value: int, *, option: str) -> int:
+    """A look-ahead in days (``--days``, ``--within``): 0 to :data:`MAX_WINDOW_DAYS`, else a usage error."""
+    if not 0 <= value <= MAX_WINDOW_DAYS:
+        raise UsageError(f"{option}: DAYS must be from 0 to {MAX_WINDOW_DAYS} (got {value})")
+    return value
 
 
 @dataclass

@@ -6,10 +6,10 @@ import argparse
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, echo, load_asking, print_json, read_password
+from certbench.commands import Context, add_password_options, echo, load_asking, print_json, read_password, window_days
 from certbench.core.bindings import Registry
 from certbench.core.checks import blocking_failures
-from certbench.core.errors import CertbenchError, UsageError
+from certbench.core.errors import CertbenchError
 from certbench.core.expiry import expiring
 from certbench.core.rules import list_profiles, run_profile
 
@@ -32,8 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
-    if args.within < 0:
-        raise UsageError("--within: DAYS must be 0 or more")
+    window_days(args.within, option="--within")
     now = ctx.now()
     registry = Registry.load(ctx.workspace.bindings_path)
     found = expiring(ctx.workspace.list_items(), registry.bindings, now=now, within_days=args.within)

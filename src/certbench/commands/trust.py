@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from certbench.commands import Context, add_password_options, echo, print_json, print_table, read_password
+from certbench.commands import Context, add_password_options, echo, print_json, print_table, read_password, window_days
 from certbench.core import truststore as ts
 from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
 from certbench.core.formats.load import load_file
@@ -227,6 +227,7 @@ def _read_store(path: str, password: bytes | None) -> list[ts.Candidate]:
 
 def list_store(args: argparse.Namespace, ctx: Context) -> int:
     now = ctx.now()
+    window_days(args.days, option="--days")
     password = read_password(args)
     candidates = _read_store(args.file, password)
     if args.json:
@@ -254,6 +255,7 @@ def list_store(args: argparse.Namespace, ctx: Context) -> int:
 
 def diff_stores(args: argparse.Namespace, ctx: Context) -> int:
     now = ctx.now()
+    window_days(args.days, option="--days")
     password = read_password(args)
     result = ts.diff_truststores(
         _read_store(args.old, password), _read_store(args.new, password), now=now, warn_days=args.days
