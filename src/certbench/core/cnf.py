@@ -205,9 +205,7 @@ def _expand(config: _Config, section: str, value: str, path: str, line: int) -> 
         target_section, _, key = name.rpartition("::")
         target_section = target_section or section
         if target_section == "ENV":
-            raise UsageError(
-                f"line {line}: $ENV::NAME: environment variables in configs are not read", path=path
-            )
+            raise UsageError(f"line {line}: $ENV::NAME: environment variables in configs are not read", path=path)
         found = config.get(target_section, key)
         if found is None and target_section != "default":
             found = config.get("default", key)
