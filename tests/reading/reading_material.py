@@ -242,12 +242,21 @@ def make_reading_material(d: Path) -> Path:
         import_p12("keypass.jks", "JKS", OTHER_KEY_PASSWORD)
         import_cert("keypass.jks", "JKS", "reading-root", root)
 
+    def secret_key_store() -> None:  # keystore.jceks plus an AES secret-key entry, as keytool makes them
+        import_p12("secret.jceks", "JCEKS", PASSWORD)
+        run(
+            *KEYTOOL, "-genseckey", "-alias", "reading-aes", "-keyalg", "AES", "-keysize", "128",
+            "-storetype", "JCEKS", "-keystore", d / "secret.jceks", "-storepass", PASSWORD, "-keypass", PASSWORD,
+            cwd=d,
+        )  # fmt: skip
+
     jobs: list[tuple[Callable[..., None], tuple[str, ...]]] = [
         (import_p12, ("keystore.jks", "JKS", PASSWORD)),
         (import_p12, ("keystore.jceks", "JCEKS", PASSWORD)),
         (truststore, ("truststore.jks", "JKS")),
         (truststore, ("truststore.jceks", "JCEKS")),
         (keypass_store, ()),
+        (secret_key_store, ()),
         (non_ascii_store, ()),
     ]
     if bouncycastle_available():

@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptography import x509
 
 from certbench.commands import Context, add_password_options, echo, load_asking, print_json, print_table
-from certbench.core.bindings import Registry, leaf_of
+from certbench.core.bindings import Registry, leaf_of, validate_client_id
 from certbench.core.errors import BindingError
 from certbench.core.safe_write import write_atomic
 
@@ -58,6 +58,7 @@ def _registry(ctx: Context) -> Registry:
 
 
 def bind_add(args: argparse.Namespace, ctx: Context) -> int:
+    validate_client_id(args.client_id)  # first: an empty client_id is not CERTFILE's fault (nor worth a prompt)
     registry = _registry(ctx)
     certificate = load_leaf(args.certfile, args)
     now = ctx.now()
