@@ -30,7 +30,7 @@ def pki() -> Pki:
 def tool_jar(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """A keystore JAR made exactly as the SAP documentation says: jar -cf, then jar -uf the descriptor."""
     if not shutil.which("jar"):
-        pytest.skip("the jar tool (JDK) is not installed")
+        pytest.fail("the jar tool (JDK) is not installed: run scripts/ensure-tools.sh (make test does)")
     work = tmp_path_factory.mktemp("jarwork")
     (work / "main.pem").write_bytes(pki.path("fullchain.pem").read_bytes())
     (work / "privateKey.pem").write_bytes(encrypted_key_pem(pki, "leaf", "gatewaypass1"))

@@ -361,7 +361,8 @@ def path_of(directory: Path, name: str) -> Path:
     path = directory / name
     if not path.exists():
         if name.endswith((".bks", ".uber", ".bcfks")) and not bouncycastle_available():
-            pytest.skip("BKS/UBER need the BouncyCastle provider (apt-get install libbcprov-java)")
+            # make test installs it (scripts/ensure-tools.sh): its absence is a broken setup, not a pass.
+            pytest.fail("BKS/UBER need the BouncyCastle provider: run scripts/ensure-tools.sh (make test does)")
         raise FileNotFoundError(path)
     return path
 
