@@ -43,7 +43,11 @@ async def test_inspect_screen_renders_hostile_names_inert(hostile: HostileMateri
         await pilot.pause(0.1)
         # No markup interpretation: the cell holds the CN as the file has it, "[31m" included.
         assert str(certs.get_row_at(0)[1]).startswith("leaf evil\x1b]0;PWNED")
-        assert "[31mred" in str(screen.query_one("#inspect-details", Static).render())
+        details = str(screen.query_one("#inspect-details", Static).render())
+        assert "[31mred" in details  # no markup read in it either
+        # The details pane shows the newline escaped, as the CLI does: no line of its own for the forgery.
+        assert "\\rover\\nFORGED line" in details
+        assert not any(line.startswith("FORGED") for line in details.splitlines())
         # What goes to the terminal for the whole screen (the compositor's full update, as the driver gets it).
         output = app.screen._compositor.render_update(full=True).render_segments(app.console)
         assert "leaf evil]0;PWNED[31mredover" in output  # the table cell, its controls removed

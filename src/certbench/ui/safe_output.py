@@ -20,9 +20,11 @@ class ControlCharacterFilter(LineFilter):
     """Remove control, bidi-override and separator characters from the text of rendered segments."""
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        if not any(segment.control is None and UNSAFE_CHARACTERS.search(segment.text) for segment in segments):
+            return segments  # the usual case: nothing to drop, nothing allocated
         return [
-            Segment(UNSAFE_CHARACTERS.sub("", text), style, control)
-            if control is None and UNSAFE_CHARACTERS.search(text)
-            else Segment(text, style, control)
-            for text, style, control in segments
+            Segment(UNSAFE_CHARACTERS.sub("", segment.text), segment.style)
+            if segment.control is None
+            else segment
+            for segment in segments
         ]
