@@ -23,8 +23,6 @@ class ControlCharacterFilter(LineFilter):
         if not any(segment.control is None and UNSAFE_CHARACTERS.search(segment.text) for segment in segments):
             return segments  # the usual case: nothing to drop, nothing allocated
         return [
-            Segment(UNSAFE_CHARACTERS.sub("", segment.text), segment.style)
-            if segment.control is None
-            else segment
+            Segment(UNSAFE_CHARACTERS.sub("", segment.text), segment.style) if segment.control is None else segment
             for segment in segments
         ]
