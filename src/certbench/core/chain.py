@@ -876,7 +876,7 @@ def _keystore_entry_findings(material: Material) -> list[Finding]:
             "keystore.secret-key",
             "info",
             f"entry {alias!r} is a secret (symmetric) key; certbench reads certificates and private keys only",
-            "nothing to do: secret keys are normal in a JCEKS keystore and stay in it as they are",
+            "nothing to do: secret keys are normal in Java keystores (JCEKS, BKS) and stay in them as they are",
             path=material.path,
         )
         for alias in material.secret_key_aliases
