@@ -20,6 +20,7 @@ from certbench import __version__
 from certbench.commands import Context
 from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.formats.load import NonPositiveSerialWarning
+from certbench.core.safe_text import terminal_safe
 
 #: Modules of certbench.commands, in the order their commands appear in ``--help``.
 COMMAND_MODULES = ("workspace", "inspect", "create", "bind", "check", "trust", "keystore", "probe")
@@ -95,9 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(COMMAND_WORDS.get(_command_word(argv) or ""))
     args = parser.parse_args(argv)
-    ctx = Context.from_args(args)
     handler = getattr(args, "handler", None) or _run_tui
     try:
+        ctx = Context.from_args(args)  # inside: a bad $CERTBENCH_NOW is a usage error like any other
         with _warnings_as_lines():
             return int(handler(args, ctx))
     except CertbenchError as exc:
@@ -147,8 +148,10 @@ def _warnings_as_lines() -> Iterator[None]:
                     times = f" ({number} certificates)" if number > 1 else ""
                 else:
                     times = f" ({count} times)" if count > 1 else ""
-                print(f"certbench: warning: {text}{times}", file=sys.stderr)
+                print(f"certbench: warning: {terminal_safe(text)}{times}", file=sys.stderr)
 
 
 def _error_line(message: str) -> None:
-    print(f"certbench: error: {' '.join(message.split())}", file=sys.stderr)
+    """One line on stderr. Control characters (a file name's or a subject's) show escaped, then runs of
+    spaces collapse: a message never spans lines nor drives the terminal."""
+    print(f"certbench: error: {' '.join(terminal_safe(message).split())}", file=sys.stderr)

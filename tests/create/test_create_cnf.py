@@ -185,3 +185,39 @@ def test_mutated_seed_config_gives_a_config_or_a_usage_error(data: st.DataObject
         assert str(exc).startswith("mutated.cnf: ") and "\n" not in str(exc)
         return
     assert isinstance(config.subject, x509.Name) and len(config.subject.rdns) >= 1
+
+
+#: A line as /etc/shadow holds it; the hash is the secret that must never be printed.
+SHADOW_LINE = "root:$6$Zx9salt$S3cr3tHashValueNeverPrinted0123456789:19000:0:99999:7:::"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (f"{SHADOW_LINE}\ndaemon:*:19000:0:99999:7:::\n", 1),
+        (f"[req]\nprompt=no\ndistinguished_name=dn\n[dn]\nCN=x\n{SHADOW_LINE}\n", 6),
+        ("[req]\nprompt=no\ndistinguished_name=dn\n[dn]\nCN=${S3cr3tHashValueNeverPrinted}\n", 5),
+        ("[req]\nprompt=no\ndistinguished_name=dn\n[dn]\nCN=$ENV::S3cr3tHashValueNeverPrinted\n", 5),
+    ],
+)
+def test_config_errors_name_the_line_never_its_content(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path, text: str, line: int
+) -> None:
+    """`csr create --from-cnf /etc/shadow` printed `got 'root:$6$...'`: now the line number and what is wrong."""
+    secrets = tmp_path / "shadow"
+    secrets.write_text(text)
+    code, out, err = run_cli("--workspace", str(tmp_path / "ws"), "csr", "create", "z", "--from-cnf", str(secrets))
+    assert code == 2
+    assert f"{secrets}: line {line}: " in err
+    assert "S3cr3t" not in out + err and "root:" not in out + err
+
+
+def test_unknown_directive_note_does_not_quote_the_line() -> None:
+    config = parse_request_config(
+        "[req]\nprompt=no\ndistinguished_name=dn\n.include /etc/ssl/x.cnf\n.S3cr3tToken abc\n[dn]\nCN=x\n",
+        path="d.cnf",
+    )
+    assert list(config.notes[:2]) == [
+        "line 4: '.include' is not supported and was ignored",
+        "line 5: a '.' directive is not supported and was ignored",
+    ]

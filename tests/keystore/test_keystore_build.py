@@ -205,6 +205,9 @@ def test_export_checks(ws: Workspace) -> None:
     assert warnings == {"export.not-expired"}
     restricted = ks.build_export(_source(ws), ks.BundleKind.P12, now=FIXED_NOW, password=b"a@b")
     assert restricted.ok and {c.code for c in restricted.checks if not c.passed} == {"export.password-characters"}
+    other = ks.build_export(_source(ws), ks.BundleKind.P12, now=FIXED_NOW, password=b"a#b")
+    reasons = {c.reason for bundle in (restricted, other) for c in bundle.checks if not c.passed}
+    assert len(reasons) == 1 and "contains 1 restricted character;" in reasons.pop()
 
 
 def test_exports_that_need_a_password_or_key(ws: Workspace) -> None:

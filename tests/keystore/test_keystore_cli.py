@@ -132,6 +132,8 @@ def test_jar_build_refusals_exit_1(
     assert any(line.startswith(f"certbench: refused: {expected}: ") for line in lines)
     assert not out.exists()
     assert "gate#way:pass" not in stderr + stdout
+    if item == "leaf" and "BAD_PW" in extra:
+        assert "contains 2 restricted characters" in stderr and "contains #" not in stderr  # not which ones
 
 
 def test_jar_build_refusal_lists_every_failure(run_cli, ws: Workspace, tmp_path: Path) -> None:

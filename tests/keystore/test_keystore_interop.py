@@ -21,7 +21,7 @@ ENV = {"CERTBENCH_NOW": "2026-01-15T12:00:00Z", "ITEM_PW": ITEM_PASSWORD, "OUT_P
 def _need(*tools: str) -> None:
     for tool in tools:
         if not shutil.which(tool):
-            pytest.skip(f"{tool} is not installed")
+            pytest.fail(f"{tool} is not installed: run scripts/ensure-tools.sh (make test does)")
 
 
 def _run(*args: str, cwd: Path | None = None) -> str:

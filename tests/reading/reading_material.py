@@ -242,12 +242,21 @@ def make_reading_material(d: Path) -> Path:
         import_p12("keypass.jks", "JKS", OTHER_KEY_PASSWORD)
         import_cert("keypass.jks", "JKS", "reading-root", root)
 
+    def secret_key_store() -> None:  # keystore.jceks plus an AES secret-key entry, as keytool makes them
+        import_p12("secret.jceks", "JCEKS", PASSWORD)
+        run(
+            *KEYTOOL, "-genseckey", "-alias", "reading-aes", "-keyalg", "AES", "-keysize", "128",
+            "-storetype", "JCEKS", "-keystore", d / "secret.jceks", "-storepass", PASSWORD, "-keypass", PASSWORD,
+            cwd=d,
+        )  # fmt: skip
+
     jobs: list[tuple[Callable[..., None], tuple[str, ...]]] = [
         (import_p12, ("keystore.jks", "JKS", PASSWORD)),
         (import_p12, ("keystore.jceks", "JCEKS", PASSWORD)),
         (truststore, ("truststore.jks", "JKS")),
         (truststore, ("truststore.jceks", "JCEKS")),
         (keypass_store, ()),
+        (secret_key_store, ()),
         (non_ascii_store, ()),
     ]
     if bouncycastle_available():
@@ -352,7 +361,8 @@ def path_of(directory: Path, name: str) -> Path:
     path = directory / name
     if not path.exists():
         if name.endswith((".bks", ".uber", ".bcfks")) and not bouncycastle_available():
-            pytest.skip("BKS/UBER need the BouncyCastle provider (apt-get install libbcprov-java)")
+            # make test installs it (scripts/ensure-tools.sh): its absence is a broken setup, not a pass.
+            pytest.fail("BKS/UBER need the BouncyCastle provider: run scripts/ensure-tools.sh (make test does)")
         raise FileNotFoundError(path)
     return path
 

@@ -321,11 +321,54 @@ def test_key_entry_with_its_own_key_password(reading_dir: Path, expected: dict[s
     assert sorted(fingerprints(material)) == sorted(
         [expected["leaf"], expected["inter"], expected["root"], expected["root"]]
     )
-    assert material.problems == (
-        "entry 'partner': the key is protected by a password other than the store password; its certificates "
-        "were read, not the key",
+    assert material.problems == ()  # not damage: the entry is named, and the report says what to do
+    assert material.locked_key_aliases == ("partner",)
+
+
+def test_key_entry_with_its_own_key_password_is_reported_with_what_to_do(  # type: ignore[no-untyped-def]
+    run_cli, reading_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It said "cut off or damaged". Now it names the entry and its own key password, and the fix works."""
+    monkeypatch.setenv("STORE_PW", PASSWORD)
+    ws = ("--workspace", str(tmp_path / "ws"))
+    store = reading_dir / "keypass.jks"
+    code, out, err = run_cli(*ws, "inspect", "--json", str(store), "--password-env", "STORE_PW")
+    findings = {f["code"]: f for f in json.loads(out)["findings"]}
+    assert code == 2  # an input read only in part
+    assert findings["input.key-password"]["message"].startswith("entry 'partner' has its own key password")
+    assert "keytool -keypasswd -alias partner" in findings["input.key-password"]["fix"]
+    assert "damaged" not in json.dumps(findings) and OTHER_KEY_PASSWORD not in out + err
+    # Following the fix with the real keytool: the copy's key opens with the store password.
+    copy = tmp_path / "copy.jks"
+    copy.write_bytes(store.read_bytes())
+    run(
+        "keytool", "-keypasswd", "-alias", "partner", "-keystore", copy, "-storepass", PASSWORD,
+        "-keypass", OTHER_KEY_PASSWORD, "-new", PASSWORD, cwd=tmp_path,
+    )  # fmt: skip
+    code, out, err = run_cli(*ws, "inspect", "--json", str(copy), "--password-env", "STORE_PW")
+    assert "input.key-password" not in {f["code"] for f in json.loads(out)["findings"]}
+    assert len(load_file(copy, PW).keys) == 1
+
+
+def test_jceks_secret_key_entry_is_an_info_finding(  # type: ignore[no-untyped-def]
+    run_cli, reading_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """keytool -genseckey entries are normal in a JCEKS: an info finding naming the alias; the exit code
+    is the one the same store without the secret key gets."""
+    monkeypatch.setenv("STORE_PW", PASSWORD)
+    ws = ("--workspace", str(tmp_path / "ws"))
+    material = load_file(reading_dir / "secret.jceks", PW)
+    assert material.secret_key_aliases == ("reading-aes",) and material.problems == ()
+    plain_code, plain_out, _ = run_cli(
+        *ws, "inspect", "--json", str(reading_dir / "keystore.jceks"), "--password-env", "STORE_PW"
     )
-    assert OTHER_KEY_PASSWORD not in " ".join(material.problems)
+    code, out, _err = run_cli(*ws, "inspect", "--json", str(reading_dir / "secret.jceks"), "--password-env", "STORE_PW")
+    assert code == plain_code
+    extra = [f for f in json.loads(out)["findings"] if f not in json.loads(plain_out)["findings"]]
+    assert [(f["code"], f["severity"]) for f in extra] == [("keystore.secret-key", "info")]
+    assert "'reading-aes'" in extra[0]["message"]
+    code, out, _err = run_cli(*ws, "inspect", str(reading_dir / "secret.jceks"), "--password-env", "STORE_PW")
+    assert code == plain_code and "INFO    keystore.secret-key: entry 'reading-aes' is a secret" in out
 
 
 def test_non_ascii_store_password(reading_dir: Path, expected: dict[str, str]) -> None:

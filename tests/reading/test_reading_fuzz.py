@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import struct
-import time
 from pathlib import Path
 
 import pytest
@@ -25,8 +24,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:PKCS#7 certificates could not be
 
 #: Examples per mutated source; raise it for a long hunt: CERTBENCH_FUZZ_EXAMPLES=2000 pytest tests/reading
 EXAMPLES = int(os.environ.get("CERTBENCH_FUZZ_EXAMPLES", "35"))
-#: One load of a small file must never take this long (pyjks derives keys in pure Python).
-SECONDS_PER_LOAD = 5.0
 #: The message of load_material's last-resort net: reaching it means a parser error was not handled.
 SURPRISE = "is damaged or not a format certbench reads ("
 
@@ -87,7 +84,6 @@ def mutate(data: bytes, mutations: list[tuple[str, int, object]]) -> bytes:
 
 
 def check_load(data: bytes, name: str, password: bytes | None) -> None:
-    started = time.monotonic()
     try:
         material = load_material(data, path=name, password=password)
     except CertbenchError as error:
@@ -97,7 +93,6 @@ def check_load(data: bytes, name: str, password: bytes | None) -> None:
     else:
         assert isinstance(material, Material)
         assert material.certificates or material.keys or material.csrs
-    assert time.monotonic() - started < SECONDS_PER_LOAD
 
 
 @pytest.fixture(scope="session")

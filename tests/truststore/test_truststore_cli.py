@@ -282,7 +282,7 @@ def test_output_rules(trust_material: TrustMaterial, tmp_path: Path, run_cli) ->
     code, _, stderr = _build(run_cli, tmp_path / "none.pem")
     assert code == 2 and "give at least one INPUT or --system-trust" in stderr
     code, _, stderr = run_cli("trust", "diff", bundle, bundle, "--days", "-3")
-    assert code == 2 and "zero or more days" in stderr
+    assert code == 2 and "--days: DAYS must be from 0" in stderr
 
 
 def test_system_trust(tmp_path: Path, run_cli) -> None:

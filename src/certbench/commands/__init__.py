@@ -11,6 +11,7 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from certbench.core.errors import PasswordError, UsageError
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
 from certbench.core.lock import DEFAULT_TIMEOUT
+from certbench.core.safe_text import json_terminal_safe, terminal_safe
 from certbench.core.workspace import Workspace
 from certbench.paths import resolve_workspace
 
@@ -29,13 +31,27 @@ NOW_ENV = "CERTBENCH_NOW"
 LOCK_TIMEOUT_ENV = "CERTBENCH_LOCK_TIMEOUT"
 
 
+#: The longest look-ahead a DAYS window option takes (100 years): further out is past what a date holds.
+MAX_WINDOW_DAYS = 36_500
+
+
 def parse_timestamp(value: str, *, option: str = "--at") -> datetime:
     """Parse an ISO 8601 timestamp; a naive one is taken as UTC."""
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
         raise UsageError(f"{option}: {value!r} is not an ISO 8601 timestamp (e.g. 2026-01-31T12:00:00Z)") from exc
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31T23:59:59-01:00 is in year 10000 in UTC
+        raise UsageError(f"{option}: {value!r} is outside the years 1 to 9999 once taken to UTC") from exc
+
+
+def window_days(value: int, *, option: str) -> int:
+    """A look-ahead in days (``--days``, ``--within``): 0 to :data:`MAX_WINDOW_DAYS`, else a usage error."""
+    if not 0 <= value <= MAX_WINDOW_DAYS:
+        raise UsageError(f"{option}: DAYS must be from 0 to {MAX_WINDOW_DAYS} (got {value})")
+    return value
 
 
 @dataclass
@@ -81,7 +97,7 @@ def lock_timeout() -> float:
 
 def print_warning(message: str) -> None:
     """One ``certbench: warning: ...`` line on stderr (something went wrong after the work was done)."""
-    print(f"certbench: warning: {' '.join(message.split())}", file=sys.stderr)
+    print(f"certbench: warning: {' '.join(terminal_safe(message).split())}", file=sys.stderr)
 
 
 def add_password_options(
@@ -147,5 +163,25 @@ def load_asking(
         return load_file(path, asked), asked
 
 
-def print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False))
+def print_json(value: Any, *, compact: bool = False) -> None:
+    """One JSON document (indented, or on one line with ``compact``); JSON's own escaping keeps it inert."""
+    text = json.dumps(value, ensure_ascii=False) if compact else json.dumps(value, indent=2, ensure_ascii=False)
+    print(json_terminal_safe(text))
+
+
+def echo(line: str = "", *, err: bool = False) -> None:
+    """Print one line of text output (stdout, or stderr with ``err``), terminal-safe.
+
+    Every text line of the commands goes through here: whatever a file put in it (a subject, an alias,
+    a file name) shows its control characters escaped, so a newline in a CN cannot forge a line and an
+    escape sequence cannot retitle or recolour the terminal.
+    """
+    print(terminal_safe(line), file=sys.stderr if err else sys.stdout)
+
+
+def print_table(rows: Sequence[Sequence[str]]) -> None:
+    """Rows of cells (the first one a header) in aligned columns; the last column is not padded."""
+    safe = [[terminal_safe(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in safe) for i in range(len(safe[0]) - 1)]
+    for row in safe:
+        print("  ".join([cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]]))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, load_asking, print_json
-from certbench.core.bindings import Registry, leaf_of
+from certbench.commands import Context, add_password_options, echo, load_asking, print_json, print_table
+from certbench.core.bindings import Registry, leaf_of, validate_client_id
 from certbench.core.errors import BindingError
 from certbench.core.safe_write import write_atomic
 
@@ -58,6 +58,7 @@ def _registry(ctx: Context) -> Registry:
 
 
 def bind_add(args: argparse.Namespace, ctx: Context) -> int:
+    validate_client_id(args.client_id)  # first: an empty client_id is not CERTFILE's fault (nor worth a prompt)
     registry = _registry(ctx)
     certificate = load_leaf(args.certfile, args)
     now = ctx.now()
@@ -69,7 +70,7 @@ def bind_add(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(binding.to_json())
     else:
-        print(f"bound {binding.sha256} to {binding.client_id} (x5t#S256 {binding.x5t_s256})")
+        echo(f"bound {binding.sha256} to {binding.client_id} (x5t#S256 {binding.x5t_s256})")
     return 0
 
 
@@ -80,7 +81,7 @@ def bind_check(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(result.to_json())
     else:
-        print(result.reason)
+        echo(result.reason)
     return 0 if result.matched else 1
 
 
@@ -99,7 +100,7 @@ def bind_list(args: argparse.Namespace, ctx: Context) -> int:
         print_json(rows)
         return 0
     if not bindings:
-        print("no bindings (try: certbench bind add CLIENT_ID CERTFILE)")
+        echo("no bindings (try: certbench bind add CLIENT_ID CERTFILE)")
         return 0
     table = [("CLIENT_ID", "NOT AFTER", "ROLE", "SHA-256", "SUBJECT")]
     for binding in bindings:
@@ -108,9 +109,7 @@ def bind_list(args: argparse.Namespace, ctx: Context) -> int:
         if binding.expired(now):
             role += " (expired)"
         table.append((binding.client_id, binding.not_after.strftime("%Y-%m-%d"), role, binding.sha256, binding.subject))
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
-    for row in table:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+    print_table(table)
     return 0
 
 
@@ -119,16 +118,16 @@ def bind_remove(args: argparse.Namespace, ctx: Context) -> int:
     removed = registry.remove(args.client_id, args.fingerprint)
     for binding in removed:
         ctx.workspace.audit("bind.remove", ctx.now(), client_id=binding.client_id, sha256=binding.sha256)
-        print(f"removed {binding.sha256} from {binding.client_id}")
+        echo(f"removed {binding.sha256} from {binding.client_id}")
     return 0
 
 
 def bind_export(args: argparse.Namespace, ctx: Context) -> int:
     document = _registry(ctx).export_json(now=ctx.now())
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if args.output:
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         write_atomic(Path(args.output), text.encode("utf-8"), overwrite=args.force)
-        print(f"wrote {args.output}")
+        echo(f"wrote {args.output}")
     else:
-        print(text, end="")
+        print_json(document)
     return 0

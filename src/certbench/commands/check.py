@@ -6,10 +6,19 @@ import argparse
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, load_asking, print_json, print_warning, read_password
+from certbench.commands import (
+    Context,
+    add_password_options,
+    echo,
+    load_asking,
+    print_json,
+    print_warning,
+    read_password,
+    window_days,
+)
 from certbench.core.bindings import Registry
 from certbench.core.checks import blocking_failures
-from certbench.core.errors import CertbenchError, UsageError
+from certbench.core.errors import CertbenchError
 from certbench.core.expiry import expiring
 from certbench.core.rules import list_profiles, run_profile
 from certbench.core.workspace import DamagedItem
@@ -39,8 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
-    if args.within < 0:
-        raise UsageError("--within: DAYS must be 0 or more")
+    window_days(args.within, option="--within")
     now = ctx.now()
     unreachable = 0
     damaged: list[DamagedItem] = []
@@ -55,12 +63,12 @@ def expiring_command(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json([entry.to_json() for entry in found])
     elif not found:
-        print(f"nothing expires within {args.within} days")
+        echo(f"nothing expires within {args.within} days")
     else:
         for entry in found:
             when = "EXPIRED" if entry.expired else f"{entry.days_left:>4}d"
             bound = f"  (bound to {', '.join(entry.client_ids)})" if entry.source == "item" and entry.client_ids else ""
-            print(f"{when:>8}  {entry.not_after:%Y-%m-%d}  {entry.source:<7}  {entry.name}  {entry.subject}{bound}")
+            echo(f"{when:>8}  {entry.not_after:%Y-%m-%d}  {entry.source:<7}  {entry.name}  {entry.subject}{bound}")
     for bad in damaged:  # its expiry is unknown: say so rather than pass it over
         print_warning(f"item {bad.name!r} not checked: {bad.directory / 'item.json'}: {bad.reason}")
     return 2 if unreachable else 1 if found or damaged else 0
@@ -90,6 +98,6 @@ def check_command(args: argparse.Namespace, ctx: Context) -> int:
     else:
         for check in checks:
             mark = "PASS" if check.passed else ("FAIL" if check.severity == "error" else "WARN")
-            print(f"{mark}  {check.title}: {check.reason}")
-        print(f"{args.profile}: {'all rules pass' if not failed else f'{len(failed)} rule(s) fail'}")
+            echo(f"{mark}  {check.title}: {check.reason}")
+        echo(f"{args.profile}: {'all rules pass' if not failed else f'{len(failed)} rule(s) fail'}")
     return 1 if failed else 0

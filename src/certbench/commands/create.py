@@ -11,7 +11,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from certbench.commands import Context, add_password_options, print_json, read_password
+from certbench.commands import Context, add_password_options, echo, print_json, read_password
 from certbench.core import issue
 from certbench.core.cnf import RequestConfig, read_request_config
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
@@ -186,7 +186,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _note(message: str) -> None:
-    print(f"certbench: note: {' '.join(message.split())}", file=sys.stderr)
+    echo(f"certbench: note: {' '.join(message.split())}", err=True)
 
 
 def _new_key_password(args: argparse.Namespace) -> bytes | None:
@@ -254,14 +254,14 @@ def _report(created: Created, args: argparse.Namespace, ctx: Context, *, what: s
         data["warnings"] = list(created.warnings)
         print_json(data)
         return 0
-    print(f"created {what} {item.name!r}: {item.subject}")
+    echo(f"created {what} {item.name!r}: {item.subject}")
     if item.not_after is not None:
-        print(f"  valid until {item.not_after:%Y-%m-%d} ({item.days_left(now)} days)  sha256 {item.sha256}")
+        echo(f"  valid until {item.not_after:%Y-%m-%d} ({item.days_left(now)} days)  sha256 {item.sha256}")
     for label, path in _files(item).items():
         extra = (
             " (encrypted)" if label == "key" and item.key_encrypted else (" (NOT encrypted)" if label == "key" else "")
         )
-        print(f"  {label}: {path}{extra}")
+        echo(f"  {label}: {path}{extra}")
     return 0
 
 
@@ -435,11 +435,11 @@ def sign_csr(args: argparse.Namespace, ctx: Context) -> int:
         raise exc.with_path(args.csr) from exc
     owner = _csr_owner(workspace, csr)
     if not args.json:
-        print(f"CSR {args.csr} asks for:")
+        echo(f"CSR {args.csr} asks for:")
         for label, value in request.rows():
-            print(f"  {label}: {value}")
+            echo(f"  {label}: {value}")
         if owner:
-            print(f"  Key: held by workspace item {owner!r}")
+            echo(f"  Key: held by workspace item {owner!r}")
     if args.into:
         target = workspace.get(args.into)
         if target.kind.value != "csr":
@@ -493,11 +493,11 @@ def sign_csr(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"signed {profile.value} certificate, serial {result['serial']}, valid until {result['not_after'][:10]}")
+        echo(f"signed {profile.value} certificate, serial {result['serial']}, valid until {result['not_after'][:10]}")
         if args.out:
-            print(f"  cert: {args.out}")
+            echo(f"  cert: {args.out}")
         if args.into:
-            print(f"  stored in item {args.into!r}")
+            echo(f"  stored in item {args.into!r}")
     return 0
 
 
@@ -508,10 +508,10 @@ def run_demo(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json({"items": [c.item.to_json(now) for c in created], "key_password": DEMO_KEY_PASSWORD.decode()})
         return 0
-    print(f"demo workspace {workspace.root}:")
+    echo(f"demo workspace {workspace.root}:")
     for c in created:
         days = c.item.days_left(now)
         state = "EXPIRED" if days is not None and days < 0 else f"{days} days left"
-        print(f"  {c.item.name:<20} {c.item.kind.value:<5} {state:<16} {c.item.subject}")
-    print(f"demo keys are public test material, encrypted with the password {DEMO_KEY_PASSWORD.decode()!r}")
+        echo(f"  {c.item.name:<20} {c.item.kind.value:<5} {state:<16} {c.item.subject}")
+    echo(f"demo keys are public test material, encrypted with the password {DEMO_KEY_PASSWORD.decode()!r}")
     return 0

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography import x509
 
-from certbench.commands import Context, add_password_options, load_asking, parse_timestamp, print_json, read_password
+from certbench.commands import (
+    Context,
+    add_password_options,
+    echo,
+    load_asking,
+    parse_timestamp,
+    print_json,
+    read_password,
+)
 from certbench.commands.online import add_online_options, fetch_issuers, revocation_of, with_findings
 from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.checks import blocking_failures
@@ -164,22 +170,25 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
         if revocation is not None:
             document["revocation"] = revocation
         if len(report.certificates) > COMPACT_JSON_ABOVE:
-            print(json.dumps(document, ensure_ascii=False))  # one line: a big bundle prints fast
+            print_json(document, compact=True)  # one line: a big bundle prints fast
         else:
             print_json(document)
     else:
-        print(render_report(report, materials), end="")
+        for line in render_report(report, materials):
+            echo(line)
         for path, checks in jar_checks.items():
-            print(f"\nKeystore JAR checklist ({path})")
+            echo()
+            echo(f"Keystore JAR checklist ({path})")
             for check in checks:
                 mark = "ok  " if check.passed else ("FAIL" if check.severity == "error" else "warn")
-                print(f"  {mark} {check.title}: {check.reason}")
+                echo(f"  {mark} {check.title}: {check.reason}")
         if written:
-            print(f"\nWrote the fixed chain ({len(report.fixed_chain())} certificates, leaf first) to {written}")
+            echo()
+            echo(f"Wrote the fixed chain ({len(report.fixed_chain())} certificates, leaf first) to {written}")
         for note in online_notes:
-            print(f"Fetch: {note}")
+            echo(f"Fetch: {note}")
         for status in revocation or []:
-            print(f"Revocation: {status['subject']}: {status['status']} ({status['source'] or status['reason']})")
+            echo(f"Revocation: {status['subject']}: {status['status']} ({status['source'] or status['reason']})")
     code = exit_code(report)
     if code == EXIT_OK and any(blocking_failures(checks) for checks in jar_checks.values()):
         return EXIT_FINDINGS
@@ -193,8 +202,8 @@ def exit_code(report: ChainReport) -> int:
     return EXIT_OK if report.ok else EXIT_FINDINGS
 
 
-def render_report(report: ChainReport, materials: Sequence[Material]) -> str:
-    """The human report: inputs, certificates, the chain as a tree, findings with fixes."""
+def render_report(report: ChainReport, materials: Sequence[Material]) -> list[str]:
+    """The human report's lines: inputs, certificates, the chain as a tree, findings with fixes."""
     now = report.now
     assert now is not None
     lines: list[str] = ["Inputs"]
@@ -270,7 +279,7 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> str:
         lines.append(f"... and {len(report.chains) - 20} more chains (use --json for all)")
     lines.append("")
     lines.extend(render_findings(report.findings))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def csr_key_info(csr: x509.CertificateSigningRequest) -> tuple[str, int | None]:
@@ -332,13 +341,13 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
             document["revocation"] = revocation
         print_json(document)
     elif result.valid:
-        print(f"valid: {result.reason} at {iso(at)}")
+        echo(f"valid: {result.reason} at {iso(at)}")
         for depth, certificate in enumerate(result.chain):
-            print(f"  {'  ' * depth}{rfc4514(certificate.subject)}")
+            echo(f"  {'  ' * depth}{rfc4514(certificate.subject)}")
     else:
-        print(f"not valid: {result.reason}")
+        echo(f"not valid: {result.reason}")
     for note in notes if not args.json else ():
-        print(f"fetch: {note}")
+        echo(f"fetch: {note}")
     if not_checked and not args.json:
-        print(f"not checked: {not_checked}", file=sys.stdout if result.valid else sys.stderr)
+        echo(f"not checked: {not_checked}", err=not result.valid)
     return EXIT_OK if result.valid else EXIT_FINDINGS

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from certbench.commands import Context, add_password_options, print_json, read_password
+from certbench.commands import Context, add_password_options, echo, print_json, read_password
 from certbench.core import keystore as ks
 from certbench.core.checks import Check, blocking_failures
 from certbench.core.describe import rfc4514
@@ -157,7 +157,7 @@ def _finish(args: argparse.Namespace, ctx: Context, bundle: ks.Bundle, source: k
         if args.json:
             print_json(_report(args, bundle, source, None))
         for check in bundle.failures:
-            print(f"certbench: refused: {check.title}: {check.reason}", file=sys.stderr)
+            echo(f"certbench: refused: {check.title}: {check.reason}", err=True)
         return EXIT_REFUSED
     written = ks.write_bundle(args.out, bundle, overwrite=args.force)
     ctx.workspace.audit(action, ctx.now(), item=source.name, kind=str(bundle.kind), out=str(written))
@@ -166,10 +166,10 @@ def _finish(args: argparse.Namespace, ctx: Context, bundle: ks.Bundle, source: k
         return EXIT_OK
     for check in bundle.checks:
         if check.severity == "warning" and not check.passed:
-            print(f"certbench: warning: {check.title}: {check.reason}", file=sys.stderr)
-    print(f"wrote {written} ({bundle.kind}, {len(bundle.data)} bytes)")
+            echo(f"certbench: warning: {check.title}: {check.reason}", err=True)
+    echo(f"wrote {written} ({bundle.kind}, {len(bundle.data)} bytes)")
     for check in bundle.checks:
-        print(_check_line(check))
+        echo(_check_line(check))
     return EXIT_OK
 
 
@@ -248,7 +248,7 @@ def check_jar(args: argparse.Namespace, ctx: Context) -> int:
             }
         )
     else:
-        print(f"{path}: {len(material.certificates)} certificate(s), key {material.details.get('keyFile')}")
+        echo(f"{path}: {len(material.certificates)} certificate(s), key {material.details.get('keyFile')}")
         for check in checks:
-            print(_check_line(check))
+            echo(_check_line(check))
     return EXIT_REFUSED if failures else EXIT_OK

@@ -8,7 +8,6 @@ The network code is imported only when a flag is used.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from cryptography import x509
 
+from certbench.commands import echo
 from certbench.core.chain import Finding
 from certbench.core.describe import rfc4514
 from certbench.core.errors import NetworkError, UsageError
@@ -128,7 +128,7 @@ def expiring_endpoints(path: str, *, now: datetime, within_days: int, timeout: f
     for target, result in zip(targets, results, strict=True):
         if isinstance(result, str) or not result:
             unreachable += 1
-            print(f"certbench: error: {target.label}: {result or 'no certificate presented'}", file=sys.stderr)
+            echo(f"certbench: error: {target.label}: {result or 'no certificate presented'}", err=True)
             continue
         for number, certificate in enumerate(result):
             days = days_until(certificate.not_valid_after_utc, now)

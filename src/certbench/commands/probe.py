@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -20,6 +19,7 @@ from cryptography import x509
 from certbench.commands import (
     Context,
     add_password_options,
+    echo,
     load_asking,
     parse_timestamp,
     print_json,
@@ -122,19 +122,20 @@ def run_probe(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json({"targets": [r.to_json() for r in reports]})
         for note in notes:
-            print(f"certbench: {note}", file=sys.stderr)
+            echo(f"certbench: {note}", err=True)
     else:
         for report in reports:
-            print(_summary(report))
+            echo(_summary(report))
         for report in reports:
             if report.error is None:
-                print()
-                print(_details(report), end="")
+                echo()
+                for line in _details(report):
+                    echo(line)
         for note in notes:
-            print(note)
+            echo(note)
     for report in reports:
         if report.error is not None:
-            print(f"certbench: error: {report.target.label}: {report.error}", file=sys.stderr)
+            echo(f"certbench: error: {report.target.label}: {report.error}", err=True)
     return max(r.exit_code for r in reports)
 
 
@@ -251,7 +252,7 @@ def _summary(report: ProbeReport) -> str:
     return f"{label}  {verdict}  {', '.join(parts)}"
 
 
-def _details(report: ProbeReport) -> str:
+def _details(report: ProbeReport) -> list[str]:
     from certbench.commands.inspect import render_report
 
     shake = report.handshake
@@ -286,9 +287,8 @@ def _details(report: ProbeReport) -> str:
     for status in report.revocation:
         detail = f" ({status.source})" if status.source else ""
         lines.append(f"Revocation  {rfc4514(status.certificate.subject)}: {status.status}{detail}")
-    text = "\n".join(lines) + "\n"
     if report.chain_report is None:
-        return text + "Presented   no certificate\n"
+        return [*lines, "Presented   no certificate"]
     doctor = dataclasses.replace(report.chain_report, findings=report.findings)
     materials = [_presented_material(report)]
     if report.fetched:
@@ -297,7 +297,7 @@ def _details(report: ProbeReport) -> str:
 
         issuers = tuple(f.certificate for f in report.fetched)
         materials.append(Material(path=FETCHED_PATH, format=Format.DER, certificates=issuers, ordered=False))
-    return text + "\n" + render_report(doctor, materials)
+    return [*lines, "", *render_report(doctor, materials)]
 
 
 def _presented_material(report: ProbeReport) -> Material:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from certbench.commands import Context, add_password_options, print_json, read_password
+from certbench.commands import Context, add_password_options, echo, print_json, print_table, read_password, window_days
 from certbench.core import truststore as ts
 from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
 from certbench.core.formats.load import load_file
@@ -161,8 +161,8 @@ def build_store(args: argparse.Namespace, ctx: Context) -> int:
     for decision in plan.decisions:
         _print_decision(decision, now)
     for problem in problems:
-        print(f"warning   {problem}")
-    print(
+        echo(f"warning   {problem}")
+    echo(
         f"wrote {out} ({fmt.value}): {plan.count(ts.Status.ADDED)} added, "
         f"{plan.count(ts.Status.DUPLICATE)} duplicate, {plan.count(ts.Status.EXPIRED)} expired dropped, "
         f"{plan.count(ts.Status.NON_CA)} non-CA dropped, {plan.count(ts.Status.FILTERED)} filtered out"
@@ -195,7 +195,7 @@ def _print_decision(decision: ts.Decision, now: datetime) -> None:
     if decision.reason:
         notes.append(decision.reason)
     suffix = f"  [{'; '.join(notes)}]" if notes else ""
-    print(f"{label:<9} {candidate.alias}  {candidate.subject}  (from {candidate.source}){suffix}")
+    echo(f"{label:<9} {candidate.alias}  {candidate.subject}  (from {candidate.source}){suffix}")
 
 
 # -- list -------------------------------------------------------------------------------------------
@@ -207,6 +207,7 @@ def _read_store(path: str, password: bytes | None) -> list[ts.Candidate]:
 
 def list_store(args: argparse.Namespace, ctx: Context) -> int:
     now = ctx.now()
+    window_days(args.days, option="--days")
     password = read_password(args)
     candidates = _read_store(args.file, password)
     if args.json:
@@ -224,10 +225,8 @@ def list_store(args: argparse.Namespace, ctx: Context) -> int:
                 candidate.subject,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
-    print(f"{len(candidates)} certificate(s) in {args.file}")
+    print_table(rows)
+    echo(f"{len(candidates)} certificate(s) in {args.file}")
     return 0
 
 
@@ -236,6 +235,7 @@ def list_store(args: argparse.Namespace, ctx: Context) -> int:
 
 def diff_stores(args: argparse.Namespace, ctx: Context) -> int:
     now = ctx.now()
+    window_days(args.days, option="--days")
     password = read_password(args)
     result = ts.diff_truststores(
         _read_store(args.old, password), _read_store(args.new, password), now=now, warn_days=args.days
@@ -244,16 +244,16 @@ def diff_stores(args: argparse.Namespace, ctx: Context) -> int:
         print_json(result.to_json(now))
         return EXIT_EQUAL if result.equal else EXIT_DIFFERENT
     for candidate in result.added:
-        print(f"+ {candidate.alias}  {candidate.subject}  (expires {candidate.not_after:%Y-%m-%d})")
+        echo(f"+ {candidate.alias}  {candidate.subject}  (expires {candidate.not_after:%Y-%m-%d})")
     for candidate in result.removed:
-        print(f"- {candidate.alias}  {candidate.subject}  (expires {candidate.not_after:%Y-%m-%d})")
+        echo(f"- {candidate.alias}  {candidate.subject}  (expires {candidate.not_after:%Y-%m-%d})")
     for candidate in result.expired:
         days = -candidate.days_left(now)
-        print(f"! {candidate.alias}  {candidate.subject}  (EXPIRED {days} day(s) ago, {candidate.not_after:%Y-%m-%d})")
+        echo(f"! {candidate.alias}  {candidate.subject}  (EXPIRED {days} day(s) ago, {candidate.not_after:%Y-%m-%d})")
     for candidate in result.expiring:
         state = f"expires in {candidate.days_left(now)} day(s)"
-        print(f"! {candidate.alias}  {candidate.subject}  ({state}, {candidate.not_after:%Y-%m-%d})")
+        echo(f"! {candidate.alias}  {candidate.subject}  ({state}, {candidate.not_after:%Y-%m-%d})")
     verdict = "same certificates" if result.equal else f"{len(result.added)} added, {len(result.removed)} removed"
     soon = f"{len(result.expiring)} close to expiry (within {args.days} days)"
-    print(f"{verdict}; {result.unchanged} in both; {len(result.expired)} expired; {soon}")
+    echo(f"{verdict}; {result.unchanged} in both; {len(result.expired)} expired; {soon}")
     return EXIT_EQUAL if result.equal else EXIT_DIFFERENT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from certbench.commands import Context, print_json, print_warning
+from certbench.commands import Context, echo, print_json, print_table, print_warning
 from certbench.core.workspace import DamagedItem
 
 
@@ -27,7 +27,7 @@ def list_items(args: argparse.Namespace, ctx: Context) -> int:
         return status
     if not items:
         if not damaged:
-            print(f"workspace {workspace.root} is empty (try: certbench demo)")
+            echo(f"workspace {workspace.root} is empty (try: certbench demo)")
         _warn_damaged(damaged)
         return status
     rows = [("NAME", "KIND", "NOT AFTER", "DAYS", "SUBJECT")]
@@ -42,9 +42,7 @@ def list_items(args: argparse.Namespace, ctx: Context) -> int:
                 item.subject,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+    print_table(rows)
     _warn_damaged(damaged)
     return status
 

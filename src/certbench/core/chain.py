@@ -389,6 +389,7 @@ def analyze_chain(
                     path=material.path,
                 )
             )
+        findings.extend(_keystore_entry_findings(material))
         reported_duplicates: set[x509.Certificate] = set()
         certs = list(material.certificates)
         for key_entry in material.key_entries:
@@ -931,3 +932,30 @@ __all__ = [
     "analyze_chain",
     "chain_pem",
 ]
+
+
+def _keystore_entry_findings(material: Material) -> list[Finding]:
+    """Keystore entries read only in part (a key with its own password) or not read by design (secret keys)."""
+    findings = [
+        Finding(
+            "input.key-password",
+            "error",
+            f"entry {alias!r} has its own key password (not the store password): its certificates were read, "
+            "its private key was not",
+            f"give that key the store password in a copy of the keystore: keytool -keypasswd -alias {alias} "
+            "-keystore COPY (it asks for the key's password, then the new one), then read the copy",
+            path=material.path,
+        )
+        for alias in material.locked_key_aliases
+    ]
+    findings.extend(
+        Finding(
+            "keystore.secret-key",
+            "info",
+            f"entry {alias!r} is a secret (symmetric) key; certbench reads certificates and private keys only",
+            "nothing to do: secret keys are normal in Java keystores (JCEKS, BKS) and stay in them as they are",
+            path=material.path,
+        )
+        for alias in material.secret_key_aliases
+    )
+    return findings

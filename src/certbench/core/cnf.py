@@ -28,6 +28,8 @@ MAX_CONFIG_BYTES = 1_000_000
 
 _SECTION = re.compile(r"^\[\s*([^\]]*?)\s*\]\s*$")
 _ASSIGN = re.compile(r"^([^=]+?)\s*=\s*(.*)$")
+#: The directives OpenSSL knows; another line starting with '.' is named by its line number only.
+_DIRECTIVES = (".include", ".pragma")
 _VARIABLE = re.compile(r"\$(?:\{([^}]*)\}|\(([^)]*)\)|([A-Za-z0-9_]+(?:::[A-Za-z0-9_]+)?))")
 
 _REQ_KNOWN = {
@@ -187,8 +189,9 @@ def parse_config_text(text: str, *, path: str) -> _Config:
             continue
         match = _ASSIGN.match(stripped)
         if not match:
+            # The line itself is not quoted: a file given by mistake (/etc/shadow, a key) must not be echoed.
             raise UsageError(
-                f"line {pending_line}: expected 'name = value' or '[section]', got {stripped!r}", path=path
+                f"line {pending_line}: expected 'name = value' or '[section]' (the line is neither)", path=path
             )
         key, value = match.group(1).strip(), match.group(2).strip()
         config.sections[current].append(
@@ -203,12 +206,12 @@ def _expand(config: _Config, section: str, value: str, path: str, line: int) -> 
         target_section, _, key = name.rpartition("::")
         target_section = target_section or section
         if target_section == "ENV":
-            raise UsageError(f"line {line}: ${name}: environment variables in configs are not read", path=path)
+            raise UsageError(f"line {line}: $ENV::NAME: environment variables in configs are not read", path=path)
         found = config.get(target_section, key)
         if found is None and target_section != "default":
             found = config.get("default", key)
         if found is None:
-            raise UsageError(f"line {line}: variable ${name} is not defined", path=path)
+            raise UsageError(f"line {line}: the value uses a $variable that is not defined", path=path)
         return found
 
     if "\\$" in value:
@@ -245,7 +248,9 @@ def parse_request_config(text: str, *, path: str = "<config>") -> RequestConfig:
     config = parse_config_text(text, path=path)
     notes: list[str] = []
     for directive, _value, line in config.sections.get("__directives__", []):
-        notes.append(f"line {line}: directive {directive!r} is not supported and was ignored")
+        word = directive.split()[0].split("=")[0]
+        name = repr(word) if word in _DIRECTIVES else "a '.' directive"
+        notes.append(f"line {line}: {name} is not supported and was ignored")
     if "req" not in config.sections:
         raise UsageError("has no [req] section: is this an OpenSSL request config (openssl req -config)?", path=path)
     req = config.sections["req"]

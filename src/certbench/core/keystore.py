@@ -37,7 +37,7 @@ from certbench.core.formats.jar import (
 from certbench.core.formats.jks import JksPrivateKey, serialize_jks
 from certbench.core.formats.material import Format, Material
 from certbench.core.linking import complete_chain, is_issued_by, is_self_signed, same_key
-from certbench.core.passwords import restricted_characters_in
+from certbench.core.passwords import count_restricted_characters, restricted_characters_message
 from certbench.core.rules import run_profile
 from certbench.core.safe_write import write_atomic, write_private
 from certbench.core.validity import certificate_expired
@@ -249,15 +249,13 @@ def export_checks(
             )
         )
     if password:
-        found = restricted_characters_in(password)
+        found = count_restricted_characters(password)
         checks.append(
             Check(
                 "export.password-characters",
                 "Password has no restricted characters",
                 not found,
-                f"the password contains {' '.join(found)}, which SAP gateways refuse"
-                if found
-                else "no restricted characters",
+                restricted_characters_message(found) if found else "no restricted characters",
                 severity="warning",
             )
         )

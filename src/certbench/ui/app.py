@@ -8,7 +8,7 @@ import os
 import tempfile
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -16,12 +16,14 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widget import Widget
 
 from certbench import __version__
 from certbench.core.errors import CertbenchError
 from certbench.core.workspace import Workspace
+from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.workspace import WorkspaceScreen
 
 #: (mode name, key, title) for each job, in the order of the number keys.
@@ -81,6 +83,7 @@ class CertbenchApp(App[None]):
         workspace.on_warning = self._notify_warning
         self._fixed_now = now
         self.theme = theme
+        self._control_filter = ControlCharacterFilter()
 
     def _notify_warning(self, message: str) -> None:
         """Called by the workspace, from any thread (``notify`` is thread-safe)."""
@@ -89,6 +92,10 @@ class CertbenchApp(App[None]):
     def now(self) -> datetime:
         """The app's clock: fixed in tests and screenshots, real otherwise."""
         return self._fixed_now or datetime.now(UTC)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then the one that keeps control characters from files off the terminal."""
+        return [*super().get_line_filters(), self._control_filter]
 
     def on_mount(self) -> None:
         self.switch_mode("workspace")

@@ -170,6 +170,8 @@ def _material_from_store(
     keys: list[PrivateKeyTypes] = []
     key_entries: list[KeyEntry] = []
     problems: list[str] = []
+    locked: list[str] = []
+    secret: list[str] = []
     counts = {"keys": 0, "trusted": 0, "secret": 0}
     try:
         entries = list(store.entries.items())
@@ -188,19 +190,24 @@ def _material_from_store(
                 for position, certificate in enumerate(chain):
                     certificates.append(certificate)
                     aliases.append(name if position == 0 else None)
-                key = _entry_key(entry, name, password, store_type, problems)
+                key = _entry_key(entry, name, password, store_type, problems, locked)
                 if key is not None:
                     keys.append(key)
                     key_entries.append(KeyEntry(key=key, chain=chain, alias=name))
                     counts["keys"] += 1
             elif isinstance(entry, jks.SecretKeyEntry | jks.bks.BksSecretKeyEntry):
                 counts["secret"] += 1
-                problems.append(f"entry {name!r} is a secret key (not a certificate or private key); skipped")
+                secret.append(name)
             else:
                 problems.append(f"entry {name!r} is of a kind certbench does not read; skipped")
         except _EntryProblem as problem:
             problems.append(str(problem))
     if not certificates and not keys:
+        if secret and not problems:
+            raise FormatError(
+                f"is a {store_type.upper()} keystore holding only secret keys ({', '.join(map(repr, secret))}): "
+                "no certificate or private key to read"
+            )
         if problems:
             raise FormatError(f"is a {store_type.upper()} keystore with nothing certbench can read: {problems[0]}")
         raise FormatError(f"is an empty {store_type.upper()} keystore (no entries)")
@@ -222,6 +229,8 @@ def _material_from_store(
         ordered=False,
         problems=tuple(problems),
         details=details,
+        locked_key_aliases=tuple(locked),
+        secret_key_aliases=tuple(secret),
     )
 
 
@@ -251,7 +260,11 @@ def _chain(entry: Any, alias: str) -> list[x509.Certificate]:
     return chain
 
 
-def _entry_key(entry: Any, alias: str, password: str, store_type: str, problems: list[str]) -> PrivateKeyTypes | None:
+def _entry_key(
+    entry: Any, alias: str, password: str, store_type: str, problems: list[str], locked: list[str]
+) -> PrivateKeyTypes | None:
+    """The entry's private key opened with the store password; a defect goes to ``problems``, a key with
+    its own password to ``locked`` (both give None)."""
     import jks  # pyjks
 
     try:
@@ -264,10 +277,7 @@ def _entry_key(entry: Any, alias: str, password: str, store_type: str, problems:
             return None
         der = entry.pkey_pkcs8
     except jks.util.DecryptionFailureException:
-        problems.append(
-            f"entry {alias!r}: the key is protected by a password other than the store password; its certificates "
-            "were read, not the key"
-        )
+        locked.append(alias)
         return None
     except _EntryProblem as problem:
         problems.append(str(problem))

@@ -300,6 +300,54 @@ def _looks_like_bcfks(data: bytes) -> bool:
     return data[position : position + len(_PBES2_OID)] == _PBES2_OID
 
 
+_P7_DATA_OID = bytes.fromhex("06092a864886f70d010701")
+_P7_ENCRYPTED_DATA_OID = bytes.fromhex("06092a864886f70d010706")
+
+
+def _der_items(data: bytes) -> list[tuple[int, bytes]] | None:
+    """The (tag, content) of each DER element filling ``data`` exactly; None if it is not such a run."""
+    items: list[tuple[int, bytes]] = []
+    position = 0
+    while position < len(data):
+        if position + 2 > len(data):
+            return None
+        tag, first = data[position], data[position + 1]
+        position += 2
+        if first & 0x80:
+            count = first & 0x7F
+            if count == 0 or count > 4 or position + count > len(data):
+                return None  # indefinite (BER) or absurd lengths
+            length = int.from_bytes(data[position : position + count], "big")
+            position += count
+        else:
+            length = first
+        if position + length > len(data):
+            return None
+        items.append((tag, data[position : position + length]))
+        position += length
+    return items
+
+
+def _pkcs12_layout_intact(data: bytes) -> bool:
+    """True when the PFX layers that are never encrypted are whole: version 3, authSafe as data whose
+    content is a SEQUENCE OF ContentInfo (data or encryptedData). Then only the password can be wrong."""
+    outer = _der_items(data)
+    pfx = _der_items(outer[0][1]) if outer and len(outer) == 1 and outer[0][0] == 0x30 else None
+    if not pfx or len(pfx) not in (2, 3) or pfx[0] != (0x02, b"\x03") or pfx[1][0] != 0x30:
+        return False
+    content_info = _der_items(pfx[1][1])
+    if not content_info or len(content_info) != 2 or not pfx[1][1].startswith(_P7_DATA_OID):
+        return False
+    explicit = _der_items(content_info[1][1]) if content_info[1][0] == 0xA0 else None
+    if not explicit or len(explicit) != 1 or explicit[0][0] != 0x04:
+        return False
+    safe = _der_items(explicit[0][1])
+    bags = _der_items(safe[0][1]) if safe and len(safe) == 1 and safe[0][0] == 0x30 else None
+    return bool(bags) and all(
+        tag == 0x30 and content.startswith((_P7_DATA_OID, _P7_ENCRYPTED_DATA_OID)) for tag, content in bags or ()
+    )
+
+
 def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | None:
     try:
         bundle = pkcs12.load_pkcs12(data, password or None)
@@ -308,8 +356,17 @@ def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | No
         if "could not deserialize" in message:
             return None
         if "password" in message or "mac" in message:
+            # OpenSSL says the same for a wrong password and for damage; the unencrypted outer layers tell.
+            intact = _pkcs12_layout_intact(data)
             if not password:
-                raise PasswordError("is a PKCS#12 file protected by a password", missing=True) from exc
+                what = (
+                    "a PKCS#12 file protected by a password"
+                    if intact
+                    else "a damaged PKCS#12 file, or one that needs a password"
+                )
+                raise PasswordError(f"is {what}", missing=True) from exc
+            if not intact:
+                raise PasswordError("is a damaged PKCS#12 file (or the password is wrong)") from exc
             raise PasswordError("wrong password for this PKCS#12 file (or the file is damaged)") from exc
         raise FormatError(f"is a PKCS#12 file certbench cannot read ({_one_line(exc)})") from exc
     except UnsupportedAlgorithm as exc:

@@ -56,3 +56,8 @@ class Material:
     ordered: bool = True
     problems: tuple[str, ...] = ()
     details: dict[str, str] = field(default_factory=dict)
+    #: Keystore key entries whose private key has its own password (not the store's): their
+    #: certificates were read, their key was not.
+    locked_key_aliases: tuple[str, ...] = ()
+    #: Keystore secret-key entries (a JCEKS SecretKeyEntry): normal in a keystore, not read.
+    secret_key_aliases: tuple[str, ...] = ()

@@ -36,6 +36,7 @@ from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
 from certbench.core.rules import list_profiles, run_profile
+from certbench.core.safe_text import terminal_safe
 from certbench.core.safe_write import write_atomic
 from certbench.core.validity import days_left
 from certbench.core.workspace import Item, ItemKind
@@ -387,14 +388,14 @@ class InspectScreen(CertbenchScreen):
 
         def line(label: str, value: str) -> None:
             text.append(f"{label:<15}", style="bold")
-            text.append(f"{value}\n")
+            text.append(f"{terminal_safe(value)}\n")  # a newline in a name must not start a line of its own
 
         line("Certificate", f"{entry.id} ({self.analysis.roles.get(entry.id, '')})")
         line("Source", f"{Path(entry.path).name} #{(entry.index or 0) + 1}" if entry.path else "trust anchor")
         text.append("Subject\n", style="bold")
         for attribute in summary.subject_attributes:
-            text.append(f"  {attribute.name}: ", style="italic")
-            text.append(f"{attribute.value}\n")
+            text.append(f"  {terminal_safe(attribute.name)}: ", style="italic")
+            text.append(f"{terminal_safe(attribute.value)}\n")
         line("Issuer", summary.issuer)
         line("Serial", summary.serial)
         line("Valid", f"{summary.not_before:%Y-%m-%d} -> {summary.not_after:%Y-%m-%d} ({summary.days_left} days left)")

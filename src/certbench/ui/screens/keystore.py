@@ -19,7 +19,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 from certbench.core import keystore as ks
 from certbench.core.describe import rfc4514
 from certbench.core.errors import KeystoreError, UsageError
-from certbench.core.passwords import restricted_characters_in
+from certbench.core.passwords import count_restricted_characters, restricted_characters_message
 from certbench.core.rules import list_profiles
 from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
@@ -285,12 +285,12 @@ class KeystoreScreen(CertbenchScreen):
         repeat = self._value("#keystore-repeat")
         colors = self.app.get_css_variables()
         text = Text()
-        found = restricted_characters_in(password)
+        found = count_restricted_characters(password)
         if not password:
             text.append("Type a password for the new file.", style="dim")
         elif found:
             text.append("✗ ", style=f"bold {colors.get('error', 'red')}")
-            text.append(f"restricted characters {' '.join(found)}: SAP gateways refuse these")
+            text.append(restricted_characters_message(found))
         else:
             text.append("✓ ", style=f"bold {colors.get('success', 'green')}")
             text.append("no restricted characters")
