@@ -24,6 +24,7 @@ from certbench.core.describe import days_until, rfc4514
 from certbench.core.errors import BindingError
 from certbench.core.fingerprints import normalize_fingerprint, sha256_colon, x5t_s256
 from certbench.core.linking import end_entities
+from certbench.core.reading import read_workspace_file
 from certbench.core.safe_write import write_atomic
 
 SCHEMA = "certbench.bindings"
@@ -150,10 +151,7 @@ class Registry:
         target = Path(path)
         if not target.exists():
             return cls(target)
-        try:
-            raw = target.read_bytes()
-        except OSError as exc:
-            raise BindingError(f"cannot read the bindings registry: {exc.strerror or exc}", path=target) from exc
+        raw = read_workspace_file(target, error=BindingError)
         try:
             document = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

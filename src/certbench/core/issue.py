@@ -38,6 +38,7 @@ from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyB
 from certbench.core.describe import format_san, is_ca
 from certbench.core.errors import IssuanceError, OutputExistsError, UsageError
 from certbench.core.linking import same_key
+from certbench.core.reading import read_workspace_file
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, common_name, format_subject
 from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
 
@@ -1045,7 +1046,7 @@ def complete_csr_item(
             f"this certificate ({format_subject(certificate.subject)}) was signed from another CSR: its public key is "
             f"not the key of item {name!r}, so the pair would not work; sign {name!r}'s own CSR ({item.csr_path})"
         )
-    key_pem = item.key_path.read_bytes() if item.key_path.is_file() else None
+    key_pem = read_workspace_file(item.key_path) if item.key_path.is_file() else None
     extra = dict(item.extra)
     extra["serial"] = f"{certificate.serial_number:x}"
     extra["role"] = Role.LEAF.value

@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from certbench.core.describe import days_until, rfc4514
 from certbench.core.errors import PasswordError, UsageError, WorkspaceError
 from certbench.core.fingerprints import sha256_colon
+from certbench.core.reading import read_workspace_file
 from certbench.core.safe_write import append_line, ensure_private_dir, write_atomic, write_private
 
 ITEM_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -177,7 +178,7 @@ class Workspace:
         if not item.cert_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no certificate", path=item.cert_path)
         try:
-            return x509.load_pem_x509_certificate(item.cert_path.read_bytes())
+            return x509.load_pem_x509_certificate(read_workspace_file(item.cert_path))
         except ValueError as exc:
             raise WorkspaceError(f"damaged certificate file ({exc})", path=item.cert_path) from exc
 
@@ -186,7 +187,7 @@ class Workspace:
         if not item.chain_path.is_file():
             return []
         try:
-            return x509.load_pem_x509_certificates(item.chain_path.read_bytes())
+            return x509.load_pem_x509_certificates(read_workspace_file(item.chain_path))
         except ValueError as exc:
             raise WorkspaceError(f"damaged chain file ({exc})", path=item.chain_path) from exc
 
@@ -194,7 +195,7 @@ class Workspace:
         if not item.csr_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no CSR", path=item.csr_path)
         try:
-            return x509.load_pem_x509_csr(item.csr_path.read_bytes())
+            return x509.load_pem_x509_csr(read_workspace_file(item.csr_path))
         except ValueError as exc:
             raise WorkspaceError(f"damaged CSR file ({exc})", path=item.csr_path) from exc
 
@@ -202,7 +203,7 @@ class Workspace:
         """Load the item's private key; raises :class:`PasswordError` when the password is missing/wrong."""
         if not item.key_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no private key", path=item.key_path)
-        data = item.key_path.read_bytes()
+        data = read_workspace_file(item.key_path)
         if item.key_encrypted and not password:
             raise PasswordError(
                 f"the private key of {item.name!r} is encrypted",
@@ -299,7 +300,7 @@ class Workspace:
     def read_audit(self) -> list[dict[str, Any]]:
         if not self.audit_path.is_file():
             return []
-        lines = self.audit_path.read_text(encoding="utf-8").splitlines()
+        lines = read_workspace_file(self.audit_path).decode("utf-8").splitlines()
         return [json.loads(line) for line in lines if line.strip()]
 
     # -- internals ---------------------------------------------------------------------------------
@@ -307,7 +308,7 @@ class Workspace:
     def _read_item(self, directory: Path) -> Item:
         meta_path = directory / "item.json"
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = json.loads(read_workspace_file(meta_path).decode("utf-8"))
             return Item(
                 name=meta["name"],
                 kind=ItemKind(meta["kind"]),

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats import jks as keystores  # imports pyjks itself only when a keystore is read
 from certbench.core.formats.material import Format, KeyEntry, Material
+from certbench.core.reading import read_bounded, too_large
 
 
 @contextlib.contextmanager
@@ -81,16 +82,7 @@ _BASE64_BODY = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
 def load_file(path: str | Path, password: bytes | None = None) -> Material:
     """Read ``path`` and load it; every failure is a :class:`CertbenchError` naming the file."""
     source = Path(path)
-    try:
-        if source.is_dir():
-            raise FormatError("is a directory, not a file", path=source)
-        size = source.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise FormatError(_too_large(size), path=source)
-        with source.open("rb") as handle:  # a FIFO or device may not report its size: never read more
-            data = handle.read(MAX_INPUT_BYTES + 1)
-    except OSError as exc:
-        raise FormatError(f"cannot read: {exc.strerror or exc}", path=source) from exc
+    data = read_bounded(source, MAX_INPUT_BYTES)  # regular files only: a FIFO without a writer would block
     return load_material(data, path=str(source), password=password)
 
 
@@ -146,7 +138,7 @@ def _load(data: bytes, path: str, password: bytes | None) -> Material:
 
 
 def _too_large(size: int) -> str:
-    return f"is {size} bytes, larger than the {MAX_INPUT_BYTES} bytes certbench reads"
+    return too_large(MAX_INPUT_BYTES, size=size)
 
 
 def _normalise_text(data: bytes) -> bytes:
