@@ -3,6 +3,7 @@ or waited on. The CLI cases run as real processes; their timeout is a hang guard
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from certbench.core.errors import FormatError, PasswordError, UsageError
+from certbench.core.formats.load import MAX_PEM_PROBLEMS, _pem_blocks, load_file
 from certbench.core.reading import read_bounded
 from tool_runner import run_tool
 
@@ -183,3 +185,58 @@ def test_a_fifo_swapped_in_as_the_bindings_registry_is_refused(tmp_path: Path) -
     os.mkfifo(workspace / "bindings.json")
     result = certbench("--workspace", workspace, "bind", "list")
     assert_refused(result, workspace / "bindings.json", "is a named pipe (FIFO), not a workspace file")
+
+
+# -- linear PEM scanning -----------------------------------------------------------------------------
+
+UNTERMINATED_LINES = 128_000
+
+
+@pytest.fixture(scope="module")
+def unterminated(material: Path) -> Path:
+    """128,000 BEGIN lines without END (5 minutes of re-scanning before), then one real certificate."""
+    path = material / "unterminated.pem"
+    path.write_bytes(b"-----BEGIN CERTIFICATE-----\n" * UNTERMINATED_LINES + (material / "cert.pem").read_bytes())
+    return path
+
+
+def test_unterminated_blocks_are_counted_and_the_certificate_after_them_read(unterminated: Path) -> None:
+    loaded = load_file(unterminated)
+    assert [c.subject.rfc4514_string() for c in loaded.certificates] == ["CN=bounded.example"]
+    assert len(loaded.problems) == MAX_PEM_PROBLEMS + 1
+    assert (
+        loaded.problems[0]
+        == "PEM block 1 (CERTIFICATE) is cut off: no '-----END CERTIFICATE-----' line (truncated file?)"
+    )
+    assert loaded.problems[-1] == (
+        f"and {UNTERMINATED_LINES - MAX_PEM_PROBLEMS} more PEM blocks cut off, damaged or skipped "
+        f"({UNTERMINATED_LINES} in all; the first {MAX_PEM_PROBLEMS} are listed)"
+    )
+
+
+def test_inspect_of_unterminated_blocks_reports_them_in_a_bounded_list(unterminated: Path) -> None:
+    result = certbench("inspect", "--json", unterminated)
+    assert result.returncode == 2, result.stderr  # input errors, as for any damaged file
+    findings = json.loads(result.stdout)["findings"]
+    cut_off = [f for f in findings if f["code"] == "input.unreadable"]
+    assert len(cut_off) == MAX_PEM_PROBLEMS + 1
+    assert f"({UNTERMINATED_LINES} in all" in cut_off[-1]["message"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A BEGIN whose END is missing, then a good block: the cut-off one is numbered and named.
+        ("-----BEGIN A-----\nQUJD\n-----BEGIN B-----\nQUJD\n-----END B-----\n", [("A", False), ("B", True)]),
+        # No closing dashes on the BEGIN line: named by what follows it on the line.
+        ("-----BEGIN CERTIFICATE\nQUJD\n-----END CERTIFICATE-----\n", [("CERTIFICATE", False)]),
+        # Two markers on one line, CRLF line ends, text around blocks.
+        ("x -----BEGIN A----------BEGIN B-----\r\nQUJD\r\n-----END B-----\r\ntail", [("A", False), ("B", True)]),
+        # An END of another label does not close a block.
+        ("-----BEGIN A-----\nQUJD\n-----END B-----\n", [("A", False)]),
+    ],
+)
+def test_pem_blocks_are_split_as_before(text: str, expected: list[tuple[str, bool]]) -> None:
+    entries = list(_pem_blocks(text.encode()))
+    assert [(label, block is not None) for label, block, _count in entries] == expected
+    assert all(count == 1 for _label, _block, count in entries)
