@@ -398,6 +398,7 @@ def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
             problems.append(problem)
 
     kinds: set[str] = set()
+    parsed: dict[bytes, x509.Certificate] = {}
     index = 0
     for label, block, count in _pem_blocks(data):
         index += count
@@ -415,7 +416,10 @@ def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
         kinds.add(label)
         try:
             if label in _CERTIFICATE_LABELS:
-                certificates.append(x509.load_pem_x509_certificate(block))
+                certificate = parsed.get(block)
+                if certificate is None:  # a block repeated a thousand times is parsed (and held) once
+                    certificate = parsed[block] = x509.load_pem_x509_certificate(block)
+                certificates.append(certificate)
             elif label == "TRUSTED CERTIFICATE":
                 certificates.append(_load_trusted_certificate(block))
             elif label == "PKCS7":
