@@ -11,7 +11,15 @@ from cryptography.hazmat.primitives import serialization
 
 from certbench.core.chain import analyze_chain
 from certbench.core.formats.material import Format, Material
-from certbench.core.linking import MAX_SIGNATURE_TRIALS, Linker, complete_chain, end_entities, same_key, spki_der
+from certbench.core.linking import (
+    MAX_SIGNATURE_TRIALS,
+    Linker,
+    complete_chain,
+    end_entities,
+    is_issued_by,
+    same_key,
+    spki_der,
+)
 from tool_runner import run_tool
 
 EXT = """[ca]
@@ -159,3 +167,14 @@ def test_one_ca_with_a_few_re_issued_copies_is_not_ambiguous(pki: dict[str, Path
     material = Material(path="chain.pem", format=Format.PEM, certificates=(leaf, inter, root))
     report = analyze_chain([material], now=datetime.now(UTC))
     assert "chain.ambiguous-issuers" not in {f.code for f in report.findings}
+
+
+def test_one_signature_rule_everywhere_a_sha1_ecdsa_link_is_a_link(tmp_path: Path, pki: dict[str, Path]) -> None:
+    """cryptography's shortcut refuses SHA-1 with ECDSA; every caller (rules, JAR checklist, keystores) now
+    links it as the doctor does, which then reports the weak signature instead of a broken chain."""
+    run_tool("openssl", "x509", "-req", "-in", pki["leaf.csr"], "-CA", pki["inter.pem"], "-CAkey", pki["inter.key"],
+             "-set_serial", "7", "-days", "20", "-sha1", "-out", "weak.pem", cwd=tmp_path)  # fmt: skip
+    weak = x509.load_pem_x509_certificate((tmp_path / "weak.pem").read_bytes())
+    inter, root = cert(pki, "inter"), cert(pki, "root")
+    assert is_issued_by(weak, inter) and not is_issued_by(weak, root)
+    assert complete_chain(weak, [root, inter]) == ([weak, inter, root], True)
