@@ -113,8 +113,12 @@ def pem(certificates: list[x509.Certificate]) -> bytes:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
 
 
-def run(command: list[str], env: dict[str, str], timeout: float) -> tuple[float, float, float, int | None]:
+def run(
+    command: list[str], env: dict[str, str], timeout: float, memory_cap_mib: float | None = None
+) -> tuple[float, float, float, int | None]:
     """(wall s, CPU s, peak MiB, exit code or None when killed at the timeout) of one process."""
+    if memory_cap_mib is not None:  # old code reads /dev/zero until memory runs out: not the whole machine's
+        command = ["prlimit", f"--as={int(memory_cap_mib * 1024 * 1024)}", *command]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = started + timeout
@@ -156,6 +160,7 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of 10,000 certificates / 50 MB")
     parser.add_argument("--python-path", help="run certbench from this source tree (PYTHONPATH) instead")
     parser.add_argument("--timeout", type=float, default=120.0, help="kill a command after this many seconds")
+    parser.add_argument("--memory-cap", type=float, metavar="MIB", help="address-space limit per command")
     parser.add_argument("--only", help="run only the shapes whose name contains this text")
     parser.add_argument("--make", metavar="DIR", help=argparse.SUPPRESS)  # internal: write the inputs into DIR
     args = parser.parse_args()
@@ -232,7 +237,7 @@ def main() -> int:
         print(f"{'shape':<72} {'wall s':>8} {'CPU s':>7} {'peak MiB':>9} {'exit':>5}  within bounds")
         failed = 0
         for name, command in cases:
-            wall, cpu, peak, code = run(command, env, args.timeout)
+            wall, cpu, peak, code = run(command, env, args.timeout, args.memory_cap)
             ok = code is not None and code != 70 and wall < LIMIT_SECONDS and peak < LIMIT_MIB
             failed += not ok
             shown = "killed" if code is None else str(code)

@@ -145,15 +145,17 @@ class Linker:
         issuer_name = names(certificate)[1]
         _, aki = key_identifiers(certificate)
         found = self._by_subject.get(issuer_name, [])
+        total = len(found)
+        head = found[: MAX_SIGNATURE_TRIALS + 1]
         if aki is not None:  # AKI/SKI narrow the candidates when both are present; the signature decides
             keyed, unkeyed = self._by_key_id.get((issuer_name, aki), []), self._by_key_id.get((issuer_name, None), [])
-            if keyed and unkeyed:
-                found = sorted(keyed + unkeyed, key=self._preference, reverse=True)
-            else:  # no key id matches: the name alone (a damaged AKI, or a re-keyed CA to report)
-                found = keyed or unkeyed or found
-        head = found[: MAX_SIGNATURE_TRIALS + 1]
+            if keyed or unkeyed:  # both lists are best first: the best of both are in their heads
+                total = len(keyed) + len(unkeyed)
+                merged = keyed[: MAX_SIGNATURE_TRIALS + 1] + unkeyed[: MAX_SIGNATURE_TRIALS + 1]
+                head = sorted(merged, key=self._preference, reverse=True)[: MAX_SIGNATURE_TRIALS + 1]
+            # else no key id matches: the name alone (a damaged AKI, or a re-keyed CA to report)
         others = [c for c in head if c is not certificate]
-        more = len(found) > len(head) or len(others) > MAX_SIGNATURE_TRIALS  # itself is not a candidate
+        more = total > len(head) or len(others) > MAX_SIGNATURE_TRIALS  # itself is not a candidate
         return others[:MAX_SIGNATURE_TRIALS], more
 
     def issuers_of(self, certificate: x509.Certificate) -> list[x509.Certificate]:
@@ -197,10 +199,6 @@ class Linker:
             chain.append(parent)
             current = parent
         return chain, False
-
-
-#: The name :func:`complete_chain` accepts a pool as (kept for callers that build one index for many chains).
-IssuerIndex = Linker
 
 
 def end_entities(certificates: Sequence[x509.Certificate]) -> list[x509.Certificate]:
