@@ -240,3 +240,7 @@ def test_pem_blocks_are_split_as_before(text: str, expected: list[tuple[str, boo
     entries = list(_pem_blocks(text.encode()))
     assert [(label, block is not None) for label, block, _count in entries] == expected
     assert all(count == 1 for _label, _block, count in entries)
+
+
+def test_a_password_fifo_without_writer_reads_as_empty_instead_of_blocking(fifo: Path) -> None:
+    assert read_bounded(fifo, 4096, what="a password file", error=PasswordError, streams=True) == b""
