@@ -1,7 +1,7 @@
 """The one way certbench reads a file: bounded, counted, and never blocking on what is not a file.
 
-:func:`read_bounded` opens without following into a block (``O_NONBLOCK``: opening a named pipe that
-has no writer returns at once instead of waiting forever), checks what was opened with ``fstat``, then
+:func:`read_bounded` checks what the path is before opening it, opens it with ``O_NONBLOCK`` (opening a
+named pipe that has no writer returns at once instead of waiting forever), checks again with ``fstat``, then
 reads at most ``limit + 1`` bytes, counting them as they come. It never trusts ``st_size`` alone (0 for
 ``/dev/zero``, pipes and most devices). Every refusal is one line naming the file.
 
@@ -44,12 +44,11 @@ def read_bounded(
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", path=source) from exc
     try:
-        mode = os.fstat(fd).st_mode
-        regular = _refuse_kind(mode, source, what, error, streams)  # again: the path may have been swapped
+        opened = os.fstat(fd)
+        regular = _refuse_kind(opened.st_mode, source, what, error, streams)  # again: the path may have been swapped
         if regular:
-            size = os.fstat(fd).st_size
-            if size > limit:  # refused before reading (a sparse or huge file costs nothing)
-                raise error(too_large(limit, what, size=size), path=source)
+            if opened.st_size > limit:  # refused before reading (a sparse or huge file costs nothing)
+                raise error(too_large(limit, what, size=opened.st_size), path=source)
         else:
             os.set_blocking(fd, True)  # a pipe that has a writer is waited for; one without reads as empty
         return _read_counted(fd, limit, source, what, error)
