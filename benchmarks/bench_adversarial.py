@@ -13,6 +13,7 @@ Shapes (10,000 certificates or 50 MB each, at ``--scale 1``):
   closing dashes), then nothing.
 - huge bundle: 10,000 distinct certificates of one chain, with 50 MB of text between the blocks.
 - repeated PEM: one certificate repeated to 50 MB.
+- ``--trust`` with 10,000 anchors.
 - a named pipe with no writer, and ``/dev/zero`` as a JAR, a CSR, an OpenSSL config and a password file.
 
 The certificates are inputs (generated with ``cryptography``, EC P-256), not something under test.
@@ -210,6 +211,16 @@ def main() -> int:
             (
                 f"inspect: one certificate repeated to {megabytes}",
                 [*certbench, "inspect", "--json", str(folder / "repeated.pem")],
+            ),
+            (
+                f"inspect --trust: {certificates:,} anchors (the names-only bundle)",
+                [
+                    *certbench,
+                    "inspect",
+                    str(folder / "same-name-keyed.pem"),
+                    "--trust",
+                    str(folder / "same-name-names-only.pem"),
+                ],
             ),
             ("inspect: a named pipe with no writer", [*certbench, "inspect", str(folder / "no-writer.pem")]),
             ("jar check /dev/zero", [*in_workspace, "jar", "check", "/dev/zero"]),
