@@ -21,6 +21,7 @@ from certbench.core.errors import PasswordError, UsageError
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
 from certbench.core.lock import DEFAULT_TIMEOUT
+from certbench.core.reading import read_bounded
 from certbench.core.safe_text import json_terminal_safe, terminal_safe
 from certbench.core.workspace import Workspace
 from certbench.paths import resolve_workspace
@@ -33,6 +34,10 @@ LOCK_TIMEOUT_ENV = "CERTBENCH_LOCK_TIMEOUT"
 
 #: The longest look-ahead a DAYS window option takes (100 years): further out is past what a date holds.
 MAX_WINDOW_DAYS = 36_500
+
+
+#: A password file holds one line; anything larger (``/dev/zero``) is refused, not read into memory.
+MAX_PASSWORD_FILE_BYTES = 64 * 1024
 
 
 def parse_timestamp(value: str, *, option: str = "--at") -> datetime:
@@ -130,10 +135,9 @@ def read_password(
             raise PasswordError(f"environment variable {env_name} is not set", missing=True)
         return value.encode()
     if file_name:
-        try:
-            text = Path(file_name).read_bytes()
-        except OSError as exc:
-            raise PasswordError(f"cannot read password file: {exc.strerror}", path=file_name) from exc
+        text = read_bounded(
+            file_name, MAX_PASSWORD_FILE_BYTES, what="a password file", error=PasswordError, streams=True
+        )
         return text.splitlines()[0] if text.splitlines() else b""
     if prompt and sys.stdin is not None and sys.stdin.isatty():
         first = getpass.getpass(f"{prompt}: ")

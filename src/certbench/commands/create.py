@@ -18,6 +18,7 @@ from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
 from certbench.core.describe import format_san, rfc4514
 from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
 from certbench.core.issue import Created, Issuer, KeySpec, Plan, Profile, Role
+from certbench.core.reading import read_bounded
 from certbench.core.safe_write import write_atomic
 from certbench.core.subject import parse_san, parse_subject
 from certbench.core.validity import days_issuer_allows
@@ -394,12 +395,7 @@ def create_csr(args: argparse.Namespace, ctx: Context) -> int:
 
 def _read_csr(path: str) -> x509.CertificateSigningRequest:
     source = Path(path)
-    try:
-        if source.stat().st_size > MAX_CSR_BYTES:
-            raise UsageError("is too large for a CSR", path=source)
-        data = source.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read: {exc.strerror or exc}", path=source) from exc
+    data = read_bounded(source, MAX_CSR_BYTES, what="a CSR", error=UsageError)
     try:
         if b"-----BEGIN" in data:
             return x509.load_pem_x509_csr(data)

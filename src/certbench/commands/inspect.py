@@ -112,7 +112,7 @@ def _load_inputs(
 
 def load_trust(args: argparse.Namespace) -> list[x509.Certificate]:
     """Certificates from every ``--trust FILE`` and, with ``--system-trust``, the OS bundle."""
-    anchors: list[x509.Certificate] = []
+    anchors: dict[x509.Certificate, None] = {}  # each certificate once, in order (a hash lookup, not a list scan)
     paths = list(args.trust)
     if args.system_trust:
         from certbench.core.system_bundle import system_bundle_path
@@ -126,8 +126,8 @@ def load_trust(args: argparse.Namespace) -> list[x509.Certificate]:
         material = load_file(path, password)
         if not material.certificates:
             raise UsageError(f"--trust {path}: holds no certificate")
-        anchors.extend(c for c in material.certificates if c not in anchors)
-    return anchors
+        anchors.update(dict.fromkeys(material.certificates))
+    return list(anchors)
 
 
 def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
@@ -317,13 +317,16 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
     leaves = end_entities(leaf_material.certificates) or list(leaf_material.certificates)  # a cross-signed loop
     leaf = next((c for c in leaves if not is_ca(c)), leaves[0])
     intermediates = [c for c in leaf_material.certificates if c != leaf]
+    known = set(intermediates)
     for path in args.more:
         more = load_file(path, password)
-        intermediates.extend(c for c in more.certificates if c not in intermediates)
+        added = [c for c in dict.fromkeys(more.certificates) if c not in known]
+        intermediates.extend(added)
+        known.update(added)
     notes: list[str] = []
     if args.fetch_missing:  # connects to the AIA caIssuers URLs of the certificates
         fetched, notes = fetch_issuers([leaf, *intermediates], trust)
-        intermediates.extend(fetched.certificates if fetched else ())
+        intermediates.extend(c for c in (fetched.certificates if fetched else ()) if c not in known)
     result = verify_chain(leaf, intermediates, trust, at=at, purpose=purpose, name=args.name, max_depth=args.max_depth)
     revocation, not_checked = None, NOT_CHECKED
     if result.valid and (args.check_revocation or args.crl):

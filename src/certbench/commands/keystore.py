@@ -16,9 +16,10 @@ from certbench.commands import Context, add_password_options, echo, print_json, 
 from certbench.core import keystore as ks
 from certbench.core.checks import Check, blocking_failures
 from certbench.core.describe import rfc4514
-from certbench.core.errors import FormatError, OutputExistsError, PasswordError, UsageError
-from certbench.core.formats.jar import check_keystore_jar, load_keystore_jar
+from certbench.core.errors import OutputExistsError, PasswordError, UsageError
+from certbench.core.formats.jar import MAX_ARCHIVE_BYTES, check_keystore_jar, load_keystore_jar
 from certbench.core.formats.load import load_file
+from certbench.core.reading import read_bounded
 from certbench.core.workspace import validate_item_name
 
 EXIT_OK = 0
@@ -228,10 +229,7 @@ def export_bundle(args: argparse.Namespace, ctx: Context) -> int:
 
 def check_jar(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(args.jar)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    data = read_bounded(path, MAX_ARCHIVE_BYTES, what="a keystore JAR")
     password = read_password(args, dest="key_password", prompt="Password of the key in the JAR")
     material = load_keystore_jar(data, path=str(path), password=password)
     checks = check_keystore_jar(material, now=ctx.now(), key_password=password)

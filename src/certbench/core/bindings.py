@@ -29,6 +29,7 @@ from certbench.core.errors import BindingError
 from certbench.core.fingerprints import normalize_fingerprint, sha256_colon, x5t_s256
 from certbench.core.linking import end_entities
 from certbench.core.lock import DEFAULT_TIMEOUT, hold
+from certbench.core.reading import read_workspace_file
 from certbench.core.safe_write import write_atomic
 from certbench.core.validity import certificate_expired, days_until, is_expired
 
@@ -302,10 +303,7 @@ def _read_bindings(target: Path) -> list[Binding]:
     """The bindings in the registry file ``target``; a missing file holds none."""
     if not target.exists():
         return []
-    try:
-        raw = target.read_bytes()
-    except OSError as exc:
-        raise BindingError(f"cannot read the bindings registry: {exc.strerror or exc}", path=target) from exc
+    raw = read_workspace_file(target, error=BindingError)
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

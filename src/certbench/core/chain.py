@@ -24,7 +24,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import PublicKeyAlgorithmOID
 
@@ -47,7 +47,7 @@ from certbench.core.describe import (
 from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.fingerprints import sha1_colon
 from certbench.core.formats.material import Material
-from certbench.core.linking import MAX_CHAIN_LENGTH, is_issued_by, spki_der
+from certbench.core.linking import MAX_SIGNATURE_TRIALS, Linker, spki_der
 from certbench.core.validity import days_until, expires_soon, is_expired, is_not_yet_valid, is_valid_at
 from certbench.core.verify import chain_validates, verify_chain
 
@@ -196,33 +196,6 @@ def chain_pem(chain: Sequence[x509.Certificate]) -> bytes:
     return b"\n\n".join(blocks) + b"\n"
 
 
-def _signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
-    """Like :func:`linking.is_issued_by`, plus the signature algorithms cryptography's shortcut refuses
-    (SHA-1 with ECDSA/DSA, MD5): verified by hand so a weak signature is reported as weak, not as broken."""
-    if is_issued_by(child, issuer):
-        return True
-    if names(child)[1] != names(issuer)[0]:
-        return False
-    try:
-        key = issuer.public_key()
-        algorithm = child.signature_hash_algorithm
-        signature, data = child.signature, child.tbs_certificate_bytes
-        if algorithm is None:
-            return False
-        if isinstance(key, rsa.RSAPublicKey):
-            parameters = child.signature_algorithm_parameters
-            key.verify(signature, data, parameters if parameters is not None else padding.PKCS1v15(), algorithm)  # type: ignore[arg-type]
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, data, ec.ECDSA(algorithm))
-        elif isinstance(key, dsa.DSAPublicKey):
-            key.verify(signature, data, algorithm)
-        else:
-            return False
-    except Exception:  # noqa: BLE001 - any failure (bad signature, odd parameters) means "not signed by"
-        return False
-    return True
-
-
 def _certificate_json(entry: CertEntry, self_signed: bool) -> dict[str, Any]:
     """The ``certificates`` item of ``to_json`` (the fields of :class:`CertSummary` scripts need)."""
     cert = entry.certificate
@@ -252,76 +225,27 @@ def _certificate_json(entry: CertEntry, self_signed: bool) -> dict[str, Any]:
     }
 
 
-class _Linker:
-    """Issuer of each certificate, found once through a subject index and confirmed by signature."""
-
-    def __init__(self, inputs: Sequence[x509.Certificate], anchors: Sequence[x509.Certificate]) -> None:
-        self.by_subject: dict[x509.Name, list[x509.Certificate]] = defaultdict(list)
-        self.input_set = {id(c) for c in inputs}
-        known = set(inputs)
-        for certificate in list(inputs) + [a for a in anchors if a not in known]:
-            bucket = self.by_subject[names(certificate)[0]]
-            if certificate not in bucket:
-                bucket.append(certificate)
-        # Keyed by id(): the certificates are the same objects throughout one analysis, and hashing a
-        # certificate hashes its DER (microseconds each, a second over a 5,000-certificate bundle).
-        self._issuer: dict[int, x509.Certificate | None] = {}
-        self._self_signed: dict[int, bool] = {}
-        #: id -> (certificate, named issuer) where the issuer's name (and key id) matched but its key did not verify.
-        self.bad_signature: dict[int, tuple[x509.Certificate, x509.Certificate]] = {}
-        #: id -> certificate linked to an issuer whose SKI is not the key its AKI names (chain.aki-mismatch).
-        self.aki_mismatch: dict[int, x509.Certificate] = {}
-
-    def self_signed(self, certificate: x509.Certificate) -> bool:
-        known = self._self_signed.get(id(certificate))
-        if known is None:
-            subject, issuer = names(certificate)
-            known = subject == issuer and _signed_by(certificate, certificate)
-            self._self_signed[id(certificate)] = known
-        return known
-
-    def issuer(self, certificate: x509.Certificate) -> x509.Certificate | None:
-        if id(certificate) in self._issuer:
-            return self._issuer[id(certificate)]
-        found: x509.Certificate | None = None
-        if not self.self_signed(certificate):
-            named = [c for c in self.by_subject.get(names(certificate)[1], []) if c is not certificate]
-            _, aki = key_identifiers(certificate)
-            # AKI/SKI narrow the candidates when both are present; the signature decides.
-            keyed = [c for c in named if aki is None or key_identifiers(c)[0] in (aki, None)]
-            verified = [c for c in keyed if _signed_by(certificate, c)]
-            if not verified and aki is not None:
-                # The AKI names another key, yet a same-named certificate signed it: linked (Java accepts
-                # such a chain, OpenSSL does not), and reported as chain.aki-mismatch, not as a bad signature.
-                verified = [c for c in named if key_identifiers(c)[0] not in (aki, None) and _signed_by(certificate, c)]
-                if verified:
-                    self.aki_mismatch[id(certificate)] = certificate
-            candidates = keyed or named
-            if len(verified) > 1:
-                # Prefer a certificate from the input, then the one valid the longest (a re-issued CA).
-                verified.sort(
-                    key=lambda c: (id(c) in self.input_set, c.not_valid_after_utc, c.serial_number), reverse=True
-                )
-            if verified:
-                found = verified[0]
-            elif candidates:
-                self.bad_signature[id(certificate)] = (certificate, candidates[0])
-        self._issuer[id(certificate)] = found
-        return found
-
-    def walk(self, leaf: x509.Certificate) -> tuple[list[x509.Certificate], bool]:
-        """(chain leaf first, ends at a self-signed root)."""
-        chain = [leaf]
-        current = leaf
-        while len(chain) < MAX_CHAIN_LENGTH:
-            if self.self_signed(current):
-                return chain, True
-            parent = self.issuer(current)
-            if parent is None or parent in chain:
-                return chain, False
-            chain.append(parent)
-            current = parent
-        return chain, False
+def _ambiguous_issuers(linker: Linker, input_certs: Sequence[x509.Certificate]) -> list[Finding]:
+    """``chain.ambiguous-issuers``: a name held by more certificates than one issuer search tries."""
+    named = {names(c)[1] for c in input_certs if not linker.self_signed(c)}
+    findings = []
+    for name, count in linker.crowded_names():
+        if name not in named:
+            continue
+        undecided = sum(1 for c in linker.undecided.values() if names(c)[1] == name)
+        findings.append(
+            Finding(
+                "chain.ambiguous-issuers",
+                "warning",
+                f"{count} certificates are named {rfc4514(name)}: for a certificate naming it as its issuer, "
+                f"certbench checks the signature of at most {MAX_SIGNATURE_TRIALS} of them (matching key identifier "
+                "first)" + (f"; {undecided} certificate(s) were left unlinked" if undecided else ""),
+                "keep only the CA certificates of the chain you need (--fix-out writes it alone); CAs that differ "
+                "should have different names, and certificates should carry their issuer's key identifier (AKI)",
+                subject=rfc4514(name),
+            )
+        )
+    return findings
 
 
 def _label(certificate: x509.Certificate) -> str:
@@ -442,7 +366,7 @@ def analyze_chain(
 
     input_certs = [e.certificate for e in entries]
     by_cert: dict[int, CertEntry] = {id(e.certificate): e for e in entries}
-    linker = _Linker(input_certs, trust)
+    linker = Linker(input_certs, trust)
 
     # Keys and what they match.
     cert_by_spki: dict[bytes, list[str]] = defaultdict(list)
@@ -587,6 +511,7 @@ def analyze_chain(
             )
 
     findings.extend(_aki_mismatches(linker, by_cert, list(input_certs) + list(trust)))
+    findings.extend(_ambiguous_issuers(linker, input_certs))
 
     for entry in entries:
         findings.extend(_certificate_findings(entry, now, linker))
@@ -614,7 +539,7 @@ def _chain_findings(
     *,
     materials: Sequence[Material],
     by_cert: dict[int, CertEntry],
-    linker: _Linker,
+    linker: Linker,
     key_matched: set[str],
     purpose: str | None,
     anchors_given: bool,
@@ -649,7 +574,7 @@ def _chain_findings(
             )
 
     last = chain[-1]
-    if not complete and id(last) not in linker.bad_signature:
+    if not complete and id(last) not in linker.bad_signature and id(last) not in linker.undecided:
         if is_ca(last) and len(chain) > 1:
             findings.append(
                 Finding(
@@ -786,7 +711,7 @@ def _ca_at_the_bottom(
     ]
 
 
-def _aki_mismatches(linker: _Linker, by_cert: dict[int, CertEntry], known: Sequence[x509.Certificate]) -> list[Finding]:
+def _aki_mismatches(linker: Linker, by_cert: dict[int, CertEntry], known: Sequence[x509.Certificate]) -> list[Finding]:
     """``chain.aki-mismatch``: a certificate whose issuer verifies its signature while its AKI names another key."""
     findings: list[Finding] = []
     for key_id, certificate in linker.aki_mismatch.items():
@@ -853,7 +778,7 @@ def _unrelated(
     return findings
 
 
-def _certificate_findings(entry: CertEntry, now: datetime, linker: _Linker) -> list[Finding]:
+def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> list[Finding]:
     certificate = entry.certificate
 
     def finding(code: str, severity: str, message: str, fix: str) -> Finding:

@@ -22,6 +22,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 from certbench.core.errors import UsageError
 from certbench.core.issue import KeySpec, Profile
 from certbench.core.key_usage import key_usage_from_names
+from certbench.core.reading import read_bounded
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, name_from_pairs, san
 
 MAX_CONFIG_BYTES = 1_000_000
@@ -231,12 +232,7 @@ def _flag(value: str) -> bool | None:
 def read_request_config(path: str | Path) -> RequestConfig:
     """Read an OpenSSL request config file (see the module docs)."""
     source = Path(path)
-    try:
-        if source.stat().st_size > MAX_CONFIG_BYTES:
-            raise UsageError("is too large for an OpenSSL config (over 1 MB)", path=source)
-        data = source.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read the config: {exc.strerror or exc}", path=source) from exc
+    data = read_bounded(source, MAX_CONFIG_BYTES, what="an OpenSSL config", error=UsageError)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -40,6 +40,7 @@ from certbench.core.errors import IssuanceError, OutputExistsError, UsageError
 from certbench.core.key_usage import key_usage_from_names
 from certbench.core.linking import same_key
 from certbench.core.oid_names import extended_key_usage_name, extension_name
+from certbench.core.reading import read_workspace_file
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, common_name, format_subject
 from certbench.core.validity import days_issuer_allows, is_valid_at
 from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
@@ -1033,7 +1034,7 @@ def _complete_csr_item(
             f"this certificate ({format_subject(certificate.subject)}) was signed from another CSR: its public key is "
             f"not the key of item {name!r}, so the pair would not work; sign {name!r}'s own CSR ({item.csr_path})"
         )
-    key_pem = item.key_path.read_bytes() if item.key_path.is_file() else None
+    key_pem = read_workspace_file(item.key_path) if item.key_path.is_file() else None
     extra = dict(item.extra)
     extra["serial"] = f"{certificate.serial_number:x}"
     extra["role"] = Role.LEAF.value

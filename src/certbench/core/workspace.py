@@ -44,6 +44,7 @@ from certbench.core.describe import rfc4514
 from certbench.core.errors import PasswordError, UsageError, WorkspaceError
 from certbench.core.fingerprints import sha256_colon
 from certbench.core.lock import DEFAULT_TIMEOUT, hold
+from certbench.core.reading import read_workspace_file
 from certbench.core.safe_write import (
     append_line,
     ensure_private_dir,
@@ -441,7 +442,7 @@ class Workspace:
     def read_audit(self) -> list[dict[str, Any]]:
         if not self.audit_path.is_file():
             return []
-        lines = self.audit_path.read_text(encoding="utf-8").splitlines()
+        lines = read_workspace_file(self.audit_path).decode("utf-8").splitlines()
         return [json.loads(line) for line in lines if line.strip()]
 
     # -- internals ---------------------------------------------------------------------------------
@@ -450,7 +451,7 @@ class Workspace:
         """A file of ``item``, refused when another process replaced or deleted the item since it was read
         (so a command never combines one write's certificate with another's key)."""
         try:
-            data = path.read_bytes()
+            data = read_workspace_file(path)
             current = _folder_id(item.directory)
         except OSError as exc:
             raise WorkspaceError(
@@ -482,7 +483,7 @@ class Workspace:
     def _parse_item(self, directory: Path) -> Item:
         meta_path = directory / "item.json"
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = json.loads(read_workspace_file(meta_path).decode("utf-8"))
             if not isinstance(meta, dict):
                 raise ValueError("the top level is not a JSON object")
             extra = meta.get("extra") or {}

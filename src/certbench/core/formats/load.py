@@ -19,7 +19,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 
 from cryptography import x509
@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats import jks as keystores  # imports pyjks itself only when a keystore is read
 from certbench.core.formats.material import Format, KeyEntry, Material
+from certbench.core.reading import read_bounded, too_large
 
 
 @contextlib.contextmanager
@@ -44,6 +45,9 @@ def _quiet_ber_fallback() -> Iterator[None]:
 
 #: Larger inputs are refused before they are read (a 5,000-certificate bundle is about 10 MB).
 MAX_INPUT_BYTES = 50 * 1024 * 1024
+#: Problems listed one by one per PEM file; the rest are counted in one more line (a file of a million
+#: unterminated BEGIN lines gives 21 findings, not a million).
+MAX_PEM_PROBLEMS = 20
 
 _CERTIFICATE_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "X.509 CERTIFICATE")
 _CSR_LABELS = ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
@@ -81,16 +85,7 @@ _BASE64_BODY = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
 def load_file(path: str | Path, password: bytes | None = None) -> Material:
     """Read ``path`` and load it; every failure is a :class:`CertbenchError` naming the file."""
     source = Path(path)
-    try:
-        if source.is_dir():
-            raise FormatError("is a directory, not a file", path=source)
-        size = source.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise FormatError(_too_large(size), path=source)
-        with source.open("rb") as handle:  # a FIFO or device may not report its size: never read more
-            data = handle.read(MAX_INPUT_BYTES + 1)
-    except OSError as exc:
-        raise FormatError(f"cannot read: {exc.strerror or exc}", path=source) from exc
+    data = read_bounded(source, MAX_INPUT_BYTES)  # regular files only: a FIFO without a writer would block
     return load_material(data, path=str(source), password=password)
 
 
@@ -175,7 +170,7 @@ def _load(data: bytes, path: str, password: bytes | None) -> Material:
 
 
 def _too_large(size: int) -> str:
-    return f"is {size} bytes, larger than the {MAX_INPUT_BYTES} bytes certbench reads"
+    return too_large(MAX_INPUT_BYTES, size=size)
 
 
 def _normalise_text(data: bytes) -> bytes:
@@ -497,19 +492,39 @@ def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
     keys: list[PrivateKeyTypes] = []
     csrs: list[x509.CertificateSigningRequest] = []
     problems: list[str] = []
-    foreign: list[str] = []
+    problem_count = 0
+    first_foreign: str | None = None  # what the first foreign block is (a CRL, a public key...)
+    foreign_count = 0
+
+    def note(problem: str) -> None:
+        nonlocal problem_count
+        problem_count += 1
+        if len(problems) < MAX_PEM_PROBLEMS:
+            problems.append(problem)
+
     kinds: set[str] = set()
-    for index, (label, block, complete) in enumerate(_pem_blocks(data), start=1):
-        where = f"PEM block {index} ({_printable(label)})"
-        if not complete:
-            problems.append(f"{where} is cut off: no '-----END {_printable(label)}-----' line (truncated file?)")
+    parsed: dict[bytes, x509.Certificate] = {}
+    index = 0
+    for label, block, count in _pem_blocks(data):
+        index += count
+        if block is None:  # the common problem of hostile files: counted without building its message
+            problem_count += count
+            if count == 1 and len(problems) < MAX_PEM_PROBLEMS:
+                name = _printable(label)
+                problems.append(
+                    f"PEM block {index} ({name}) is cut off: no '-----END {name}-----' line (truncated file?)"
+                )
             continue
+        where = f"PEM block {index} ({_printable(label)})"
         if label in _IGNORED_LABELS:
             continue
         kinds.add(label)
         try:
             if label in _CERTIFICATE_LABELS:
-                certificates.append(x509.load_pem_x509_certificate(block))
+                certificate = parsed.get(block)
+                if certificate is None:  # a block repeated a thousand times is parsed (and held) once
+                    certificate = parsed[block] = x509.load_pem_x509_certificate(block)
+                certificates.append(certificate)
             elif label == "TRUSTED CERTIFICATE":
                 certificates.append(_load_trusted_certificate(block))
             elif label == "PKCS7":
@@ -521,25 +536,31 @@ def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
             elif label.endswith("PRIVATE KEY"):
                 keys.append(_load_pem_key(block, label, password))
             elif label in _FOREIGN_LABELS:
-                foreign.append(_FOREIGN_LABELS[label])
-                problems.append(f"{where} is {_FOREIGN_LABELS[label]}; skipped")
+                first_foreign = first_foreign or _FOREIGN_LABELS[label]
+                foreign_count += 1
+                note(f"{where} is {_FOREIGN_LABELS[label]}; skipped")
             else:
-                problems.append(f"{where} is not something certbench reads; skipped")
+                note(f"{where} is not something certbench reads; skipped")
         except x509.InvalidVersion as exc:
-            problems.append(f"{where} is damaged: invalid version field ({exc.parsed_version})")
+            note(f"{where} is damaged: invalid version field ({exc.parsed_version})")
         except InternalError as exc:  # OpenSSL refusing key material cryptography passed on (X448 OID, 32 bytes)
-            problems.append(f"{where} is damaged: OpenSSL rejects its key material ({_openssl_reason(exc)})")
+            note(f"{where} is damaged: OpenSSL rejects its key material ({_openssl_reason(exc)})")
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
             if label in _CERTIFICATE_LABELS and _inherits_dsa_parameters(_pem_der(block)):
-                problems.append(f"{where} {_INHERITED_DSA}")
+                note(f"{where} {_INHERITED_DSA}")
             else:
-                problems.append(f"{where} is damaged: {_pem_reason(exc)}")
+                note(f"{where} is damaged: {_pem_reason(exc)}")
     if not certificates and not keys and not csrs:
-        if foreign and len(foreign) == len(problems):
-            raise FormatError(f"holds {foreign[0]}")
+        if first_foreign and foreign_count == problem_count:
+            raise FormatError(f"holds {first_foreign}")
         if problems:
             raise FormatError(problems[0])
         raise FormatError("has a '-----BEGIN' marker but no complete PEM block (truncated?)")
+    if problem_count > len(problems):
+        problems.append(
+            f"and {problem_count - len(problems)} more PEM blocks cut off, damaged or skipped "
+            f"({problem_count} in all; the first {len(problems)} are listed)"
+        )
     if certificates:
         fmt = Format.PKCS7 if kinds == {"PKCS7"} else Format.PEM
     elif keys:
@@ -635,37 +656,53 @@ def _load_openssh_key(block: bytes, password: bytes | None) -> PrivateKeyTypes:
     return key
 
 
-def _pem_blocks(data: bytes) -> list[tuple[str, bytes, bool]]:
-    """Split ``data`` into (label, block, complete) triples, ignoring text around blocks.
+#: A complete PEM block: BEGIN line, a body without five dashes in a row, the END line of the same label.
+#: Atomic and possessive groups never backtrack, so one left-to-right pass finds every block in C (a
+#: file of nothing but unterminated ``-----BEGIN CERTIFICATE-----`` lines used to be re-scanned to its end
+#: once per line: 128,000 such lines took five minutes).
+_PEM_BLOCK = re.compile(r"-----BEGIN (?>([^\n]*?)-----)((?:[^-]++|-(?!----))*+)-----END \1-----")
+#: A BEGIN marker, with its label when the closing dashes are on the same line.
+_PEM_BEGIN = re.compile(r"-----BEGIN (?:([^\n]*?)-----)?")
+_BEGIN = "-----BEGIN "
 
-    A block without its END line (a truncated file, or a BEGIN followed by another BEGIN) is returned
-    with ``complete=False`` so the caller can report it and still read the others.
+#: One entry of :func:`_pem_blocks`: (label, block or None when cut off, how many blocks it stands for).
+_PemEntry = tuple[str, bytes | None, int]
+
+
+def _pem_blocks(data: bytes, *, detail: int = MAX_PEM_PROBLEMS + 1) -> Iterator[_PemEntry]:
+    """Split ``data`` into PEM blocks in order, ignoring text around them; linear in the input size.
+
+    A block without its END line (a truncated file, or a BEGIN followed by another BEGIN) comes with
+    ``None`` so the caller can report it and still read the others. The first ``detail`` of those come
+    one by one with their label; the others are counted, one entry per run, never one by one.
     """
     text = data.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
-    blocks: list[tuple[str, bytes, bool]] = []
     position = 0
-    while True:
-        start = text.find("-----BEGIN ", position)
-        if start < 0:
-            return blocks
-        label_end = text.find("-----", start + 11)
-        line_end = text.find("\n", start)
-        if label_end < 0 or (0 <= line_end < label_end):
-            blocks.append((text[start + 11 : line_end if line_end >= 0 else len(text)].strip()[:40], b"", False))
-            position = start + 11
-            continue
-        label = text[start + 11 : label_end]
-        end_marker = f"-----END {label}-----"
-        end = text.find(end_marker, label_end)
-        next_begin = text.find("-----BEGIN ", label_end)
-        if end < 0 or (0 <= next_begin < end):
-            blocks.append((label, b"", False))
-            if next_begin < 0:
-                return blocks
-            position = next_begin
-            continue
-        blocks.append((label, text[start : end + len(end_marker)].encode("latin-1") + b"\n", True))
-        position = end + len(end_marker)
+    for block in _PEM_BLOCK.finditer(text):
+        detail -= yield from _cut_off(text, position, block.start(), detail)
+        yield block.group(1), text[block.start() : block.end()].encode("latin-1") + b"\n", 1
+        position = block.end()
+    yield from _cut_off(text, position, len(text), detail)
+
+
+def _cut_off(text: str, start: int, end: int, detail: int) -> Generator[_PemEntry, None, int]:
+    """The BEGIN markers in ``text[start:end]`` (none of them has its END): ``detail`` of them one by one,
+    the rest as one counted entry. Returns how many were given one by one."""
+    total = text.count(_BEGIN, start, end)
+    shown = 0
+    if total and detail > 0:
+        for marker in _PEM_BEGIN.finditer(text, start, end):
+            label = marker.group(1)
+            if label is None:  # no closing dashes on the BEGIN line: name what follows it
+                line_end = text.find("\n", marker.end(), marker.end() + 80)
+                label = text[marker.end() : line_end if line_end >= 0 else marker.end() + 80].strip()[:40]
+            yield label, None, 1
+            shown += 1
+            if shown == detail:
+                break
+    if total > shown:
+        yield "", None, total - shown
+    return shown
 
 
 def _printable(label: str) -> str:
