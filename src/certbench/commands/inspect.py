@@ -21,7 +21,7 @@ from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Format, Material
 from certbench.core.linking import end_entities
 from certbench.core.safe_write import write_atomic
-from certbench.core.verify import NOT_CHECKED, verify_chain
+from certbench.core.verify import NOT_CHECKED, PROFILES, verify_chain
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -56,10 +56,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     verify = subparsers.add_parser(
         "verify",
-        help="does this chain validate against these trust anchors? (cryptography's verifier)",
+        help="does this chain validate against these trust anchors, as TLS peers (or browsers) judge it?",
         description="LEAF's file holds the end-entity certificate (and possibly intermediates); MORE files add "
-        "untrusted intermediates. Exit 0: valid; 1: not valid (the reason on one line); 2: unreadable input or "
-        "usage error. Revocation is not checked.",
+        "untrusted intermediates. Exit 0: valid; 1: not valid (the reason on one line, and the other profile's "
+        "verdict when it differs); 2: unreadable input or usage error. Revocation is not checked.",
     )
     verify.add_argument("leaf", metavar="LEAF", help="file with the end-entity certificate (first non-CA one)")
     verify.add_argument("more", nargs="*", metavar="MORE", help="files with untrusted intermediates")
@@ -73,6 +73,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.add_argument("--name", metavar="HOST_OR_IP", help="the DNS name or IP address a server must hold")
     verify.add_argument("--at", metavar="ISO8601", help="validate at this time instead of now")
     verify.add_argument("--max-depth", type=int, metavar="N", help="longest chain accepted (intermediates)")
+    verify.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="tls",
+        help="tls (default): what OpenSSL-based TLS peers accept (openssl verify -auth_level 2 -purpose "
+        "sslclient|sslserver); webpki: cryptography's CA/Browser Forum profile (will a browser accept it?)",
+    )
     verify.add_argument("--json", action="store_true", help="print one JSON object (shape in the README)")
     add_password_options(verify, what="the password of protected inputs")
     verify.set_defaults(handler=run_verify)
@@ -292,15 +299,29 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
     for path in args.more:
         more = load_file(path, password)
         intermediates.extend(c for c in more.certificates if c not in intermediates)
-    result = verify_chain(leaf, intermediates, trust, at=at, purpose=purpose, name=args.name, max_depth=args.max_depth)
+    result = verify_chain(
+        leaf,
+        intermediates,
+        trust,
+        at=at,
+        purpose=purpose,
+        name=args.name,
+        max_depth=args.max_depth,
+        profile=args.profile,
+    )
+    other = result.other_profile()
     if args.json:
         print_json(result.to_json())
     elif result.valid:
-        print(f"valid: {result.reason} at {iso(at)}")
+        print(f"valid: {result.reason} at {iso(at)} ({args.profile} profile)")
         for depth, certificate in enumerate(result.chain):
             print(f"  {'  ' * depth}{rfc4514(certificate.subject)}")
+        if other:
+            print(other)
         print(f"not checked: {NOT_CHECKED}")
     else:
         print(f"not valid: {result.reason}")
+        if other:
+            print(other)
         print(f"not checked: {NOT_CHECKED}", file=sys.stderr)
     return EXIT_OK if result.valid else EXIT_FINDINGS
