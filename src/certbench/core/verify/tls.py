@@ -37,7 +37,11 @@ from pyhanko_certvalidator.errors import PathBuildingError, PathError, Validatio
 from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
 
 from certbench.core.describe import EXTENSION_ERRORS, common_name, iso, key_identifiers, names
+from certbench.core.linking import is_issued_by, spki_der
 
+MAX_CANDIDATES = 32
+MAX_SAME_KEY = 2
+MAX_SAME_NAME = 4
 MIN_RSA_DSA_BITS = 2048
 MIN_EC_BITS = 224
 #: extendedKeyUsage values OpenSSL accepts for each purpose (Netscape/Microsoft SGC count for servers).
@@ -122,24 +126,25 @@ def validate(
 ) -> Verdict:
     """The tls profile's verdict. ``purpose`` None checks the path only (CA path, signatures, validity,
     CA keyUsage, key sizes): the trust verdict of ``inspect`` and ``check``."""
-    context = ValidationContext(
-        trust_roots=[asn1_x509.Certificate.load(_der(c)) for c in trust],
-        moment=at,
-        allow_fetching=False,
-        revocation_mode="soft-fail",
-        algorithm_usage_policy=_ALGORITHMS,
-        time_tolerance=timedelta(0),
-    )
-    others = [asn1_x509.Certificate.load(_der(c)) for c in intermediates]
-    validator = CertificateValidator(asn1_x509.Certificate.load(_der(leaf)), others, validation_context=context)
     try:
+        context = ValidationContext(
+            trust_roots=[asn1_x509.Certificate.load(_der(c)) for c in trust],
+            moment=at,
+            allow_fetching=False,
+            revocation_mode="soft-fail",
+            algorithm_usage_policy=_ALGORITHMS,
+            time_tolerance=timedelta(0),
+        )
+        others = [asn1_x509.Certificate.load(_der(c)) for c in _candidates(leaf, intermediates)]
+        validator = CertificateValidator(asn1_x509.Certificate.load(_der(leaf)), others, validation_context=context)
         path = _run(validator.async_validate_path())
     except PathBuildingError:
         return Verdict(False, _no_path_reason(leaf, intermediates, trust))
     except (PathError, ValidationError) as exc:
         return Verdict(False, _pyhanko_reason(exc))
-    except (ValueError, TypeError) as exc:
-        return Verdict(False, f"cannot validate: {' '.join(str(exc).split())}")
+    except Exception as exc:  # noqa: BLE001 - asn1crypto/pyhanko raise ValueError, RecursionError... on odd DER
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return Verdict(False, f"cannot validate: a certificate cannot be parsed for path validation ({first})")
     known = {_der(c): c for c in (leaf, *intermediates, *trust)}
     chain = tuple(known[c.dump()] for c in reversed(list(path.iter_certs(include_root=True))))
     problem = (
@@ -154,6 +159,40 @@ def validate(
     if purpose is None:
         return Verdict(True, "valid", chain)
     return Verdict(True, f"valid for {purpose} authentication" + (f" as {name}" if name else ""), chain)
+
+
+def _candidates(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    """The intermediates a path from ``leaf`` can use: reached by issuer name with compatible key
+    identifiers, preferring those whose key verifies the signature; at most :data:`MAX_SAME_KEY` per subject
+    and key, :data:`MAX_SAME_NAME` per subject, :data:`MAX_CANDIDATES` in all. pyhanko tries every
+    combination of same-named issuers, so x509-limbo's pathological bundles (100 CAs sharing one name) would
+    otherwise take hours; OpenSSL bounds its search too."""
+    by_subject: dict[x509.Name, list[x509.Certificate]] = {}
+    per_key: dict[tuple[x509.Name, bytes | None], int] = {}
+    for certificate in intermediates:
+        subject = names(certificate)[0]
+        group = (subject, spki_der(certificate))
+        if per_key.get(group, 0) >= MAX_SAME_KEY:
+            continue
+        per_key[group] = per_key.get(group, 0) + 1
+        by_subject.setdefault(subject, []).append(certificate)
+    kept: list[x509.Certificate] = []
+    queue = [leaf]
+    while queue and len(kept) < MAX_CANDIDATES:
+        current = queue.pop(0)
+        _, aki = key_identifiers(current)
+        named = [
+            c
+            for c in by_subject.get(names(current)[1], [])
+            if c is not current and c not in kept and (aki is None or key_identifiers(c)[0] in (aki, None))
+        ]
+        # A weak or odd signature is left for pyhanko to name: then every named candidate is kept.
+        verified = [c for c in named if is_issued_by(current, c)] or named
+        room = min(MAX_CANDIDATES - len(kept), MAX_SAME_NAME - sum(names(c)[0] == names(current)[1] for c in kept))
+        for candidate in verified[: max(room, 0)]:
+            kept.append(candidate)
+            queue.append(candidate)
+    return kept
 
 
 def _pyhanko_reason(exc: Exception) -> str:
