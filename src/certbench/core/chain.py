@@ -49,7 +49,7 @@ from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.fingerprints import sha1_colon
 from certbench.core.formats.material import Material
 from certbench.core.linking import MAX_CHAIN_LENGTH, is_issued_by, spki_der
-from certbench.core.verify import chain_validates, verify_chain
+from certbench.core.verify import chain_validates, validity_failure, verify_chain
 
 EXPIRES_SOON_DAYS = 30
 MIN_RSA_BITS = 2048
@@ -721,7 +721,7 @@ def _chain_findings(
 
     validity_explained = any(
         not (c.not_valid_before_utc <= now <= c.not_valid_after_utc) for c in chain if id(c) in by_cert
-    ) and "validation time" in (info.trust_reason or "")
+    ) and validity_failure(info.trust_reason)
     if info.trusted is False and not validity_explained:
         findings.append(
             Finding(

@@ -129,6 +129,16 @@ def verify_chain(
     return VerifyResult(chosen.valid, reason, chosen.chain, purpose, name, at, profile, verdicts)
 
 
+#: How both profiles word a validity-period refusal (pyhanko, certbench's anchor rule, cryptography).
+_VALIDITY_WORDS = ("expired", "is not valid until", "is not valid before", "not valid at validation time")
+
+
+def validity_failure(reason: str | None) -> bool:
+    """True when a verdict's ``reason`` is a validity period (expired, not yet valid), which the chain
+    doctor's ``cert.expired``/``cert.not-yet-valid`` findings already explain."""
+    return reason is not None and any(words in reason for words in _VALIDITY_WORDS)
+
+
 def chain_validates(
     leaf: x509.Certificate,
     intermediates: Sequence[x509.Certificate],
@@ -153,5 +163,6 @@ __all__ = [
     "VerifyResult",
     "chain_validates",
     "peer_subject",
+    "validity_failure",
     "verify_chain",
 ]
