@@ -123,10 +123,7 @@ def verify_chain(
         ),
     }
     chosen = verdicts[profile]
-    reason = chosen.reason
-    if chosen.valid:
-        reason = f"valid for {purpose} authentication" + (f" as {name}" if name else "")
-    return VerifyResult(chosen.valid, reason, chosen.chain, purpose, name, at, profile, verdicts)
+    return VerifyResult(chosen.valid, chosen.reason, chosen.chain, purpose, name, at, profile, verdicts)
 
 
 #: How both profiles word a validity-period refusal (pyhanko, certbench's anchor rule, cryptography).

@@ -156,9 +156,14 @@ def validate(
     )
     if problem:
         return Verdict(False, problem, chain)
+    return Verdict(True, valid_reason(purpose, name), chain)
+
+
+def valid_reason(purpose: str | None, name: str | None) -> str:
+    """How a valid verdict reads, in both profiles."""
     if purpose is None:
-        return Verdict(True, "valid", chain)
-    return Verdict(True, f"valid for {purpose} authentication" + (f" as {name}" if name else ""), chain)
+        return "valid"
+    return f"valid for {purpose} authentication" + (f" as {name}" if name else "")
 
 
 def _candidates(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate]) -> list[x509.Certificate]:
@@ -376,4 +381,4 @@ def dns_name_matches(pattern: str, host: str) -> bool:
     )
 
 
-__all__ = ["Verdict", "dns_name_matches", "validate"]
+__all__ = ["Verdict", "dns_name_matches", "valid_reason", "validate"]

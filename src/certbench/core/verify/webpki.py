@@ -10,7 +10,7 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.x509.verification import PolicyBuilder, Store, Subject, VerificationError
 
-from certbench.core.verify.tls import Verdict
+from certbench.core.verify.tls import Verdict, valid_reason
 
 _CERT_REPR = re.compile(r"<Certificate\(subject=<Name\((.*?)\)>, \.\.\.\)>")
 #: (fragments all found in cryptography's message, what it means); the message itself follows.
@@ -51,7 +51,8 @@ def validate(
         return Verdict(False, plain_reason(str(exc)))
     except (ValueError, TypeError) as exc:
         return Verdict(False, f"cannot validate: {one_line(str(exc))}")
-    return Verdict(True, "valid", tuple(chain))
+    name = None if subject is None else str(subject.value)
+    return Verdict(True, valid_reason(purpose, name), tuple(chain))
 
 
 def plain_reason(message: str) -> str:
