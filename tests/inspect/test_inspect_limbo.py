@@ -1,5 +1,6 @@
 """x509-limbo (C2SP, 208 public path-validation testcases): `certbench verify --profile webpki` gives
-cryptography's answer on every testcase (the tls profile's verdict is computed too, and must not fail), and we count how often that answer is the suite's expected result.
+cryptography's answer on every testcase (the tls profile's verdict is computed too, and must not fail),
+and we count how often that answer is the suite's expected result.
 
 Where we knowingly differ from ``expected_result`` (40 of 207 runnable testcases) it is because
 cryptography 50 does (see /work/shared/limbo/README.md): 5 CRL cases (no revocation checking), 9

@@ -3,7 +3,7 @@
 Certificates are linked by issuer/subject name (and AKI/SKI when both are present) through an index by
 subject, and every link is confirmed by verifying the signature (:mod:`certbench.core.linking`); each
 certificate's issuer is looked up once, so analysis is near-linear in the number of certificates.
-Validation against trust anchors is cryptography's (:mod:`certbench.core.verify`).
+Validation against trust anchors is the ``tls`` profile of :mod:`certbench.core.verify`.
 
 Finding codes (stable; documented in the README): ``input.unreadable``, ``input.password``,
 ``chain.order``, ``chain.incomplete``, ``chain.root-missing``, ``chain.duplicate``, ``chain.unrelated``,

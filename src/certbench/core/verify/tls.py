@@ -106,7 +106,7 @@ def _ext(certificate: x509.Certificate, kind: type[Any]) -> Any:
         return certificate.extensions.get_extension_for_class(kind).value
     except x509.ExtensionNotFound:
         return None
-    except EXTENSION_ERRORS:
+    except EXTENSION_ERRORS:  # malformed: judged as absent here, reported by the chain doctor
         return None
 
 
