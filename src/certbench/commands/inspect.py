@@ -28,7 +28,7 @@ from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Format, Material
 from certbench.core.linking import end_entities
 from certbench.core.safe_write import write_atomic
-from certbench.core.verify import NOT_CHECKED, verify_chain
+from certbench.core.verify import NOT_CHECKED, PROFILES, verify_chain
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -64,10 +64,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     verify = subparsers.add_parser(
         "verify",
-        help="does this chain validate against these trust anchors? (cryptography's verifier)",
+        help="does this chain validate against these trust anchors, as TLS peers (or browsers) judge it?",
         description="LEAF's file holds the end-entity certificate (and possibly intermediates); MORE files add "
-        "untrusted intermediates. Exit 0: valid; 1: not valid (the reason on one line); 2: unreadable input or "
-        "usage error. Revocation is not checked.",
+        "untrusted intermediates. Exit 0: valid; 1: not valid (the reason on one line, and the other profile's "
+        "verdict when it differs); 2: unreadable input or usage error. Revocation is not checked.",
     )
     verify.add_argument("leaf", metavar="LEAF", help="file with the end-entity certificate (first non-CA one)")
     verify.add_argument("more", nargs="*", metavar="MORE", help="files with untrusted intermediates")
@@ -81,6 +81,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.add_argument("--name", metavar="HOST_OR_IP", help="the DNS name or IP address a server must hold")
     verify.add_argument("--at", metavar="ISO8601", help="validate at this time instead of now")
     verify.add_argument("--max-depth", type=int, metavar="N", help="longest chain accepted (intermediates)")
+    verify.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="tls",
+        help="tls (default): what OpenSSL-based TLS peers accept (openssl verify -auth_level 2 -purpose "
+        "sslclient|sslserver); webpki: cryptography's CA/Browser Forum profile (will a browser accept it?)",
+    )
     verify.add_argument("--json", action="store_true", help="print one JSON object (shape in the README)")
     add_password_options(verify, what="the password of protected inputs")
     add_online_options(verify)
@@ -327,7 +334,16 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
     if args.fetch_missing:  # connects to the AIA caIssuers URLs of the certificates
         fetched, notes = fetch_issuers([leaf, *intermediates], trust)
         intermediates.extend(c for c in (fetched.certificates if fetched else ()) if c not in known)
-    result = verify_chain(leaf, intermediates, trust, at=at, purpose=purpose, name=args.name, max_depth=args.max_depth)
+    result = verify_chain(
+        leaf,
+        intermediates,
+        trust,
+        at=at,
+        purpose=purpose,
+        name=args.name,
+        max_depth=args.max_depth,
+        profile=args.profile,
+    )
     revocation, not_checked = None, NOT_CHECKED
     if result.valid and (args.check_revocation or args.crl):
         revocation, findings = revocation_of(result.chain, args, at)
@@ -335,6 +351,7 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
         result = dataclasses.replace(result, valid=False, reason=revoked[0]) if revoked else result
         unknown = [f.message for f in findings if f.code == "revocation.unknown"]
         not_checked = "; ".join(unknown) if unknown else ""
+    other = result.other_profile()
     if args.json:
         document = result.to_json()
         document["not_checked"] = [not_checked] if not_checked else []
@@ -344,11 +361,15 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
             document["revocation"] = revocation
         print_json(document)
     elif result.valid:
-        echo(f"valid: {result.reason} at {iso(at)}")
+        echo(f"valid: {result.reason} at {iso(at)} ({args.profile} profile)")
         for depth, certificate in enumerate(result.chain):
             echo(f"  {'  ' * depth}{rfc4514(certificate.subject)}")
+        if other:
+            echo(other)
     else:
         echo(f"not valid: {result.reason}")
+        if other:
+            echo(other)
     for note in notes if not args.json else ():
         echo(f"fetch: {note}")
     if not_checked and not args.json:
