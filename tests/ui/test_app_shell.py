@@ -19,6 +19,7 @@ SCREEN_CLASSES = {
     "keystore": "KeystoreScreen",
     "truststore": "TruststoreScreen",
     "bindings": "BindingsScreen",
+    "probe": "ProbeScreen",
 }
 
 

@@ -8,7 +8,6 @@ bundle fills a virtualised DataTable. Strings from files always go in as ``Text`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +27,7 @@ from textual.widgets import (
 
 from certbench.core.chain import analyze_chain, chain_pem
 from certbench.core.checks import Check
-from certbench.core.describe import common_name, describe_certificate
+from certbench.core.describe import common_name, describe_certificate, subject_alt_names
 from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
@@ -41,7 +40,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.chain_view import Analysis, ChainView, build_analysis
+from certbench.ui.widgets.chain_view import Analysis, ChainView, build_analysis, slug
 
 
 def _analyze(paths: Sequence[str], passwords: dict[str, bytes], now_value: datetime) -> Analysis:
@@ -82,6 +81,9 @@ class InspectScreen(CertbenchScreen):
             "p", "run_profile", "Profile", id="inspect.profile", tooltip="Check against the chosen partner profile"
         ),
         Binding("x", "clear", "Clear", id="inspect.clear", tooltip="Close every open file"),
+        Binding(
+            "n", "open_server", "From server", id="inspect.server", tooltip="Probe a TLS server (the Probe screen)"
+        ),
     ]
 
     def __init__(self) -> None:
@@ -230,7 +232,7 @@ class InspectScreen(CertbenchScreen):
             self.notify("Open a certificate file first", severity="warning")
             return
         fixed = self.analysis.report.fixed_chain()
-        leaf = _slug(common_name(fixed[0]))
+        leaf = slug(common_name(fixed[0]))
         question = f"Write the fixed chain ({len(fixed)} certificates, leaf -> root) as PEM to:"
         self.app.push_screen(SavePathModal(question, f"{leaf}-chain.pem"), lambda path: self._save(path, False))
 
@@ -267,7 +269,7 @@ class InspectScreen(CertbenchScreen):
         report = self.analysis.report
         certificate = report.entry(cert_id).certificate
         chain = list(report.fixed_chain()[1:]) if report.chain and report.chain[0] == certificate else []
-        name = _slug(common_name(certificate)) or cert_id
+        name = slug(common_name(certificate)) or cert_id
         workspace = self.workspace
         now = self.now()
         if workspace.has(name) and not overwrite:
@@ -293,6 +295,20 @@ class InspectScreen(CertbenchScreen):
             self.notify(f"Imported {imported} into the workspace{extra} (certificate only, no key)", markup=False)
 
         run_task(self, work, description="inspect: import into workspace", group="inspect-import", on_done=done)
+
+    async def action_open_server(self) -> None:
+        """Switch to the Probe screen, its host field holding the highlighted certificate's first DNS/IP name."""
+        from certbench.ui.screens.probe import ProbeScreen
+
+        cert_id = self.query_one(ChainView).highlighted_id()
+        host = ""
+        if cert_id is not None and self.analysis is not None:
+            names = subject_alt_names(self.analysis.report.entry(cert_id).certificate)
+            host = next((n.split(":", 1)[1] for n in names if n.startswith(("DNS:", "IP:")) and "*" not in n), "")
+        await self.app.switch_mode("probe")
+        screen = self.app.screen
+        if isinstance(screen, ProbeScreen):
+            screen.prefill(host)
 
     def action_run_profile(self) -> None:
         if self.analysis is None or not self.analysis.materials:
@@ -321,7 +337,3 @@ class InspectScreen(CertbenchScreen):
             group="inspect-profile",
             on_done=done,
         )
-
-
-def _slug(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip("-.")[:60]

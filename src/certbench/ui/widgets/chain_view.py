@@ -8,6 +8,7 @@ in a worker: it describes every certificate). Strings from certificates always g
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,6 +91,11 @@ def _roles(report: ChainReport) -> dict[str, str]:
     for entry in report.certificates:
         roles.setdefault(entry.id, "trust anchor" if entry.source == "trust" else "")
     return roles
+
+
+def slug(value: str) -> str:
+    """A file or item name made from a certificate's name (``api.example.com``, ``Acme-Root-CA``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip("-.")[:60]
 
 
 def common_name_of_issuer(certificate: x509.Certificate) -> str:
