@@ -16,6 +16,7 @@ from servers import closed_port, http_server, openssl_server, silent_listener
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
+from certbench.core.online.probe import ProbeReport
 from certbench.core.workspace import Workspace
 from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
@@ -239,3 +240,77 @@ async def test_inspect_from_server_prefills_the_probe_screen(tmp_path: Path, mon
         field = app.screen.query_one("#probe-target", Input)
         assert field.value == "api.example.com" and app.focused is field
         assert "Press Enter to probe api.example.com" in rendered(app.screen, "#probe-status")  # type: ignore[arg-type]
+
+
+def stored_report(workspace: Workspace) -> ProbeReport:
+    """A probe result built from the demo workspace (fixed keys and dates), as a mutual-TLS gateway answers
+    tpp1: it presents demo-server and the Axway root, accepts clients of the ConnectPay root only, and
+    refuses tpp1 with unknown_ca. Nothing in it depends on a port, a clock or a fresh key."""
+    from certbench.core.demo import DEMO_KEY_PASSWORD
+    from certbench.core.online.probe import Handshake, Target, analyze_handshake, client_identity_from_item
+
+    server = workspace.get("demo-server")
+    presented = (workspace.load_certificate(server), *workspace.load_chain(server))
+    accepted_ca = workspace.load_certificate(workspace.get("connectpay-root-ca")).subject
+    shake = Handshake(
+        completed=False,
+        version="TLSv1.3",
+        cipher="TLS_AES_256_GCM_SHA384",
+        alpn=None,
+        presented=presented,
+        client_auth_requested=True,
+        acceptable_ca_names=(accepted_ca,),
+        alert="unknown_ca",
+        failure="the server sent a fatal alert after the handshake",
+    )
+    client = client_identity_from_item(workspace, workspace.get("tpp1"), DEMO_KEY_PASSWORD)
+    target = Target("localhost", 8443, "localhost")
+    return analyze_handshake(target, shake, now=FIXED_NOW, client=client)
+
+
+def test_snapshot_probe_screen_mutual_tls_refused(snap_compare, demo_workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
+    """You should see localhost:8443 probed with the client identity tpp1: TLSv1.3, client auth requested with
+    one acceptable CA name (CN=MyCompany Local Root CA,O=MyCompany), "Mutual TLS ... REFUSED: the server
+    accepts client certificates issued by ...; yours is issued by ... Axway Root CA", trust not checked; the
+    presented chain (localhost, Axway Root CA) with the leaf's details, the tls.client-refused ERROR with
+    its fix, and the FAIL status line."""
+    report = stored_report(demo_workspace)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, CertbenchApp)
+        screen = await open_probe(app, pilot)
+        client = screen.query_one("#probe-client", Select)
+        await until(pilot, lambda: len(client._options) > 1)
+        client.value = "tpp1"
+        screen.query_one("#probe-target", Input).value = "localhost:8443"
+        screen.show_report(report)
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(demo_workspace.root, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+
+
+async def test_certificate_strings_render_literally(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A subject or CA name holding Rich markup shows as typed, in the facts, the table and the details."""
+    from certbench.core.online.probe import Handshake, Target, analyze_handshake
+
+    monkeypatch.chdir(tmp_path)
+    weird = tmp_path / "weird.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", str(tmp_path / "weird.key"), "-subj", "/O=[red]x/CN=[weird] corp", "-days", "30",
+         "-out", str(weird)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    certificate = x509.load_pem_x509_certificate(weird.read_bytes())
+    shake = Handshake(True, "TLSv1.3", "TLS_AES_128_GCM_SHA256", None, (certificate,), True, (certificate.subject,))
+    report = analyze_handshake(Target("[bold]x", 443, None), shake, now=FIXED_NOW)
+    app = make_app(tmp_path / "ws", now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_probe(app, pilot)
+        screen.show_report(report)
+        await pilot.pause(0.1)
+        facts = rendered(screen, "#probe-facts")
+        assert "CN=[weird] corp,O=[red]x" in facts and "[bold]x:443" in facts
+        assert str(screen.query_one("#probe-certs", DataTable).get_row_at(0)[1]) == "[weird] corp"
+        assert "[weird] corp" in rendered(screen, "#probe-details")

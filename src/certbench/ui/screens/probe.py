@@ -82,25 +82,22 @@ def facts_text(report: ProbeReport, colors: dict[str, str]) -> Text:
     shake = report.handshake
     if report.error is not None or shake is None:
         line("Error", report.error or "no TLS conversation", error)
+        text.rstrip()
         return text
     line("TLS", f"{shake.version or 'no version'}, {shake.cipher or 'no cipher'}, ALPN {shake.alpn or 'none'}")
-    if not shake.completed:
+    if not shake.completed and report.client is None:
         line("Refused", f"alert {shake.alert} ({shake.failure})", error)
     if shake.client_auth_requested:
         names = [rfc4514(n) for n in shake.acceptable_ca_names]
         if names:
-            line("Client auth", f"requested; acceptable client CA names ({len(names)}):")
-            for name in names:
-                text.append(" " * 15 + name + "\n")
+            line("Client auth", f"requested; acceptable client CA names ({len(names)}): {'; '.join(names)}")
         else:
             line("Client auth", "requested; the server named no acceptable CA")
     else:
         line("Client auth", "not requested by the server")
     if report.client is not None:
-        verdict = Text(report.client.subject + ": ")
-        verdict.append(
-            "accepted" if report.client.accepted else "REFUSED", style=success if report.client.accepted else error
-        )
+        accepted = report.client.accepted
+        verdict = Text("accepted" if accepted else "REFUSED", style=success if accepted else error)
         verdict.append(f": {report.client.reason}")
         line("Mutual TLS", verdict)
     if report.trusted is None:
@@ -113,6 +110,7 @@ def facts_text(report: ProbeReport, colors: dict[str, str]) -> Text:
     if report.anchor is not None:
         where = report.anchor.path + (f", alias {report.anchor.alias}" if report.anchor.alias else "")
         line("Anchor", f"{rfc4514(report.anchor.certificate.subject)} ({where})")
+    text.rstrip()
     return text
 
 
@@ -156,7 +154,7 @@ class ProbeScreen(CertbenchScreen):
     }
     ProbeScreen #probe-facts-pane {
         height: auto;
-        max-height: 7;
+        max-height: 8;
         padding: 0 1;
         border-top: solid $primary;
     }
@@ -190,7 +188,7 @@ class ProbeScreen(CertbenchScreen):
         yield Header(show_clock=False)
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="host:port (then Enter)", id="probe-target")
-            yield Input(placeholder="SNI (default: the host)", id="probe-sni")
+            yield Input(placeholder="SNI (default: host)", id="probe-sni")
             yield Select[str]([], prompt="Client identity: none", id="probe-client")
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="trust files, comma-separated (optional)", id="probe-trust")
