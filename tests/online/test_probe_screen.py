@@ -134,6 +134,7 @@ async def test_mutual_tls_refused_then_accepted_then_save_import_and_trust(
             certs.focus()
             await pilot.press("r")
             await until(pilot, lambda: isinstance(app.screen, PasswordModal))
+            assert "waiting for the password of the key of partner-client" in rendered(screen, "#probe-status")
             await pilot.press(*"wrong", "enter")
             await until(pilot, lambda: isinstance(app.screen, PasswordModal) and bool(app.screen.query(".modal-error")))
             await pilot.press(*CLIENT_KEY_PASSWORD, "enter")

@@ -144,10 +144,10 @@ class ProbeScreen(CertbenchScreen):
         width: 1fr;
     }
     ProbeScreen #probe-sni {
-        width: 26;
+        width: 20%;
     }
     ProbeScreen #probe-client {
-        width: 36;
+        width: 28%;
     }
     ProbeScreen #probe-system {
         width: auto;
@@ -161,7 +161,25 @@ class ProbeScreen(CertbenchScreen):
     ProbeScreen #probe-body {
         border-top: solid $primary;
     }
+    /* A short terminal (80x24): the table, the findings and the fix stay; the tree and details step aside. */
+    ProbeScreen.-short #probe-facts-pane {
+        max-height: 5;
+    }
+    ProbeScreen.-short #probe-chain, ProbeScreen.-short #probe-details-pane {
+        display: none;
+    }
+    ProbeScreen.-short #probe-findings {
+        height: 1fr;
+    }
+    ProbeScreen.-short #probe-fix {
+        height: 3;
+    }
+    ProbeScreen.-narrow #probe-left {
+        width: 45%;
+    }
     """
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="probe.cancel", tooltip="Abandon the running probe"),
         Binding("r", "probe", "Probe", id="probe.run", tooltip="Connect to host:port and diagnose what it presents"),
@@ -188,8 +206,8 @@ class ProbeScreen(CertbenchScreen):
         yield Header(show_clock=False)
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="host:port (then Enter)", id="probe-target")
-            yield Input(placeholder="SNI (default: host)", id="probe-sni")
-            yield Select[str]([], prompt="Client identity: none", id="probe-client")
+            yield Input(placeholder="SNI (optional)", id="probe-sni")
+            yield Select[str]([], prompt="Client: none", id="probe-client")
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="trust files, comma-separated (optional)", id="probe-trust")
             yield Checkbox("System CAs", id="probe-system")
@@ -335,6 +353,7 @@ class ProbeScreen(CertbenchScreen):
         store.pop(needed.source, None)
         what = f"the key of {needed.source}" if needed.client else Path(needed.source).name
         wrong = None if needed.error.missing else "Wrong password, try again"
+        self._set_status(f"{target.label}: waiting for the password of {what}")
 
         def answered(value: str | None) -> None:
             if value is None:
