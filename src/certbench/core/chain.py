@@ -696,9 +696,9 @@ def _chain_findings(
     if is_ca(leaf) and not (lone_root and len(by_cert) == 1):
         findings.extend(_ca_at_the_bottom(leaf, leaf_entry, lone_root, len(by_cert), key_matched, purpose))
 
-    validity_explained = any(not is_valid_at(c, now) for c in chain if id(c) in by_cert) and "validation time" in (
-        info.trust_reason or ""
-    )
+    validity_explained = any(
+        not is_valid_at(c, now) for c in chain if id(c) in by_cert
+    ) and "validation time" in (info.trust_reason or "")
     if info.trusted is False and not validity_explained:
         findings.append(
             Finding(
