@@ -128,6 +128,8 @@ async def test_mutual_tls_refused_then_accepted_then_save_import_and_trust(
             )
             certs = screen.query_one("#probe-certs", DataTable)
             assert certs.row_count == 2 and app.focused is certs
+            titles = {c.title for c in app.get_system_commands(screen)}
+            assert {"Probe: Save chain", "Probe: Root to truststore", "Probe: Import", "Probe: Probe"} <= titles
 
             # The partner's identity has an encrypted key: the password modal, then accepted.
             client.value = "partner-client"
@@ -191,6 +193,7 @@ async def test_refused_not_tls_and_cancel_are_one_line_each(ws_path: Path) -> No
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_probe(app, pilot)
         assert not screen.check_action("save_chain", ()) and not screen.check_action("cancel", ())
+        assert "Probe: Save chain" not in {c.title for c in app.get_system_commands(screen)}  # nothing probed yet
 
         port = closed_port()
         await probe(pilot, screen, f"127.0.0.1:{port}")
