@@ -34,6 +34,7 @@ JOBS: tuple[tuple[str, str, str], ...] = (
     ("keystore", "4", "Keystore"),
     ("truststore", "5", "Truststore"),
     ("bindings", "6", "Bindings"),
+    ("probe", "7", "Probe"),
 )
 
 DARK_THEME = "textual-dark"
@@ -66,6 +67,7 @@ class CertbenchApp(App[None]):
         "keystore": _screen_factory("keystore", "KeystoreScreen"),
         "truststore": _screen_factory("truststore", "TruststoreScreen"),
         "bindings": _screen_factory("bindings", "BindingsScreen"),
+        "probe": _screen_factory("probe", "ProbeScreen"),
     }
     BINDINGS = [
         *(
