@@ -142,8 +142,7 @@ def list_entries(args: argparse.Namespace, ctx: Context) -> int:
 
 def _save(args: argparse.Namespace, ctx: Context, before: se.Store, after: se.Store, password: bytes | None,
           action: str, **details: Any) -> int:  # fmt: skip
-    data = se.serialize_store(after, before.format, password=password, now=ctx.now())
-    written = se.save_store(args.file, data, force=args.force)
+    written = se.save_edit(before, after, password=password, now=ctx.now(), force=args.force)
     _audit(ctx, action, file=str(written), backup=str(se.backup_path(written)), **details)
     if args.json:
         print_json(

@@ -301,6 +301,12 @@ def save_store(path: str | Path, data: bytes, *, force: bool = False) -> Path:
     return write_atomic(target, data, overwrite=True, mode=mode)
 
 
+def save_edit(before: Store, after: Store, *, password: bytes | None, now: datetime, force: bool = False) -> Path:
+    """Write the edited store ``after`` over ``before``'s file in its own format (see :func:`save_store`)."""
+    data = serialize_store(after, before.format, password=password, now=now)
+    return save_store(before.path, data, force=force)
+
+
 def write_new_store(path: str | Path, data: bytes, *, force: bool = False) -> Path:
     """A converted store: a new file (0600, a store may hold keys), refused when it exists unless ``force``."""
     return write_atomic(path, data, overwrite=force, mode=PRIVATE_MODE)
