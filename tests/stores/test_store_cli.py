@@ -143,3 +143,50 @@ def test_add_workspace_key_entry_to_jks(stores: Path, run_cli, tmp_path: Path) -
     records = [r for r in workspace.read_audit() if r["action"] == "store.add"]
     assert records and records[-1]["added"] == ["partner-id"] and PW not in json.dumps(records)
 
+
+
+def test_key_with_another_password_refuses_edits(stores: Path, run_cli) -> None:
+    """keytool lets a JKS key entry have its own password: certbench cannot carry it over, so it refuses."""
+    run_tool("keytool", "-genkeypair", "-alias", "own", "-keyalg", "EC", "-groupname", "secp256r1",
+             "-dname", "CN=own.test", "-validity", "365", "-keystore", "keys.jks", "-storepass", PW,
+             "-keypass", "anotherpass9", cwd=stores)  # fmt: skip
+    store = stores / "keys.jks"
+    before = store.read_bytes()
+    code, out, err = run_cli("store", "add", str(store), str(stores / "ca.pem"), *PASS, env=ENV)
+    assert code == 2 and err.count("\n") == 1, err
+    assert "'own'" in err and "store password" in err
+    assert store.read_bytes() == before and not (stores / "keys.jks.bak").exists()
+    code, out, err = run_cli("store", "list", str(store), *PASS, env=ENV)
+    assert code == 0 and "own" in out and "warning" in out
+
+
+def test_jceks_is_converted_not_edited(stores: Path, run_cli) -> None:
+    common = ["-keystore", "s.jceks", "-storetype", "JCEKS", "-storepass", PW]
+    run_tool("keytool", "-importcert", "-noprompt", "-alias", "partner", "-file", "ca.pem", *common, cwd=stores)
+    code, _out, err = run_cli("store", "remove", str(stores / "s.jceks"), "partner", *PASS, env=ENV)
+    assert code == 2 and "cannot write JCEKS" in err and "convert" in err
+    convert = ("store", "convert", str(stores / "s.jceks"), "--out", str(stores / "s.jks"), *PASS)
+    code, _out, err = run_cli(*convert, env=ENV)
+    assert code == 0, err
+    assert keytool_entries(stores / "s.jks") == {"partner": "trustedCertEntry"}
+    # The output exists now: refused without --force.
+    code, _out, err = run_cli(*convert, env=ENV)
+    assert code == 2 and "already exists" in err
+
+
+def test_pkcs12_keystore_rename_and_convert_to_jks(stores: Path, run_cli) -> None:
+    run_tool("keytool", "-importkeystore", "-noprompt", "-srckeystore", "keys.jks", "-srcstorepass", PW,
+             "-destkeystore", "keys.p12", "-deststoretype", "PKCS12", "-deststorepass", PW, cwd=stores)  # fmt: skip
+    store = stores / "keys.p12"
+    code, _out, err = run_cli("store", "rename", str(store), "server", "api", *PASS, env=ENV)
+    assert code == 0, err
+    assert keytool_entries(store) == {"api": "PrivateKeyEntry"}
+    info = subprocess.run(["openssl", "pkcs12", "-in", "keys.p12", "-passin", f"pass:{PW}", "-nodes", "-info"],
+                          cwd=stores, capture_output=True, text=True, check=True)  # fmt: skip
+    assert "friendlyName: api" in info.stdout and "PRIVATE KEY" in info.stdout
+    # A PKCS#12 keystore with a key takes no trusted certificates beside it (Java would not list them).
+    code, _out, err = run_cli("store", "add", str(store), str(stores / "ca.pem"), *PASS, "--force", env=ENV)
+    assert code == 2 and "use the jks format" in err
+    code, _out, err = run_cli("store", "convert", str(store), "--out", str(stores / "keys2.jks"), *PASS, env=ENV)
+    assert code == 0, err
+    assert keytool_entries(stores / "keys2.jks") == {"api": "PrivateKeyEntry"}
