@@ -141,6 +141,52 @@ async def test_open_remove_rename(store: Path, workspace: Workspace) -> None:
         assert PW not in workspace.audit_path.read_text()
 
 
+async def test_add_passwd_convert(store: Path, workspace: Workspace) -> None:
+    pki = shared_pki()
+    app = make_app(workspace.root, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_store(pilot, store)
+        screen.query_one("#stores-entries", DataTable).focus()
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        modal = pilot.app.screen
+        assert isinstance(modal, SavePathModal)
+        modal.query_one("#save-path", Input).value = str(pki.path("int.pem"))
+        await pilot.press("enter")
+        await confirm(pilot)
+        assert keytool_entries(store) == {
+            "leaf": "PrivateKeyEntry",
+            "root": "trustedCertEntry",
+            "keystore-test-intermediate": "trustedCertEntry",
+        }
+        await pilot.press("p")
+        await pilot.pause(0.1)
+        assert isinstance(pilot.app.screen, PasswordModal)
+        await pilot.press(*"newpass33", "enter")
+        await pilot.pause(0.1)
+        assert "store.jks.bak (replacing the one there)" in str(pilot.app.screen.query_one(".modal-question").render())
+        await confirm(pilot)
+        listing = run_tool("keytool", "-list", "-keystore", "store.jks", "-storepass", "newpass33", cwd=store.parent)
+        assert listing.decode().count("Entry,") == 3
+        await pilot.press("c")
+        await pilot.pause(0.1)
+        modal = pilot.app.screen
+        assert isinstance(modal, SavePathModal)
+        modal.query_one("#save-path", Input).value = str(store.parent / "copy.jks")
+        await pilot.press("enter")
+        await confirm(pilot)
+        assert screen.last_written == store.parent / "copy.jks"
+        copy = run_tool("keytool", "-list", "-keystore", "copy.jks", "-storepass", "newpass33", cwd=store.parent)
+        assert copy.decode().count("Entry,") == 3
+        # A PEM copy cannot hold the key entry: refused with a notification, nothing written.
+        await pilot.press("c")
+        await pilot.pause(0.1)
+        pilot.app.screen.query_one("#save-path", Input).value = str(store.parent / "copy.pem")
+        await pilot.press("enter")
+        await confirm(pilot)
+        assert not (store.parent / "copy.pem").exists() and pilot.app.screen is screen
+
+
 async def test_wrong_password_asks_again(store: Path, workspace: Workspace) -> None:
     app = make_app(workspace.root, now=FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:

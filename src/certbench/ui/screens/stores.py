@@ -268,7 +268,7 @@ class StoresScreen(CertbenchScreen):
                     self._convert(store, target, fmt)
 
             question = f"Write {target.name} as {fmt.value}?" + (
-                " It exists and will be replaced." if target.exists() else ""
+                "\nIt exists and will be replaced." if target.exists() else ""
             )
             self.app.push_screen(ConfirmModal(question, confirm_label="Write", danger=target.exists()), go)
 
@@ -297,8 +297,9 @@ class StoresScreen(CertbenchScreen):
         if store is None:
             return
         backup = se.backup_path(store.path)
-        replaced = " (replacing the existing one)" if backup.exists() else ""
-        question = f"{what} and save {Path(store.path).name}? The previous version is kept as {backup.name}{replaced}."
+        replaced = " (replacing the one there)" if backup.exists() else ""
+        # One short line each: the dialog's label does not wrap.
+        question = f"{what}?\nSaves {Path(store.path).name}; its previous version is kept as\n{backup.name}{replaced}."
 
         def answered(answer: bool | None) -> None:
             if answer:
