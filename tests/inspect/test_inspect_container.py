@@ -39,6 +39,10 @@ def material(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if store_type == "JCEKS":
             run_tool("keytool", "-genseckey", "-alias", "aes", "-keyalg", "AES", "-keysize", "128",
                      "-keypass", PASSWORD, *common, cwd=d)  # fmt: skip
+    run_tool("keytool", "-importcert", "-noprompt", "-alias", "partner-ca", "-file", "ca.pem", "-keystore",
+             "trust.p12", "-storetype", "PKCS12", "-storepass", PASSWORD, cwd=d)  # fmt: skip
+    run_tool("openssl", "pkcs12", "-export", "-nokeys", "-in", "ca.pem", "-out", "plain.p12",
+             "-passout", f"pass:{PASSWORD}", cwd=d)  # fmt: skip
     return d
 
 
@@ -140,3 +144,24 @@ def test_keytool_entries_with_their_types(material: Path, run_cli, name: str, ki
 def test_plain_pem_has_no_container(material: Path, run_cli) -> None:
     document = inspect_json(run_cli, material / "leaf.pem")
     assert document["inputs"][0]["container"] is None
+
+
+def test_pkcs12_trusted_entries_as_keytool_lists_them(material: Path, run_cli) -> None:
+    """keytool's PKCS#12 truststore marks its bags with Java's trust attribute (a trustedCertEntry); a bag
+    openssl -nokeys wrote has none, and keytool does not list it as an entry at all."""
+    assert keytool_types(material / "trust.p12") == {"partner-ca": "trustedCertEntry"}
+    assert keytool_types(material / "plain.p12") == {}
+    (trusted,) = inspect_json(run_cli, material / "trust.p12")["inputs"][0]["container"]["entries"]
+    assert trusted["alias"] == "partner-ca" and trusted["type"] == "trusted-cert"
+    (plain,) = inspect_json(run_cli, material / "plain.p12")["inputs"][0]["container"]["entries"]
+    assert plain["type"] == "certificate"
+
+
+def keytool_types(path: Path) -> dict[str, str]:
+    listing = run_tool("keytool", "-list", "-keystore", path.name, "-storepass", PASSWORD, cwd=path.parent).decode()
+    found = {}
+    for line in listing.splitlines():
+        parts = [part.strip() for part in line.split(",") if part.strip()]
+        if len(parts) >= 3 and parts[-1].endswith("Entry"):
+            found[parts[0]] = parts[-1]
+    return found

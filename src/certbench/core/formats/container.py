@@ -2,8 +2,9 @@
 
 These facts decide who can open a file: OpenSSL 3 needs ``-legacy`` for RC2/RC4-protected PKCS#12, and
 older Java releases cannot read AES-256 (PBES2) PKCS#12. cryptography does not expose the algorithms, so
-the PKCS#12 structure is read with asn1crypto (its ``Pfx``/``SafeContents`` definitions); nothing here is
-decrypted, and names follow ``openssl pkcs12 -info`` so the two outputs can be compared.
+the PKCS#12 structure is read with asn1crypto (its ``Pfx``/``SafeContents`` definitions), and names follow
+``openssl pkcs12 -info`` so the two outputs can be compared. Only PBES2 certificate bags are decrypted
+(with cryptography's PBKDF2 and AES), to find Java's trusted-certificate attribute.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, padding, serialization
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 #: Entry types, as in keytool's listing (``certificate``: a PKCS#12 certificate bag without a key).
 PRIVATE_KEY = "private-key"
@@ -125,14 +129,83 @@ def pkcs12_container(
     key_alias: str | None,
     key_chain: Sequence[x509.Certificate],
     others: Sequence[tuple[str | None, x509.Certificate]],
+    password: bytes | None = None,
 ) -> Container:
     """The container of a PKCS#12 file cryptography has already read (its key's chain and the other
-    certificates with their friendly names); the protection is read from ``data`` with asn1crypto."""
+    certificates with their friendly names); the protection is read from ``data`` with asn1crypto.
+
+    A certificate bag carrying Java's trusted-certificate attribute is a ``trusted-cert`` entry (as keytool
+    lists it), any other one a ``certificate``. Finding the attribute means decrypting the certificate
+    bags: done for PBES2 (what OpenSSL 3 and current Java write) with ``password``; with the legacy PBE
+    algorithms the entries stay ``certificate``."""
+    trusted = java_trusted_certificates(data, password)
     entries = []
     if key_chain or key_alias is not None:
         entries.append(ContainerEntry(key_alias, PRIVATE_KEY, tuple(key_chain)))
-    entries.extend(ContainerEntry(alias, CERTIFICATE, (certificate,)) for alias, certificate in others)
+    for alias, certificate in others:
+        der = certificate.public_bytes(serialization.Encoding.DER)
+        entries.append(ContainerEntry(alias, TRUSTED_CERT if der in trusted else CERTIFICATE, (certificate,)))
     return Container("pkcs12", tuple(entries), pkcs12_facts(data))
+
+
+#: Oracle's attribute on a PKCS#12 certificate bag that makes it a trustedCertEntry for Java.
+JAVA_TRUSTED_KEY_USAGE = "2.16.840.1.113894.746875.1.1"
+_PBKDF2_HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha1": hashes.SHA1(),
+    "sha224": hashes.SHA224(),
+    "sha256": hashes.SHA256(),
+    "sha384": hashes.SHA384(),
+    "sha512": hashes.SHA512(),
+}
+
+
+def java_trusted_certificates(data: bytes, password: bytes | None) -> set[bytes]:
+    """The DER of every certificate bag that carries :data:`JAVA_TRUSTED_KEY_USAGE` (those readable
+    without the legacy PBE algorithms); an empty set when none is found or the structure is unexpected."""
+    from asn1crypto import pkcs12
+
+    found: set[bytes] = set()
+    try:
+        for info in pkcs12.Pfx.load(data).authenticated_safe:
+            kind = info["content_type"].native
+            if kind == "data":
+                contents = info["content"].native
+            elif kind == "encrypted_data":
+                contents = _decrypt_pbes2(info["content"]["encrypted_content_info"], password or b"")
+            else:
+                continue
+            if contents is None:
+                continue
+            for bag in pkcs12.SafeContents.load(contents):
+                if bag["bag_id"].native != "cert_bag":
+                    continue
+                attributes = {attribute["type"].dotted for attribute in bag["bag_attributes"]}
+                if JAVA_TRUSTED_KEY_USAGE in attributes:
+                    found.add(bytes(bag["bag_value"]["cert_value"].parsed.dump()))
+    except (ValueError, TypeError, KeyError, AttributeError):  # asn1crypto on an unexpected structure
+        return found
+    return found
+
+
+def _decrypt_pbes2(encrypted: Any, password: bytes) -> bytes | None:
+    """The plaintext of a PBES2 (PBKDF2 + AES-CBC) EncryptedContentInfo; None for any other algorithm or
+    a failed decryption (cryptography has already opened the file, so that would mean another layout)."""
+    algorithm = encrypted["content_encryption_algorithm"]
+    if algorithm["algorithm"].native != "pbes2" or algorithm.kdf != "pbkdf2":
+        return None
+    digest = _PBKDF2_HASHES.get(algorithm.kdf_hmac)
+    if digest is None or algorithm.encryption_cipher != "aes" or algorithm.encryption_mode != "cbc":
+        return None
+    key = PBKDF2HMAC(
+        algorithm=digest, length=algorithm.key_length, salt=algorithm.kdf_salt, iterations=algorithm.kdf_iterations
+    ).derive(password)
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(algorithm.encryption_iv)).decryptor()
+    padded = decryptor.update(encrypted["encrypted_content"].native) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    try:
+        return unpadder.update(padded) + unpadder.finalize()
+    except ValueError:
+        return None
 
 
 def pkcs12_facts(data: bytes) -> Pkcs12Facts | None:

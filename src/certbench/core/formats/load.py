@@ -340,6 +340,7 @@ def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | No
         key_alias=key_entries[0].alias if key_entries else None,
         key_chain=key_chain,
         others=[(a, c) for a, c in zip(aliases, certificates, strict=True) if c not in key_chain],
+        password=password,
     )
     return Material(
         path=path,
