@@ -190,3 +190,14 @@ def test_pkcs12_keystore_rename_and_convert_to_jks(stores: Path, run_cli) -> Non
     code, _out, err = run_cli("store", "convert", str(store), "--out", str(stores / "keys2.jks"), *PASS, env=ENV)
     assert code == 0, err
     assert keytool_entries(stores / "keys2.jks") == {"api": "PrivateKeyEntry"}
+
+
+def test_not_a_store_is_one_line(stores: Path, run_cli) -> None:
+    der = stores / "ca.der"
+    run_tool("openssl", "x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der", cwd=stores)
+    code, _out, err = run_cli("store", "remove", str(der), "x", *PASS, env=ENV)
+    assert code == 2 and err.count("\n") == 1 and "ca.der: is a der file, not a store certbench edits" in err
+    code, _out, err = run_cli("store", "list", str(stores / "other.key"), env=ENV)
+    assert code == 2 and err.count("\n") == 1 and "not a store" in err
+    code, _out, err = run_cli("store", "list", str(stores / "missing.jks"), *PASS, env=ENV)
+    assert code == 2 and err.count("\n") == 1 and "missing.jks" in err

@@ -111,11 +111,13 @@ def read_store(path: str | Path, password: bytes | None) -> Store:
         return _java_store(material)
     if material.format is Format.PKCS12:
         return _pkcs12_store(material)
-    if material.format in (Format.PEM, Format.DER, Format.PKCS7):
+    if material.format is Format.PEM:
         if material.keys:
             raise KeystoreError("is a PEM file holding a private key: certbench edits certificate bundles", path=source)
         return _pem_store(material, data)
-    raise KeystoreError(f"is a {material.format} file, not a keystore (JKS, JCEKS, PKCS#12 or PEM bundle)", path=source)
+    raise KeystoreError(
+        f"is a {material.format} file, not a store certbench edits (JKS, JCEKS, BKS, PKCS#12, PEM bundle)", path=source
+    )
 
 
 def _java_store(material: Material) -> Store:
