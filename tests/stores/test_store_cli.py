@@ -201,3 +201,19 @@ def test_not_a_store_is_one_line(stores: Path, run_cli) -> None:
     assert code == 2 and err.count("\n") == 1 and "not a store" in err
     code, _out, err = run_cli("store", "list", str(stores / "missing.jks"), *PASS, env=ENV)
     assert code == 2 and err.count("\n") == 1 and "missing.jks" in err
+
+
+def test_pkcs12_passwd(stores: Path, run_cli) -> None:
+    store = stores / "trust.p12"
+    code, out, err = run_cli("store", "passwd", str(store), *PASS, "--new-password-env", "NEW_PW", "--json", env=ENV)
+    assert code == 0, err
+    assert json.loads(out)["action"] == "passwd"
+    assert keytool_entries(store, "changed22") == {"first": "trustedCertEntry"}
+    listed = subprocess.run(["openssl", "storeutl", "-passin", "pass:changed22", "-certs", "trust.p12"],
+                            cwd=stores, capture_output=True, text=True, check=True)  # fmt: skip
+    assert "Total found: 1" in listed.stdout
+    old = subprocess.run(["openssl", "pkcs12", "-info", "-noout", "-in", "trust.p12", "-passin", f"pass:{PW}"],
+                         cwd=stores, capture_output=True, text=True, check=False)  # fmt: skip
+    assert old.returncode != 0
+    code, _out, err = run_cli("store", "passwd", str(stores / "ca.pem"), "--new-password-env", "NEW_PW", env=ENV)
+    assert code == 2 and "PEM bundle has no store password" in err

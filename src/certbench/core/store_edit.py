@@ -21,9 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.serialization import pkcs12
 
 from certbench.core.describe import rfc4514
 from certbench.core.errors import FormatError, KeystoreError, OutputExistsError, PasswordError, UsageError
@@ -31,10 +29,10 @@ from certbench.core.formats.container import PRIVATE_KEY, TRUSTED_CERT
 from certbench.core.formats.jks import JksPrivateKey, serialize_jks
 from certbench.core.formats.load import load_material
 from certbench.core.formats.material import Format, Material
-from certbench.core.keystore import p12_encryption
+from certbench.core.keystore import serialize_p12_keystore
 from certbench.core.linking import complete_chain, same_key
 from certbench.core.safe_write import PRIVATE_MODE, write_atomic
-from certbench.core.truststore import AliasAllocator, alias_base
+from certbench.core.truststore import AliasAllocator, alias_base, serialize_p12_truststore, serialize_pem_bundle
 from certbench.core.validity import days_until
 
 BACKUP_SUFFIX = ".bak"
@@ -233,7 +231,7 @@ def serialize_store(store: Store, fmt: StoreFormat, *, password: bytes | None, n
     if fmt is StoreFormat.PEM:
         if keys:
             raise UsageError("a PEM bundle holds certificates only: the store has private key entries")
-        return _pem_bundle(trusted)
+        return serialize_pem_bundle([(e.alias, e.chain[0]) for e in trusted])
     if not password:
         raise PasswordError(f"a {fmt.value.upper()} store needs a password", missing=True)
     if fmt is StoreFormat.JKS:
@@ -247,39 +245,17 @@ def serialize_store(store: Store, fmt: StoreFormat, *, password: bytes | None, n
     return _pkcs12(keys, trusted, password)
 
 
-def _pem_bundle(entries: Sequence[StoreEntry]) -> bytes:
-    parts = []
-    for entry in entries:
-        certificate = entry.chain[0]
-        subject = "".join(ch if ch.isprintable() else "?" for ch in rfc4514(certificate.subject))
-        parts.append(f"# {entry.alias}: {subject} (expires {certificate.not_valid_after_utc:%Y-%m-%dT%H:%M:%SZ})\n")
-        parts.append(certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"))
-    return "".join(parts).encode("utf-8")
-
-
 def _pkcs12(keys: Sequence[StoreEntry], trusted: Sequence[StoreEntry], password: bytes) -> bytes:
-    try:
-        if not keys:
-            return pkcs12.serialize_java_truststore(
-                [pkcs12.PKCS12Certificate(e.chain[0], e.alias.encode("utf-8")) for e in trusted],
-                serialization.BestAvailableEncryption(password),
-            )
-        if len(keys) > 1 or trusted:
-            raise UsageError(
-                "certbench writes a PKCS#12 keystore with one private key entry and nothing else (Java would not "
-                "see trusted certificates beside it): use the jks format for this store"
-            )
-        (entry,) = keys
-        assert entry.key is not None
-        return pkcs12.serialize_key_and_certificates(
-            entry.alias.encode("utf-8"),
-            entry.key,  # type: ignore[arg-type]
-            entry.chain[0],
-            list(entry.chain[1:]) or None,
-            p12_encryption(password, legacy=False),
+    if not keys:
+        return serialize_p12_truststore([(e.alias, e.chain[0]) for e in trusted], password)
+    if len(keys) > 1 or trusted:
+        raise UsageError(
+            "certbench writes a PKCS#12 keystore with one private key entry and nothing else (Java would not "
+            "see trusted certificates beside it): use the jks format for this store"
         )
-    except (ValueError, TypeError) as exc:
-        raise KeystoreError(f"cannot build the PKCS#12 store: {exc}") from exc
+    (entry,) = keys
+    assert entry.key is not None
+    return serialize_p12_keystore(entry.alias, entry.key, entry.chain, password)
 
 
 def backup_path(path: str | Path) -> Path:
