@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 
@@ -23,6 +24,7 @@ from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.checks import blocking_failures
 from certbench.core.describe import common_name, describe_certificate, is_ca, iso, public_key_info, rfc4514
 from certbench.core.errors import CertbenchError, UsageError
+from certbench.core.formats.container import PRIVATE_KEY, SECRET_KEY, Container
 from certbench.core.formats.jar import check_keystore_jar
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Format, Material
@@ -169,6 +171,7 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
         written = write_atomic(args.fix_out, chain_pem(fixed), overwrite=args.force)
     if args.json:
         document = report.to_json()
+        add_containers(document, report, materials)
         document["at"] = iso(now)
         document["fix_out"] = str(written) if written else None
         document["keystore_jar_checks"] = {path: [c.to_json() for c in checks] for path, checks in jar_checks.items()}
@@ -229,6 +232,8 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> list[st
             if material.csrs:
                 what.append(f"{len(material.csrs)} CSR(s)")
         lines.append(f"  {item.path}: {item.format}" + (f", {', '.join(what)}" if what else ""))
+        if material is not None and material.container is not None:
+            lines.extend(render_container(material.container, report))
     if report.certificates:
         lines.append("")
         lines.append("Certificates")
@@ -286,6 +291,47 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> list[st
         lines.append(f"... and {len(report.chains) - 20} more chains (use --json for all)")
     lines.append("")
     lines.extend(render_findings(report.findings))
+    return lines
+
+
+def _certificate_ids(report: ChainReport) -> dict[x509.Certificate, str]:
+    return {entry.certificate: entry.id for entry in report.certificates}
+
+
+def add_containers(document: dict[str, Any], report: ChainReport, materials: Sequence[Material]) -> None:
+    """``inputs[].container``: a keystore's type, entries (certificates by id) and PKCS#12 protection."""
+    ids = _certificate_ids(report)
+    by_path = {m.path: m for m in materials}
+    for entry in document["inputs"]:
+        material = by_path.get(entry["path"]) if entry.get("error") is None else None
+        container = material.container if material is not None else None
+        entry["container"] = container.to_json(ids.get) if container is not None else None
+
+
+def render_container(container: Container, report: ChainReport) -> list[str]:
+    """The container lines under an input: protection, who can open it, each entry and its certificates."""
+    ids = _certificate_ids(report)
+    lines: list[str] = []
+    facts = container.pkcs12
+    if facts is not None:
+        certificates = facts.certificates_encryption or "nothing (no certificate bag)"
+        lines.append(f"      certificates encrypted with {certificates}")
+        lines.append(f"      keys encrypted with         {facts.keys_encryption or 'nothing (no key bag)'}")
+        lines.append(f"      MAC                         {facts.mac or 'none'}")
+    lines.extend(f"      note: {note}" for note in container.notes())
+    for entry in container.entries:
+        alias = repr(entry.alias) if entry.alias is not None else "(no alias)"
+        named = [f"[{ids[c]}] {common_name(c)}" for c in entry.certificates if c in ids]
+        if entry.type == PRIVATE_KEY:
+            holder = named[0] if named else "no certificate"
+            text = f"private key, held by {holder}"
+            if len(named) > 1:
+                text += f"; chain {' -> '.join(n.split(' ', 1)[0] for n in named)}"
+        elif entry.type == SECRET_KEY:
+            text = "secret key (no certificate)"
+        else:
+            text = f"{entry.type}: {', '.join(named) or 'unreadable'}"
+        lines.append(f"      entry {alias}: {text}")
     return lines
 
 
