@@ -187,7 +187,8 @@ def _client_identity(args: argparse.Namespace, ctx: Context) -> ClientIdentity |
 
 
 def _save(report: ProbeReport, args: argparse.Namespace, ctx: Context, now: datetime) -> list[str]:
-    from certbench.core.online.probe import import_presented, presented_chain
+    from certbench.core.actions.items import import_presented
+    from certbench.core.online.probe import presented_chain
 
     notes: list[str] = []
     if not (args.save_chain or args.import_name):

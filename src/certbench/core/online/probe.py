@@ -38,7 +38,7 @@ from certbench.core.online.revocation import RevocationStatus, revocation_findin
 from certbench.core.online.revocation import check_revocation as check_revocation_status
 from certbench.core.online.starttls import DEFAULT_PORTS, negotiate
 from certbench.core.verify import chain_validates, verify_chain
-from certbench.core.workspace import Item, ItemKind, Workspace
+from certbench.core.workspace import Item, Workspace
 
 DEFAULT_PORT = 443
 #: The input name of issuer certificates fetched from AIA caIssuers URLs, in the chain doctor's report.
@@ -310,27 +310,6 @@ def presented_chain(report: ProbeReport) -> tuple[x509.Certificate, ...]:
         return tuple(presented)
     ordered = [c for c in report.chain_report.fixed_chain() if c in presented]
     return tuple(ordered or presented)
-
-
-def import_presented(
-    workspace: Workspace, name: str, report: ProbeReport, *, now: datetime, overwrite: bool = False
-) -> Item:
-    """Store the presented chain as an ``imported`` workspace item (certificate and chain, no key), audited."""
-    chain = presented_chain(report)
-    label = report.target.label
-    if not chain:
-        raise UsageError(f"{label}: no certificate was presented: nothing to save or import")
-    item = workspace.save_item(
-        name,
-        ItemKind.IMPORTED,
-        now=now,
-        certificate=chain[0],
-        chain=chain[1:],
-        extra={"source": f"probe {label}"},
-        overwrite=overwrite,
-    )
-    workspace.audit("item.import", now, item=item.name, source=f"probe {label}")
-    return item
 
 
 def client_identity_from_item(workspace: Workspace, item: Item, password: bytes | None) -> ClientIdentity:
@@ -724,7 +703,6 @@ __all__ = [
     "client_identity_from_item",
     "collect_anchors",
     "handshake",
-    "import_presented",
     "parse_target",
     "presented_chain",
     "probe",

@@ -25,6 +25,7 @@ from textual.widgets import (
     Static,
 )
 
+from certbench.core.actions.items import import_certificate
 from certbench.core.chain import analyze_chain, chain_pem
 from certbench.core.checks import Check
 from certbench.core.describe import common_name, describe_certificate, subject_alt_names
@@ -33,7 +34,7 @@ from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
 from certbench.core.rules import list_profiles, run_profile
 from certbench.core.safe_write import write_atomic
-from certbench.core.workspace import Item, ItemKind
+from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.open_file import OpenFileModal, WorkspacePickModal
 from certbench.ui.modals.password import PasswordModal
@@ -284,10 +285,9 @@ class InspectScreen(CertbenchScreen):
             return
 
         def work() -> str:
-            item = workspace.save_item(
-                name, ItemKind.IMPORTED, now=now, certificate=certificate, chain=chain, overwrite=overwrite
+            item = import_certificate(
+                workspace, name, certificate, chain, now=now, source="inspect", overwrite=overwrite
             )
-            workspace.audit("item.import", now, item=item.name, source="inspect")
             return str(item.name)
 
         def done(imported: str) -> None:

@@ -17,8 +17,9 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
 
 from certbench.core import keystore as ks
+from certbench.core.actions import bundles
 from certbench.core.describe import rfc4514
-from certbench.core.errors import KeystoreError, UsageError
+from certbench.core.errors import UsageError
 from certbench.core.passwords import count_restricted_characters, restricted_characters_message
 from certbench.core.rules import list_profiles
 from certbench.core.workspace import Item
@@ -435,12 +436,7 @@ class KeystoreScreen(CertbenchScreen):
 
         def work() -> Path:
             plan = ks.plan_item_bundle(workspace, name, now=now, **inputs)
-            if not plan.ok or plan.bundle is None:
-                reasons = "; ".join(f"{c.title}: {c.reason}" for c in plan.failures)
-                raise KeystoreError(f"not written: {reasons}")
-            written = ks.write_bundle(target, plan.bundle, overwrite=overwrite)
-            workspace.audit("keystore.write", now, item=name, kind=str(plan.kind), out=str(written))
-            return written
+            return bundles.write_item_bundle(workspace, name, plan, target, now=now, overwrite=overwrite)
 
         run_task(
             self,
