@@ -29,6 +29,7 @@ from certbench.core.formats.jar import check_keystore_jar
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Format, Material
 from certbench.core.linking import end_entities
+from certbench.core.roles import roles_in
 from certbench.core.safe_write import write_atomic
 from certbench.core.verify import NOT_CHECKED, PROFILES, verify_chain
 
@@ -277,11 +278,8 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> list[st
         if chain.trusted is not None:
             state += ", trusted" if chain.trusted else ", NOT trusted"
         lines.append(f"{title} ({state})")
-        for depth, cert_id in enumerate(chain.certificates):
+        for depth, (cert_id, role) in enumerate(zip(chain.certificates, roles_in(report, chain), strict=True)):
             certificate = report.entry(cert_id).certificate
-            role = "leaf" if depth == 0 else ("root" if certificate.subject == certificate.issuer else "intermediate")
-            if depth == 0 and is_ca(certificate) and len(chain.certificates) == 1:
-                role = "root" if certificate.subject == certificate.issuer else "CA"
             prefix = "  " + "    " * (depth - 1) + "└── " if depth else "  "
             lines.append(f"{prefix}[{cert_id}] {common_name(certificate)} ({role})")
         if not chain.complete:

@@ -21,6 +21,7 @@ from certbench.core.actions import bundles
 from certbench.core.describe import rfc4514
 from certbench.core.errors import UsageError
 from certbench.core.passwords import count_restricted_characters, restricted_characters_message
+from certbench.core.roles import chain_roles
 from certbench.core.rules import list_profiles
 from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
@@ -361,10 +362,8 @@ class KeystoreScreen(CertbenchScreen):
             return
         colors = self.app.get_css_variables()
         chain = Text()
-        for index, certificate in enumerate(plan.source.chain):
-            role = "leaf" if index == 0 else ("root" if index == len(plan.source.chain) - 1 else "intermediate")
-            if len(plan.source.chain) == 1:
-                role = "leaf"
+        roles = chain_roles(plan.source.chain, complete=plan.source.ends_at_root)
+        for index, (certificate, role) in enumerate(zip(plan.source.chain, roles, strict=True)):
             chain.append(f"{index + 1}. {role:<12} ", style="bold")
             chain.append(rfc4514(certificate.subject))
             chain.append(f"  (until {certificate.not_valid_after_utc:%Y-%m-%d})\n", style="dim")
