@@ -25,9 +25,9 @@ from certbench.core.checks import blocking_failures
 from certbench.core.describe import common_name, describe_certificate, is_ca, iso, public_key_info, rfc4514
 from certbench.core.errors import CertbenchError, UsageError
 from certbench.core.formats.container import PRIVATE_KEY, SECRET_KEY, Container
-from certbench.core.formats.jar import check_keystore_jar
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Format, Material
+from certbench.core.gateway import check_keystore_jar
 from certbench.core.linking import end_entities
 from certbench.core.roles import roles_in
 from certbench.core.safe_write import write_atomic

@@ -18,8 +18,9 @@ from certbench.core.actions import bundles
 from certbench.core.checks import Check, blocking_failures
 from certbench.core.describe import rfc4514
 from certbench.core.errors import OutputExistsError, PasswordError, UsageError
-from certbench.core.formats.jar import MAX_ARCHIVE_BYTES, check_keystore_jar, load_keystore_jar
+from certbench.core.formats.jar import MAX_ARCHIVE_BYTES, load_keystore_jar
 from certbench.core.formats.load import load_file
+from certbench.core.gateway import check_keystore_jar
 from certbench.core.reading import read_bounded
 from certbench.core.workspace import validate_item_name
 

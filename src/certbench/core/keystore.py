@@ -30,14 +30,12 @@ from certbench.core.errors import CertbenchError, KeystoreError, PasswordError, 
 from certbench.core.formats.jar import (
     DESCRIPTOR_NAME,
     MANIFEST_NAME,
-    check_keystore_jar,
-    jar_checks,
     load_keystore_jar,
 )
 from certbench.core.formats.jks import JksPrivateKey, serialize_jks
 from certbench.core.formats.material import Format, Material
+from certbench.core.gateway import check_keystore_jar, jar_checks, password_problem
 from certbench.core.linking import complete_chain, is_issued_by, is_self_signed, same_key
-from certbench.core.passwords import count_restricted_characters, restricted_characters_message
 from certbench.core.rules import run_profile
 from certbench.core.safe_write import write_atomic, write_private
 from certbench.core.validity import certificate_expired
@@ -249,13 +247,13 @@ def export_checks(
             )
         )
     if password:
-        found = count_restricted_characters(password)
+        problem = password_problem(password)
         checks.append(
             Check(
                 "export.password-characters",
                 "Password has no restricted characters",
-                not found,
-                restricted_characters_message(found) if found else "no restricted characters",
+                problem is None,
+                problem or "no restricted characters",
                 severity="warning",
             )
         )

@@ -20,7 +20,7 @@ from certbench.core import keystore as ks
 from certbench.core.actions import bundles
 from certbench.core.describe import rfc4514
 from certbench.core.errors import UsageError
-from certbench.core.passwords import count_restricted_characters, restricted_characters_message
+from certbench.core.gateway import password_problem
 from certbench.core.roles import chain_roles
 from certbench.core.rules import list_profiles
 from certbench.core.workspace import Item
@@ -295,12 +295,12 @@ class KeystoreScreen(CertbenchScreen):
         repeat = self._value("#keystore-repeat")
         colors = self.app.get_css_variables()
         text = Text()
-        found = count_restricted_characters(password)
+        problem = password_problem(password)
         if not password:
             text.append("Type a password for the new file.", style="dim")
-        elif found:
+        elif problem is not None:
             text.append("✗ ", style=f"bold {colors.get('error', 'red')}")
-            text.append(restricted_characters_message(found))
+            text.append(problem)
         else:
             text.append("✓ ", style=f"bold {colors.get('success', 'green')}")
             text.append("no restricted characters")
