@@ -21,7 +21,7 @@ from certbench.core.issue import Created, Issuer, KeySpec, Plan, Profile, Role
 from certbench.core.reading import read_bounded
 from certbench.core.safe_write import write_atomic
 from certbench.core.subject import parse_san, parse_subject
-from certbench.core.validity import days_issuer_allows
+from certbench.core.validity import validity_days
 from certbench.core.workspace import Item, Workspace, validate_item_name
 
 KEY_CHOICES = [spec.value for spec in KeySpec]
@@ -209,18 +209,11 @@ def _new_key_password(args: argparse.Namespace) -> bytes | None:
 
 def _days(requested: int | None, default: int, issuer: Issuer | None, now: datetime) -> int:
     """The explicit --days, else the default capped to what the issuing CA has left (with a note)."""
-    if requested is not None:
-        return requested
-    if issuer is None:
-        return default
-    left = days_issuer_allows(issuer.certificate.not_valid_after_utc, now.replace(microsecond=0))
-    if 0 < left < default:
-        _note(
-            f"validity capped to {left} days: the issuing CA expires on "
-            f"{issuer.certificate.not_valid_after_utc:%Y-%m-%d}"
-        )
-        return left
-    return default
+    not_after = issuer.certificate.not_valid_after_utc if issuer is not None else None
+    days, note = validity_days(requested, default, not_after, now)
+    if note:
+        _note(note)
+    return days
 
 
 def _load_issuer(args: argparse.Namespace, workspace: Workspace, name: str) -> Issuer:
