@@ -216,7 +216,8 @@ def exit_code(report: ChainReport) -> int:
 def render_report(report: ChainReport, materials: Sequence[Material]) -> list[str]:
     """The human report's lines: inputs, certificates, the chain as a tree, findings with fixes."""
     now = report.now
-    assert now is not None
+    if now is None:
+        raise RuntimeError("a chain report without its analysis time")
     lines: list[str] = ["Inputs"]
     counts = {m.path: m for m in materials}
     for item in report.inputs:

@@ -353,9 +353,15 @@ def _require_password(password: bytes | None, what: str) -> bytes:
     return password
 
 
+def _require_key(source: BundleSource) -> PrivateKeyTypes:
+    if source.key is None:
+        raise KeystoreError(f"{source.name}: this bundle needs the private key")
+    return source.key
+
+
 def _serialize_p12(source: BundleSource, chain: Sequence[x509.Certificate], password: bytes, legacy: bool) -> bytes:
-    assert source.key is not None
-    return serialize_p12_keystore(source.name, source.key, chain, password, legacy=legacy)
+    key = _require_key(source)
+    return serialize_p12_keystore(source.name, key, chain, password, legacy=legacy)
 
 
 def serialize_p12_keystore(
@@ -377,8 +383,7 @@ def serialize_p12_keystore(
 def _serialize_jks(
     source: BundleSource, chain: Sequence[x509.Certificate], store_password: bytes, key_password: bytes, now: datetime
 ) -> bytes:
-    assert source.key is not None
-    entry = JksPrivateKey(source.name.lower(), source.key, tuple(chain))
+    entry = JksPrivateKey(source.name.lower(), _require_key(source), tuple(chain))
     return serialize_jks(private_keys=[entry], store_password=store_password, key_password=key_password, now=now)
 
 
@@ -425,8 +430,8 @@ def build_export(
         elif kind is BundleKind.DER:
             data = source.certificate.public_bytes(serialization.Encoding.DER)
         elif kind is BundleKind.KEY:
-            assert source.key is not None
-            data = key_pem(source.key, _require_password(password, "an encrypted key") if encrypt_key else None)
+            encryption = _require_password(password, "an encrypted key") if encrypt_key else None
+            data = key_pem(_require_key(source), encryption)
         elif kind is BundleKind.P12:
             data = _serialize_p12(source, chain, _require_password(password, "a PKCS#12 file"), legacy)
         elif kind is BundleKind.JKS:

@@ -133,7 +133,8 @@ def _verify_for_purpose(issued: Issued, *, role: Role, now: datetime, profile: P
             ).build_client_verifier().verify(probe, intermediates)
             return
         intermediates = list(issued.chain[:-1])
-        assert profile is not None
+        if profile is None:
+            raise IssuanceError("a leaf is checked for its profile's purpose: no profile given")
         if profile in (Profile.CLIENT, Profile.TPP, Profile.CLIENT_SERVER):
             client_builder = builder
             if profile is Profile.CLIENT:

@@ -26,7 +26,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from certbench.core import bindings as core_bindings
 from certbench.core.actions import bindings as actions
 from certbench.core.bindings import CheckResult, Registry
-from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError
+from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError, UsageError
 from certbench.core.formats.load import load_file
 from certbench.core.workspace import Item, Workspace
 from certbench.ui.modals.confirm import ConfirmModal
@@ -92,7 +92,8 @@ class Source:
         if self.item is not None:
             item = workspace.get(self.item)
             return workspace.load_certificate(item)
-        assert self.path is not None
+        if self.path is None:
+            raise UsageError("give a certificate file or a workspace item")
         material = load_file(Path(self.path).expanduser(), password)
         return core_bindings.leaf_of(material.certificates, path=self.path)
 
@@ -323,7 +324,8 @@ class BindingsScreen(CertbenchScreen):
             self._status(f"The registry cannot be read: {loaded.error}")
             self.notify(str(loaded.error), title="Bindings registry", severity="error", markup=False, timeout=10)
             return
-        assert loaded.registry is not None
+        if loaded.registry is None:
+            return
         self._registry = loaded.registry
         self._fill_table(loaded.registry)
 
