@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
+from certbench.core.chain import chain_pem
 from certbench.core.checks import Check, blocking_failures
 from certbench.core.describe import rfc4514
 from certbench.core.errors import CertbenchError, KeystoreError, PasswordError, UsageError
@@ -266,11 +267,6 @@ def export_checks(
 def default_jar_name(source_name: str) -> str:
     """The entry base name for a source: its name without anything but letters and digits."""
     return re.sub(r"[^A-Za-z0-9]", "", source_name) or "keystore"
-
-
-def chain_pem(chain: Sequence[x509.Certificate]) -> bytes:
-    """PEM blocks in the given order, one empty line between blocks."""
-    return b"\n".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
 
 
 def key_pem(key: PrivateKeyTypes, password: bytes | None) -> bytes:
