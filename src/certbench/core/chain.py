@@ -14,23 +14,19 @@ Finding codes (stable; documented in the README): ``input.unreadable``, ``input.
 
 from __future__ import annotations
 
-import base64
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import PublicKeyAlgorithmOID
 
 from certbench.core.describe import (
     certificate_damage,
-    certificate_key_info,
     common_name,
     extended_key_usage,
     is_ca,
@@ -40,14 +36,22 @@ from certbench.core.describe import (
     names,
     public_key_info,
     rfc4514,
-    serial_hex,
     signature_algorithm_name,
     subject_alt_names,
 )
 from certbench.core.errors import CertbenchError, PasswordError
-from certbench.core.fingerprints import sha1_colon
 from certbench.core.formats.material import Material
 from certbench.core.linking import MAX_SIGNATURE_TRIALS, Linker, spki_der
+from certbench.core.model import (
+    SEVERITIES,
+    CertEntry,
+    ChainInfo,
+    ChainReport,
+    Finding,
+    InputInfo,
+    KeyInfo,
+    Severity,
+)
 from certbench.core.validity import days_until, expires_soon, is_expired, is_not_yet_valid, is_valid_at
 from certbench.core.verify import chain_validates, validity_failure, verify_chain
 
@@ -58,171 +62,16 @@ _SIZED_KEY_ALGORITHMS = (
     PublicKeyAlgorithmOID.RSASSA_PSS,
     PublicKeyAlgorithmOID.DSA,
 )
-SEVERITIES = ("error", "warning", "info")
 _WEAK_HASHES = ("md5", "sha1", "md2", "md4")
 #: Chains validated against the anchors (the best chains first); a 5,000-leaf bundle is not validated 5,000 times.
 MAX_VALIDATED_CHAINS = 32
 MAX_INTERMEDIATES = 256
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem: stable ``code``, ``severity`` (error|warning|info), what is wrong, how to fix it."""
-
-    code: str
-    severity: str
-    message: str
-    fix: str
-    subject: str | None = None
-    certificates: tuple[str, ...] = ()
-    path: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "severity": self.severity,
-            "code": self.code,
-            "message": self.message,
-            "fix": self.fix,
-            "subject": self.subject,
-            "certificates": list(self.certificates),
-            "path": self.path,
-        }
-
-
-@dataclass(frozen=True)
-class InputInfo:
-    """One input as read: its format, or the error that stopped it being read."""
-
-    path: str
-    format: str | None
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class CertEntry:
-    """A distinct certificate: where it was first seen (``path``/``index``), or ``source="trust"``."""
-
-    id: str
-    certificate: x509.Certificate
-    path: str | None
-    index: int | None
-    source: str = "input"
-
-
-@dataclass(frozen=True)
-class KeyInfo:
-    id: str
-    path: str
-    key_type: str
-    key_size: int | None
-    matches: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ChainInfo:
-    """One chain built from a leaf: ids leaf first, how it was ordered in the input, what it lacks."""
-
-    certificates: tuple[str, ...]
-    leaf: str
-    as_given: str
-    complete: bool
-    root_present: bool
-    signatures_ok: bool
-    trusted: bool | None
-    trust_reason: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "certificates": list(self.certificates),
-            "leaf": self.leaf,
-            "as_given": self.as_given,
-            "complete": self.complete,
-            "root_present": self.root_present,
-            "signatures_ok": self.signatures_ok,
-            "trusted": self.trusted,
-            "trust_reason": self.trust_reason,
-        }
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The doctor's report. ``chain`` is the best chain (leaf first); ``fixed_chain()`` what to save."""
-
-    chain: tuple[x509.Certificate, ...]
-    findings: tuple[Finding, ...]
-    inputs: tuple[InputInfo, ...] = ()
-    certificates: tuple[CertEntry, ...] = ()
-    keys: tuple[KeyInfo, ...] = ()
-    chains: tuple[ChainInfo, ...] = ()
-    now: datetime | None = None
-    _by_id: dict[str, CertEntry] = field(default_factory=dict, repr=False, compare=False)
-    _self_signed: frozenset[str] = field(default_factory=frozenset, repr=False, compare=False)
-
-    @property
-    def ok(self) -> bool:
-        return not any(f.severity == "error" for f in self.findings)
-
-    def fixed_chain(self) -> tuple[x509.Certificate, ...]:
-        """Leaf -> intermediates -> root (root included where known); duplicates and unrelated removed."""
-        seen: list[x509.Certificate] = []
-        for certificate in self.chain:
-            if certificate not in seen:
-                seen.append(certificate)
-        return tuple(seen)
-
-    def entry(self, cert_id: str) -> CertEntry:
-        return self._by_id[cert_id]
-
-    def to_json(self) -> dict[str, Any]:
-        when = self.now
-        if when is None:
-            raise ValueError("report has no analysis time")
-        certificates = [_certificate_json(entry, entry.id in self._self_signed) for entry in self.certificates]
-        return {
-            "inputs": [{"path": i.path, "format": i.format, "error": i.error} for i in self.inputs],
-            "certificates": certificates,
-            "keys": [
-                {"id": k.id, "path": k.path, "key_type": k.key_type, "key_size": k.key_size, "matches": list(k.matches)}
-                for k in self.keys
-            ],
-            "chains": [c.to_json() for c in self.chains],
-            "findings": [f.to_json() for f in self.findings],
-        }
-
-
 def chain_pem(chain: Sequence[x509.Certificate]) -> bytes:
     """PEM blocks in the given order (leaf first for a fixed chain), a blank line between blocks."""
     blocks = [c.public_bytes(serialization.Encoding.PEM).strip() for c in chain]
     return b"\n\n".join(blocks) + b"\n"
-
-
-def _certificate_json(entry: CertEntry, self_signed: bool) -> dict[str, Any]:
-    """The ``certificates`` item of ``to_json`` (the fields of :class:`CertSummary` scripts need)."""
-    cert = entry.certificate
-    subject, issuer = names(cert)
-    sha256 = cert.fingerprint(hashes.SHA256())
-    key_type, key_size = certificate_key_info(cert)
-    return {
-        "id": entry.id,
-        "path": entry.path,
-        "index": entry.index,
-        "source": entry.source,
-        "subject": rfc4514(subject),
-        "issuer": rfc4514(issuer),
-        "serial": serial_hex(cert),
-        "not_before": iso(cert.not_valid_before_utc),
-        "not_after": iso(cert.not_valid_after_utc),
-        "sha256": sha256.hex(":").upper(),
-        "sha1": sha1_colon(cert),
-        "x5t#S256": base64.urlsafe_b64encode(sha256).rstrip(b"=").decode("ascii"),
-        "key_type": key_type,
-        "key_size": key_size,
-        "is_ca": is_ca(cert),
-        "self_signed": self_signed,
-        "san": list(subject_alt_names(cert)),
-        "key_usage": list(key_usage(cert)),
-        "extended_key_usage": list(extended_key_usage(cert)),
-    }
 
 
 def _ambiguous_issuers(linker: Linker, input_certs: Sequence[x509.Certificate]) -> list[Finding]:
@@ -236,7 +85,7 @@ def _ambiguous_issuers(linker: Linker, input_certs: Sequence[x509.Certificate]) 
         findings.append(
             Finding(
                 "chain.ambiguous-issuers",
-                "warning",
+                Severity.WARNING,
                 f"{count} certificates are named {rfc4514(name)}: for a certificate naming it as its issuer, "
                 f"certbench checks the signature of at most {MAX_SIGNATURE_TRIALS} of them (matching key identifier "
                 "first)" + (f"; {undecided} certificate(s) were left unlinked" if undecided else ""),
@@ -343,7 +192,7 @@ class _Analysis:
                 if code == "input.password"
                 else "check that the file is a certificate, key, CSR or keystore, and that it is complete"
             )
-            self.findings.append(Finding(code, "error", error.message, fix, path=error.path))
+            self.findings.append(Finding(code, Severity.ERROR, error.message, fix, path=error.path))
 
     def read_material(self, m_index: int, material: Material) -> None:
         """One input's certificates (each once, with its position) and keys."""
@@ -352,7 +201,7 @@ class _Analysis:
             self.findings.append(
                 Finding(
                     "input.unreadable",
-                    "error",
+                    Severity.ERROR,
                     problem,
                     "get the file again from its source: part of it is cut off or damaged",
                     path=material.path,
@@ -376,7 +225,7 @@ class _Analysis:
                 self.findings.append(
                     Finding(
                         "chain.duplicate",
-                        "warning",
+                        Severity.WARNING,
                         f"{_label(certificate)} appears more than once in {material.path}",
                         "keep one copy of each certificate (the fixed chain certbench writes has none)",
                         subject=rfc4514(certificate.subject),
@@ -400,7 +249,7 @@ class _Analysis:
             self.findings.append(
                 Finding(
                     "input.unreadable",
-                    "error",
+                    Severity.ERROR,
                     f"certificate #{index + 1} is damaged ({damage}); it was left out",
                     "get the file again from its source: this certificate cannot be read",
                     path=material.path,
@@ -430,7 +279,7 @@ class _Analysis:
                 self.findings.append(
                     Finding(
                         "key.mismatch",
-                        "error",
+                        Severity.ERROR,
                         f"the {key_type} private key in {path} belongs to none of the {len(self.entries)} "
                         "certificate(s) given",
                         "find the key that was used to create the CSR for this certificate, or issue a new "
@@ -556,7 +405,7 @@ class _Analysis:
                 self.findings.append(
                     Finding(
                         "chain.signature",
-                        "error",
+                        Severity.ERROR,
                         f"{_label(certificate)} names {_label(issuer)} as its issuer, but that certificate's key "
                         "does not verify its signature",
                         "get the issuer certificate that really signed it (a re-keyed CA has the same name and a "
@@ -616,7 +465,7 @@ def _chain_findings(
             findings.append(
                 Finding(
                     "chain.order",
-                    "error",
+                    Severity.ERROR,
                     f"{material.path} is not in leaf-first order ({shape}): the leaf {_label(leaf)} must come first, "
                     "then each issuer",
                     "reorder as leaf -> intermediates -> root "
@@ -633,7 +482,7 @@ def _chain_findings(
             findings.append(
                 Finding(
                     "chain.root-missing",
-                    "warning",
+                    Severity.WARNING,
                     f"the chain ends at the intermediate {_label(last)}: its issuer {rfc4514(last.issuer)} (the root) "
                     "is not included",
                     "append the root certificate of "
@@ -649,7 +498,7 @@ def _chain_findings(
                 Finding(
                     "chain.incomplete",
                     # A lone certificate is described, its missing issuers noted; a chain with a gap is wrong.
-                    "warning" if len(by_cert) == 1 and not anchors_given else "error",
+                    Severity.WARNING if len(by_cert) == 1 and not anchors_given else Severity.ERROR,
                     f"the issuer of {_label(last)} ({rfc4514(last.issuer)}) is not in the input"
                     + (" nor among the trust anchors" if anchors_given else "")
                     + (" (only this certificate was given)" if len(by_cert) == 1 else ""),
@@ -664,7 +513,7 @@ def _chain_findings(
         findings.append(
             Finding(
                 "chain.root-missing",
-                "warning",
+                Severity.WARNING,
                 f"the root {_label(last)} is not in the input (it was found among the trust anchors)",
                 "include the root after the intermediates if the partner asks for the full chain "
                 "(the fixed chain certbench writes includes it)",
@@ -683,7 +532,7 @@ def _chain_findings(
         findings.append(
             Finding(
                 "trust.failed",
-                "error",
+                Severity.ERROR,
                 f"{_label(leaf)} does not validate against the trust anchors: {info.trust_reason}",
                 "give the right anchors with --trust, complete the chain, or replace the certificate the reason names",
                 subject=leaf_subject,
@@ -710,7 +559,7 @@ def _ca_at_the_bottom(
     (an EKU-constrained intermediate is possible, a CA sent as "the client certificate" far more likely)."""
     label = _label(leaf)
 
-    def finding(code: str, severity: str, message: str, fix: str) -> Finding:
+    def finding(code: str, severity: Severity, message: str, fix: str) -> Finding:
         return Finding(
             code, severity, message, fix, subject=rfc4514(leaf.subject), certificates=(entry.id,), path=entry.path
         )
@@ -724,7 +573,7 @@ def _ca_at_the_bottom(
             else f"no end-entity certificate: {label} and the certificates it chains to are CA certificates"
         )
         fix = "nothing to fix if this is a CA bundle; add the end-entity certificate to check a full chain"
-        return [finding("chain.no-end-entity", "info", message, fix)]
+        return [finding("chain.no-end-entity", Severity.INFO, message, fix)]
     reissue = (
         "have an end-entity certificate (basicConstraints CA:FALSE, no keyCertSign) issued for this key and send "
         "that one: OpenSSL and Java accept a CA certificate as the peer's certificate, but Web PKI verifiers "
@@ -735,7 +584,7 @@ def _ca_at_the_bottom(
         return [
             finding(
                 "cert.ca-as-leaf",
-                "error",
+                Severity.ERROR,
                 f"{label} is a CA certificate (basicConstraints CA:TRUE) used as the end-entity certificate ({why})",
                 reissue,
             )
@@ -744,7 +593,7 @@ def _ca_at_the_bottom(
         return [
             finding(
                 "cert.ca-as-leaf",
-                "error",
+                Severity.ERROR,
                 f"{label} is a CA certificate (basicConstraints CA:TRUE) with the {' and '.join(roles)} usage but "
                 "without keyCertSign: it cannot issue certificates, so it is an end-entity certificate wrongly marked "
                 "as a CA",
@@ -754,7 +603,7 @@ def _ca_at_the_bottom(
     return [
         finding(
             "cert.ca-as-leaf",
-            "warning",
+            Severity.WARNING,
             f"{label} is a CA certificate (CA:TRUE, keyCertSign) with the {' and '.join(roles)} usage at the bottom "
             "of the chain (it issued none of the certificates given): if it is sent as the client or server "
             "certificate, it is a CA posing as one, and whoever holds its key can issue certificates that may chain "
@@ -779,7 +628,7 @@ def _aki_mismatches(linker: Linker, by_cert: dict[int, CertEntry], known: Sequen
         findings.append(
             Finding(
                 "chain.aki-mismatch",
-                "warning",
+                Severity.WARNING,
                 f"{_label(certificate)} was signed by {_label(issuer)}, but its Authority Key Identifier ({aki}) names "
                 f"another key, {whose}: OpenSSL-based peers (nginx, HAProxy, curl, Python ssl) refuse the chain "
                 "with 'unable to get local issuer certificate'; Java accepts it",
@@ -821,7 +670,7 @@ def _unrelated(
         findings.append(
             Finding(
                 "chain.unrelated",
-                "warning",
+                Severity.WARNING,
                 f"{_label(certificate)} is not part of the chain of {_label(primary[0])}",
                 "remove it (--fix-out writes the chain without it), or add the certificates that link it",
                 subject=rfc4514(certificate.subject),
@@ -835,7 +684,7 @@ def _unrelated(
 def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> list[Finding]:
     certificate = entry.certificate
 
-    def finding(code: str, severity: str, message: str, fix: str) -> Finding:
+    def finding(code: str, severity: Severity, message: str, fix: str) -> Finding:
         subject = rfc4514(certificate.subject)
         return Finding(code, severity, message, fix, subject=subject, certificates=(entry.id,), path=entry.path)
 
@@ -847,7 +696,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> li
         findings.append(
             finding(
                 "cert.expired",
-                "error",
+                Severity.ERROR,
                 f"{label} expired on {iso(not_after)}",
                 "renew it: issue a new certificate (same key or a new one) and replace this one",
             )
@@ -856,7 +705,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> li
         findings.append(
             finding(
                 "cert.not-yet-valid",
-                "error",
+                Severity.ERROR,
                 f"{label} is not valid before {iso(not_before)}",
                 "wait until then, or check the clock of the machine that issued or checks it",
             )
@@ -866,7 +715,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> li
         findings.append(
             finding(
                 "cert.expires-soon",
-                "warning",
+                Severity.WARNING,
                 f"{label} expires in {days} day(s), on {iso(not_after)}",
                 "renew it now and plan the switch with the partner",
             )
@@ -882,7 +731,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> li
         findings.append(
             finding(
                 "cert.weak-key",
-                "error",
+                Severity.ERROR,
                 f"{label} has a {kind} {key.key_size}-bit key (under {MIN_RSA_BITS} bits)",
                 "issue a new certificate with an RSA 2048+ or EC P-256 key",
             )
@@ -892,7 +741,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> li
         findings.append(
             finding(
                 "cert.weak-signature",
-                "error",
+                Severity.ERROR,
                 f"{label} is signed with {algorithm} (MD5/SHA-1 signatures are broken)",
                 "have it re-issued with a SHA-256 (or stronger) signature",
             )
@@ -918,7 +767,7 @@ def _keystore_entry_findings(material: Material) -> list[Finding]:
     findings = [
         Finding(
             "input.key-password",
-            "error",
+            Severity.ERROR,
             f"entry {alias!r} has its own key password (not the store password): its certificates were read, "
             "its private key was not",
             f"give that key the store password in a copy of the keystore: keytool -keypasswd -alias {alias} "
@@ -930,7 +779,7 @@ def _keystore_entry_findings(material: Material) -> list[Finding]:
     findings.extend(
         Finding(
             "keystore.secret-key",
-            "info",
+            Severity.INFO,
             f"entry {alias!r} is a secret (symmetric) key; certbench reads certificates and private keys only",
             "nothing to do: secret keys are normal in Java keystores (JCEKS, BKS) and stay in them as they are",
             path=material.path,

@@ -33,6 +33,7 @@ from certbench.core.describe import common_name, iso, rfc4514, subject_alt_names
 from certbench.core.errors import NetworkError, UsageError
 from certbench.core.fingerprints import sha256_colon
 from certbench.core.formats.material import Format, Material
+from certbench.core.model import Severity
 from certbench.core.online.fetch import Fetched, fetch_missing_issuers
 from certbench.core.online.revocation import RevocationStatus, revocation_findings
 from certbench.core.online.revocation import check_revocation as check_revocation_status
@@ -283,7 +284,7 @@ def probe(
         fetched, notes = found.fetched, found.problems
     report = analyze_handshake(target, shake, now=now, anchors=anchors, client=client, fetched=fetched)
     fix = "the server should send its intermediates itself (add them to its certificate chain file)"
-    extra = [Finding("fetch.problem", "info", note, fix, path=target.label) for note in notes]
+    extra = [Finding("fetch.problem", Severity.INFO, note, fix, path=target.label) for note in notes]
     if shake.presented and (check_revocation or crls or shake.stapled_ocsp):
         chain = _leaf_first(report)
         if report.anchor is not None and report.anchor.certificate not in chain:
@@ -548,7 +549,7 @@ def analyze_handshake(
             findings.append(
                 Finding(
                     "tls.hostname",
-                    "error",
+                    Severity.ERROR,
                     f"'{common_name(leaf)}' is not valid for {target.expected_name} (it holds {held})",
                     f"connect with a name the certificate holds, or have it re-issued with DNS:{target.expected_name}"
                     " in its subjectAltName (a server with several names may select by SNI: try --servername)",
@@ -570,7 +571,7 @@ def analyze_handshake(
         findings.append(
             Finding(
                 "tls.client-refused",
-                "error",
+                Severity.ERROR,
                 client_verdict.reason,
                 _client_fix(shake, client_verdict),
                 subject=client_verdict.subject,
@@ -581,7 +582,7 @@ def analyze_handshake(
         findings.append(
             Finding(
                 "tls.client-not-requested",
-                "warning",
+                Severity.WARNING,
                 "the server did not ask for a client certificate, so none was sent (no mutual TLS here)",
                 "check the host and port of the mutual-TLS endpoint (gateways often use a separate port or name)",
                 path=target.label,
@@ -591,7 +592,7 @@ def analyze_handshake(
         findings.append(
             Finding(
                 "tls.refused",
-                "error",
+                Severity.ERROR,
                 f"the server refused the handshake with the alert {shake.alert}"
                 + (": it requires a client certificate" if shake.client_auth_requested else ""),
                 "probe again with a client identity (--client ITEM, or --client-cert FILE --client-key FILE)"
