@@ -21,7 +21,6 @@ REMAINING = {
     "certbench/core/online/probe.py": 710,
     "certbench/core/workspace.py": 641,
     "certbench/core/chain.py::_chain_findings": 106,
-    "certbench/core/issue/items.py::create_item": 110,
     "certbench/commands/create.py::register": 124,
 }
 

@@ -17,7 +17,7 @@ from certbench.core.issue.csrs import create_csr
 from certbench.core.issue.keys import as_issuer_key, generate_key, key_spec_of, serialize_private_key
 from certbench.core.issue.plans import Plan, validate_plan
 from certbench.core.issue.preflight import check_key_matches
-from certbench.core.issue.primitives import Issuer
+from certbench.core.issue.primitives import Issued, Issuer
 from certbench.core.issue.profiles import Role
 from certbench.core.linking import same_key
 from certbench.core.reading import read_workspace_file
@@ -75,8 +75,49 @@ def create_item(
     elif key_spec_of(key) is not plan.key_spec:
         raise UsageError(f"the key given is {key_spec_of(key).label}, the plan asks for {plan.key_spec.label}")
     certificate: x509.Certificate | None = None
-    csr: x509.CertificateSigningRequest | None = None
     chain: tuple[x509.Certificate, ...] = ()
+    kind, issued, csr = _make(plan, key, issuer=issuer, now=now, serial=serial)
+    if issued is not None:
+        certificate, chain = issued.certificate, issued.chain
+        warnings.extend(issued.notes)
+        check_key_matches(certificate, key)
+    key_pem = serialize_private_key(key, key_password)
+    item = workspace.save_item(
+        name,
+        kind,
+        now=now,
+        certificate=certificate,
+        chain=chain,
+        key_pem=key_pem,
+        key_encrypted=key_password is not None,
+        csr=csr,
+        issuer=issuer_name,
+        extra=_metadata(plan, certificate),
+        overwrite=overwrite,
+    )
+    workspace.audit(
+        "create",
+        now,
+        item=name,
+        role=plan.role.value,
+        profile=plan.profile.value if plan.profile else None,
+        issuer=issuer_name,
+        key_type=plan.key_spec.value,
+        encrypted=key_password is not None,
+    )
+    return Created(item, certificate, csr, tuple(warnings))
+
+
+def _make(
+    plan: Plan,
+    key: CertificateIssuerPrivateKeyTypes,
+    *,
+    issuer: Issuer | None,
+    now: datetime,
+    serial: int | None,
+) -> tuple[ItemKind, Issued | None, x509.CertificateSigningRequest | None]:
+    """The certificate (issued) or CSR the plan asks for, and the item kind that holds it."""
+    csr: x509.CertificateSigningRequest | None = None
     if plan.role is Role.ROOT:
         issued = issue_root_ca(
             plan.subject, key=key, now=now, days=plan.days, path_length=plan.path_length, serial=serial
@@ -120,11 +161,11 @@ def create_item(
             key_usage=plan.requested_key_usage,
             hash_name=plan.hash_name,
         )
-    if issued is not None:
-        certificate, chain = issued.certificate, issued.chain
-        warnings.extend(issued.notes)
-        check_key_matches(certificate, key)
-    key_pem = serialize_private_key(key, key_password)
+    return kind, issued, csr
+
+
+def _metadata(plan: Plan, certificate: x509.Certificate | None) -> dict[str, Any]:
+    """What ``item.json`` records about how the item was made."""
     extra: dict[str, Any] = {"role": plan.role.value, "key_type": plan.key_spec.value}
     if plan.profile is not None:
         extra["profile"] = plan.profile.value
@@ -132,30 +173,7 @@ def create_item(
         extra["sans"] = [format_san(n) for n in plan.sans]
     if certificate is not None:
         extra["serial"] = f"{certificate.serial_number:x}"
-    item = workspace.save_item(
-        name,
-        kind,
-        now=now,
-        certificate=certificate,
-        chain=chain,
-        key_pem=key_pem,
-        key_encrypted=key_password is not None,
-        csr=csr,
-        issuer=issuer_name,
-        extra=extra,
-        overwrite=overwrite,
-    )
-    workspace.audit(
-        "create",
-        now,
-        item=name,
-        role=plan.role.value,
-        profile=plan.profile.value if plan.profile else None,
-        issuer=issuer_name,
-        key_type=plan.key_spec.value,
-        encrypted=key_password is not None,
-    )
-    return Created(item, certificate, csr, tuple(warnings))
+    return extra
 
 
 def complete_csr_item(
