@@ -585,7 +585,15 @@ def renew_leaf(
         sans = ()
     public_key = key.public_key() if key is not None else certificate.public_key()
     return _issue_leaf(
-        certificate.subject, public_key, issuer=issuer, profile=profile, sans=sans, now=now, days=days, serial=None, key=key
+        certificate.subject,
+        public_key,
+        issuer=issuer,
+        profile=profile,
+        sans=sans,
+        now=now,
+        days=days,
+        serial=None,
+        key=key,
     )
 
 
@@ -1133,8 +1141,8 @@ __all__ = [
     "parse_key_spec",
     "parse_profile",
     "random_serial",
-    "renew_leaf",
     "read_csr_request",
+    "renew_leaf",
     "serial_from_name",
     "serialize_private_key",
     "sign_csr",

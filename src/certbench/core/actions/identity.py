@@ -213,7 +213,8 @@ def import_identity(
         )
     elif not chain and leaf.issuer != leaf.subject:
         warnings.append(
-            f"the issuer {format_subject(leaf.issuer)} is neither in the inputs nor a workspace CA: stored without chain"
+            f"the issuer {format_subject(leaf.issuer)} is neither in the inputs nor a workspace CA: "
+            "stored without a chain"
         )
     key_pem: bytes | None = None
     if choice is not None:
@@ -471,7 +472,7 @@ class Details:
     files: dict[str, str]
     history: list[dict[str, Any]]
     issued: list[str]
-    bindings: list[dict[str, str]]
+    bindings: list[dict[str, Any]]
     artifacts: list[dict[str, Any]]
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -513,12 +514,9 @@ def item_details(workspace: Workspace, name: str) -> Details:
     issued = sorted(other.name for other in workspace.list_items() if other.issuer == name and other.name != name)
     fingerprints = {normalize_fingerprint(f) for f in [item.sha256, *(h.get("sha256") for h in history)] if f}
     registry = Registry.load(workspace.bindings_path, lock_timeout=workspace.lock_timeout)
+    current = normalize_fingerprint(item.sha256) if item.sha256 else None
     bindings = [
-        {
-            "client_id": b.client_id,
-            "sha256": b.sha256,
-            "current": str(item.sha256 is not None and b.sha256 == normalize_fingerprint(item.sha256)).lower(),
-        }
+        {"client_id": b.client_id, "sha256": b.sha256, "current": b.sha256 == current}
         for b in registry.bindings
         if b.sha256 in fingerprints
     ]
