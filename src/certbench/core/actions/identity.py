@@ -450,8 +450,10 @@ def renew_certificate(
             new_key=key is not None,
         )
         registry = Registry.load(workspace.bindings_path, lock_timeout=workspace.lock_timeout)
-        wanted = normalize_fingerprint(sha256_colon(previous))
-        clients = tuple(sorted({b.client_id for b in registry.bindings if b.sha256 == wanted}))
+        # Whoever is bound to this item's certificate, or to an earlier one of its history, gets the successor.
+        wanted = {normalize_fingerprint(sha256_colon(previous))}
+        wanted |= {normalize_fingerprint(h["sha256"]) for h in history if isinstance(h.get("sha256"), str)}
+        clients = tuple(sorted({b.client_id for b in registry.bindings if b.sha256 in wanted}))
         rebound: list[str] = []
         if rebind:
             for client_id in clients:
