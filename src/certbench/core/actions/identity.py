@@ -316,8 +316,8 @@ def complete_csr(
             owner = key_owner(workspace, leaf, skip=name)
             whose = f"it is the key of workspace item {owner!r}" if owner else "no workspace item holds its key"
             raise UsageError(
-                f"the certificate {format_subject(leaf.subject)} was not signed for {name!r}'s CSR: its public key "
-                f"is not {name!r}'s ({whose}); item {name!r} is unchanged"
+                f"the certificate {format_subject(leaf.subject)} was not signed for the CSR of {name!r}: its public "
+                f"key is not that CSR's ({whose}); item {name!r} is unchanged"
             )
         leaf = matching[0]
         given = [c for c in [*certificates, *(c for m in chain_materials for c in m.certificates)] if c != leaf]
