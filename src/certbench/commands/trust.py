@@ -170,9 +170,7 @@ def build_store(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _audit(
-    ctx: Context, now: datetime, out: Path, fmt: ts.TrustFormat, plan: ts.TrustPlan, inputs: list[str]
-) -> None:
+def _audit(ctx: Context, now: datetime, out: Path, fmt: ts.TrustFormat, plan: ts.TrustPlan, inputs: list[str]) -> None:
     """Record the build in the workspace audit log when a workspace is already there (never create one);
     its inputs let ``certbench show`` list the truststores built from an item."""
     if not (ctx.workspace_path / "items").is_dir():
