@@ -56,10 +56,11 @@ class ImportModal(ModalScreen[str | None]):
         self._paths = paths
         self._materials: list[Material] | None = None
         self._read_paths: str | None = None
+        self._suggested = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-dialog"):
-            yield Label(Text("Import an identity: PKCS#12/PFX, JKS/JCEKS/BKS, PEM/DER (several: a;b)"))
+            yield Label(Text("Import a PKCS#12/PFX, JKS/JCEKS/BKS entry or PEM/DER files (a;b)"))
             with Horizontal(classes="import-row"):
                 yield Label("File(s)", classes="import-label")
                 yield Input(self._paths, id="import-file", compact=True, placeholder="customer.pfx")
@@ -143,16 +144,25 @@ class ImportModal(ModalScreen[str | None]):
         keys = actions.key_choices(materials)
         certificates = [c for m in materials for c in m.certificates]
         name_input = self.query_one("#import-name", Input)
-        if not name_input.value:
-            name_input.value = _suggested_name(aliases[0] if len(aliases) == 1 else Path(paths[0]).stem)
+        if name_input.value in ("", self._suggested):
+            self._suggested = _suggested_name(aliases[0] if len(aliases) == 1 else Path(paths[0]).stem)
+            name_input.value = self._suggested
         if len(aliases) > 1:
             self._status(f"{len(aliases)} key entries: choose one ({', '.join(aliases)})")
             select.focus()
         elif certificates:
             what = "a private key and " if keys else "no private key; "
             self._status(f"Read {what}{len(certificates)} certificate(s): {format_subject(certificates[0].subject)}")
+            self.query_one("#import-key-password" if keys else "#import-name", Input).focus()
         else:
             self._status("No certificate in the file(s)", error=True)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """The chosen entry's alias becomes the item name, unless a name was typed."""
+        name_input = self.query_one("#import-name", Input)
+        if isinstance(event.value, str) and name_input.value in ("", self._suggested):
+            self._suggested = _suggested_name(event.value)
+            name_input.value = self._suggested
 
     def action_import(self) -> None:
         if self._materials is None or self._read_paths != self.query_one("#import-file", Input).value:
@@ -161,6 +171,10 @@ class ImportModal(ModalScreen[str | None]):
         materials = self._materials
         select = self.query_one("#import-alias", Select)
         alias = select.value if isinstance(select.value, str) else None
+        if alias is None and len(actions.aliases_of(materials)) > 1:
+            self._status("Choose the key entry to import (Entry)", error=True)
+            select.focus()
+            return
         name = self.query_one("#import-name", Input).value.strip()
         has_key = bool(actions.key_choices(materials))
         key_password: bytes | None = None
