@@ -120,6 +120,19 @@ def test_jks_with_two_key_entries_imported_by_alias_then_built_into_a_jar_and_a_
     assert "PrivateKeyEntry" in listing and "CN=two.example" in listing and "Certificate chain length: 2" in listing
 
 
+def test_jceks_entry_imported(made: Path, ws: Path, run_cli, tmp_path: Path) -> None:
+    run_tool("keytool", "-importkeystore", "-srckeystore", made / "two.jks", "-srcstoretype", "JKS",
+             "-srcstorepass", PW, "-destkeystore", "two.jceks", "-deststoretype", "JCEKS", "-deststorepass", PW,
+             "-destkeypass", PW, "-srcalias", "one", "-srckeypass", PW, cwd=tmp_path)  # fmt: skip
+    code, out, err = cli(run_cli, ws, "import", "one", str(tmp_path / "two.jceks"), *IN, *KEY)
+    assert code == 0, err
+    assert "imported leaf 'one': CN=one" in out
+    dumped = run_tool("openssl", "pkey", "-in", ws / "items" / "one" / "key.pem", "-passin", "pass:keypass11",
+                      "-pubout", cwd=tmp_path)  # fmt: skip
+    assert dumped == run_tool("openssl", "x509", "-in", ws / "items" / "one" / "cert.pem", "-pubkey", "-noout",
+                              cwd=tmp_path)  # fmt: skip
+
+
 def test_legacy_openssl_pfx_imported_and_exported(made: Path, ws: Path, run_cli, tmp_path: Path) -> None:
     code, out, err = cli(run_cli, ws, "import", "legacy", str(made / "legacy.pfx"), *IN, "--no-key-password")
     assert code == 0, err

@@ -111,3 +111,35 @@ async def test_customer_pfx_to_keystore_jar(customer_pfx: Path, tmp_path: Path) 
     assert b"OK" in run_tool("openssl", "verify", "-CAfile", "ca.pem", "from-jar.pem", cwd=tmp_path)
     jar_pub = run_tool("openssl", "pkey", "-in", "from-jar.key", "-passin", "pass:gateway11", "-pubout", cwd=tmp_path)
     assert jar_pub == run_tool("openssl", "pkey", "-in", "leaf.key", "-pubout", cwd=tmp_path)
+
+
+async def test_a_keystore_with_two_entries_asks_which_one(tmp_path: Path) -> None:
+    """keytool: a JKS with entries 'one' and 'two'; the dialog lists both and imports the chosen one."""
+    jks = ["-keystore", "two.jks", "-storetype", "JKS", "-storepass", PFX_PW, "-keypass", PFX_PW]
+    for alias, cn in (("one", "CN=first"), ("two", "CN=second")):
+        run_tool("keytool", "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1",
+                 "-dname", cn, *jks, cwd=tmp_path)  # fmt: skip
+    ws_path = tmp_path / "ws"
+    app = make_app(ws_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, ImportModal))
+        dialog = app.screen
+        status = dialog.query_one("#import-status", Label)
+        dialog.query_one("#import-file", Input).value = str(tmp_path / "two.jks")
+        await pilot.click("#import-file-password")
+        await pilot.press(*PFX_PW, "enter")
+        await until(pilot, lambda: "2 key entries" in str(status.render()))
+        assert dialog.query_one("#import-alias-row").has_class("-shown")
+        dialog.query_one("#import-no-password", Checkbox).value = True
+        await pilot.click("#import-name")
+        await pilot.press("enter")
+        await until(pilot, lambda: "Choose the key entry" in str(status.render()))
+        dialog.query_one("#import-alias", Select).value = "two"
+        await until(pilot, lambda: dialog.query_one("#import-name", Input).value == "two")
+        await pilot.click("#import-name")
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, ImportModal), why=lambda: str(status.render()))
+    item = Workspace.open(ws_path).get("two")
+    assert item.subject == "CN=second" and item.key_encrypted is False
+    assert oct(item.key_path.stat().st_mode & 0o777) == "0o600"
