@@ -91,7 +91,8 @@ class ImportModal(ModalScreen[str | None]):
 
     def _status(self, message: str, *, error: bool = False) -> None:
         label = self.query_one("#import-status", Label)
-        label.update(Text(message, style="bold red" if error else ""))
+        label.set_class(error, "modal-error")
+        label.update(Text(message))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id in ("import-file", "import-file-password"):
