@@ -328,3 +328,14 @@ def test_show_lists_dependents(ws: Path, run_cli, monkeypatch, tmp_path: Path) -
     assert code == 0, err
     assert "issued by workspace item 'root'" in out and "bindings: client-b" in out
     assert f"jar.build  {tmp_path / 'srv.jar'}" in out
+
+
+def test_wrong_item_kinds_are_one_line_refusals(made: Path, ws: Path, run_cli, monkeypatch) -> None:
+    monkeypatch.setenv("CERTBENCH_NOW", "2026-01-15T12:00:00Z")
+    _make_ca_and_leaf(run_cli, ws)
+    code, _out, err = cli(run_cli, ws, "cert", "renew", "root")
+    assert code == 2 and err.strip() == "certbench: error: item 'root' is a ca: only leaf items are renewed this way"
+    code, _out, err = cli(run_cli, ws, "csr", "complete", "srv", str(made / "stray.crt"))
+    assert code == 2 and err.strip() == "certbench: error: item 'srv' is a leaf, not a CSR item"
+    code, _out, err = cli(run_cli, ws, "import", "q", str(made / "legacy.pfx"), "--no-key-password")
+    assert code == 2 and "legacy.pfx" in err and "--in-password" in err and len(err.strip().splitlines()) == 1

@@ -187,10 +187,7 @@ def run_csr_complete(args: argparse.Namespace, ctx: Context) -> int:
     certificate = load_file(args.certfile)
     chain: list[Material] = [load_file(args.chain)] if args.chain else []
     now = ctx.now()
-    try:
-        item = actions.complete_csr(workspace, args.name, [certificate], chain_materials=chain, now=now)
-    except UsageError as exc:
-        raise exc if exc.path else exc.with_path(args.certfile) from None
+    item = actions.complete_csr(workspace, args.name, [certificate], chain_materials=chain, now=now)
     if args.json:
         data = item.to_json(now)
         data["files"] = _files(item)

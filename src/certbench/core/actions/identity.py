@@ -379,7 +379,7 @@ def renew_certificate(
     with workspace.lock(f"renew item {name}"):
         item = workspace.get(name)
         if item.kind is not ItemKind.LEAF:
-            raise UsageError(f"item {name!r} is a {item.kind.value}: renew renews leaf certificates")
+            raise UsageError(f"item {name!r} is a {item.kind.value}: only leaf items are renewed this way")
         if not item.issuer or not workspace.has(item.issuer):
             raise UsageError(
                 f"item {name!r} was not issued by a workspace CA"
