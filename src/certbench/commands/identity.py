@@ -122,15 +122,10 @@ def _stored_key_password(args: argparse.Namespace) -> bytes | None:
     return password
 
 
-def _files(item: Item) -> dict[str, str]:
-    labelled = (("cert", item.cert_path), ("chain", item.chain_path), ("key", item.key_path), ("csr", item.csr_path))
-    return {label: str(path) for label, path in labelled if path.is_file()}
-
-
 def _item_lines(item: Item, now: datetime) -> None:
     if item.not_after is not None:
         echo(f"  valid until {item.not_after:%Y-%m-%d} ({item.days_left(now)} days)  sha256 {item.sha256}")
-    for label, path in _files(item).items():
+    for label, path in actions.item_files(item).items():
         state = ""
         if label == "key":
             state = " (encrypted)" if item.key_encrypted else " (NOT encrypted)"
@@ -157,7 +152,7 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         data = item.to_json(now)
         data.update(
-            files=_files(item),
+            files=actions.item_files(item),
             alias=imported.alias,
             chain=[format_subject(c.subject) for c in imported.chain],
             chain_from_workspace=imported.completed,
@@ -190,7 +185,7 @@ def run_csr_complete(args: argparse.Namespace, ctx: Context) -> int:
     item = actions.complete_csr(workspace, args.name, [certificate], chain_materials=chain, now=now)
     if args.json:
         data = item.to_json(now)
-        data["files"] = _files(item)
+        data["files"] = actions.item_files(item)
         print_json(data)
         return 0
     echo(f"completed CSR item {item.name!r}: it is now a leaf with its certificate, {item.subject}")
@@ -240,7 +235,7 @@ def run_cert_renew(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         data = item.to_json(now)
         data.update(
-            files=_files(item),
+            files=actions.item_files(item),
             serial=f"{renewed.certificate.serial_number:x}",
             previous_serial=f"{renewed.previous.serial_number:x}",
             history=renewed.history_number,

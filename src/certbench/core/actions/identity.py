@@ -489,7 +489,8 @@ class Details:
         return data
 
 
-def _files(item: Item) -> dict[str, str]:
+def item_files(item: Item) -> dict[str, str]:
+    """The item's files by label (cert, chain, key, csr) as paths, those that exist."""
     files: dict[str, str] = {}
     for label, path in (
         ("cert", item.cert_path),
@@ -530,7 +531,7 @@ def item_details(workspace: Workspace, name: str) -> Details:
         trusted = action == "trust.build" and any(str(i) in (name, f"ws:{name}") for i in inputs or [])
         if built or trusted:
             artifacts.append({"time": record.get("time"), "action": action, "out": record.get("out")})
-    return Details(item, _files(item), history, issued, bindings, artifacts, dict(item.extra))
+    return Details(item, item_files(item), history, issued, bindings, artifacts, dict(item.extra))
 
 
 # -- trash ----------------------------------------------------------------------------------------
