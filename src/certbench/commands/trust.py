@@ -153,7 +153,7 @@ def build_store(args: argparse.Namespace, ctx: Context) -> int:
     )
     plan = ts.select_entries(candidates, filters, now=now)
     out = ts.save_truststore(args.out, plan.entries, fmt, password=password, now=now, overwrite=args.force)
-    _audit(ctx, now, out, fmt, plan)
+    _audit(ctx, now, out, fmt, plan, args.inputs)
     problems = [f"{s.label}: {p}" for s in sources for p in s.problems]
     if args.json:
         print_json({"out": str(out), "format": fmt.value, **plan.to_json(now), "problems": problems})
@@ -170,11 +170,14 @@ def build_store(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _audit(ctx: Context, now: datetime, out: Path, fmt: ts.TrustFormat, plan: ts.TrustPlan) -> None:
-    """Record the build in the workspace audit log when a workspace is already there (never create one)."""
+def _audit(ctx: Context, now: datetime, out: Path, fmt: ts.TrustFormat, plan: ts.TrustPlan, inputs: list[str]) -> None:
+    """Record the build in the workspace audit log when a workspace is already there (never create one);
+    its inputs let ``certbench show`` list the truststores built from an item."""
     if not (ctx.workspace_path / "items").is_dir():
         return
-    ctx.workspace.audit("trust.build", now, out=str(out), format=fmt.value, added=plan.count(ts.Status.ADDED))
+    ctx.workspace.audit(
+        "trust.build", now, out=str(out), format=fmt.value, added=plan.count(ts.Status.ADDED), inputs=list(inputs)
+    )
 
 
 def _print_decision(decision: ts.Decision, now: datetime) -> None:

@@ -566,6 +566,42 @@ def _issue_leaf(
     return replace(issued, notes=issued.notes + warnings)
 
 
+def renew_leaf(
+    certificate: x509.Certificate,
+    *,
+    issuer: Issuer,
+    profile: Profile,
+    now: datetime,
+    days: int,
+    key: CertificateIssuerPrivateKeyTypes | None = None,
+) -> Issued:
+    """A successor of leaf ``certificate``: same subject and SANs, the profile's extensions, a new serial and
+    validity; for ``key`` when given (a new key), else for the certificate's own public key."""
+    try:
+        sans: tuple[x509.GeneralName, ...] = tuple(
+            certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        )
+    except x509.ExtensionNotFound:
+        sans = ()
+    public_key = key.public_key() if key is not None else certificate.public_key()
+    return _issue_leaf(
+        certificate.subject,
+        public_key,
+        issuer=issuer,
+        profile=profile,
+        sans=sans,
+        now=now,
+        days=days,
+        serial=None,
+        key=key,
+    )
+
+
+def key_spec_of_public(public_key: Any) -> KeySpec:
+    """The :class:`KeySpec` of a certificate's or CSR's public key (a renewal's new key has the same)."""
+    return _spec_of_public(public_key)
+
+
 def _spec_of_public(public_key: Any) -> KeySpec:
     if isinstance(public_key, rsa.RSAPublicKey):
         if public_key.key_size in (2048, 3072, 4096):
@@ -1100,11 +1136,13 @@ __all__ = [
     "issue_leaf",
     "issue_root_ca",
     "key_spec_of",
+    "key_spec_of_public",
     "load_issuer",
     "parse_key_spec",
     "parse_profile",
     "random_serial",
     "read_csr_request",
+    "renew_leaf",
     "serial_from_name",
     "serialize_private_key",
     "sign_csr",
