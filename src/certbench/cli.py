@@ -23,7 +23,7 @@ from certbench.core.formats.load import NonPositiveSerialWarning
 from certbench.core.safe_text import terminal_safe
 
 #: Modules of certbench.commands, in the order their commands appear in ``--help``.
-COMMAND_MODULES = ("workspace", "inspect", "create", "bind", "check", "trust", "keystore", "store", "probe")
+COMMAND_MODULES = ("workspace", "inspect", "create", "bind", "check", "trust", "keystore", "store", "identity", "probe")
 
 #: Which module registers each top-level command word. A run of one command imports only its module
 #: (and the core it needs), which keeps `certbench inspect` quick to start; `--help` imports them all.
@@ -43,6 +43,11 @@ COMMAND_WORDS = {
     "jar": "keystore",
     "export": "keystore",
     "store": "store",
+    "import": "identity",
+    "show": "identity",
+    "rm": "identity",
+    "restore": "identity",
+    "trash": "identity",
     "probe": "probe",
 }
 

@@ -141,6 +141,8 @@ def test_inline_san_and_server_eku() -> None:
         ("[dn]\nCN = x\n", "no \\[req\\] section"),
         ("[req]\nprompt = no\n", "no distinguished_name"),
         ("[req]\nprompt = no\ndistinguished_name = missing\n", "section \\[missing\\]"),
+        # openssl's "\n" escape puts a newline in the name: the message stays one line
+        ("[req]\nprompt=no\ndistinguished_name=d\\nn\n[dn]\nCN=x\n", "section \\[d\\\\nn\\]"),
         ("[req]\nprompt=no\ndistinguished_name=dn\n[dn]\nCN x\n", "line 5: expected 'name = value'"),
         ("[req]\nprompt=no\ndistinguished_name=dn\ndefault_bits=1024\n[dn]\nCN=x\n", "2048, 3072 or 4096"),
         ("[req]\nprompt=no\ndistinguished_name=dn\n[dn]\nC=USA\nCN=x\n", "two-letter"),

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, Static, Tree
+from textual.widgets import DataTable, Input, Label, Select, Static, Tree
 
-from certbench.core.workspace import Workspace
+from certbench.core.workspace import ItemKind, Workspace
 from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
+from certbench.ui.modals.import_identity import ImportModal
 from certbench.ui.modals.open_file import OpenFileModal, WorkspacePickModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
@@ -98,11 +99,21 @@ async def test_open_diagnose_save_and_import(ws_path: Path, tmp_path: Path) -> N
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, InspectScreen))
 
-        # Copy the fingerprint, import the leaf with its chain into the workspace.
+        # Copy the fingerprint, import the open file (leaf + chain, no key) through the import dialog.
         await pilot.press("f")
         await until(pilot, lambda: any("Copied the SHA-256" in m for m in messages(app)))
         await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, ImportModal))
+        dialog = app.screen
+        assert dialog.query_one("#import-file", Input).value == str(MATERIAL / "reversed.pem")
+        await pilot.press("enter")  # in the (empty) file password field: read the file
+        await until(pilot, lambda: "no private key" in str(dialog.query_one("#import-status", Label).render()))
+        name = dialog.query_one("#import-name", Input)
+        name.value = "api.example.com"
+        name.focus()
+        await pilot.press("enter")
         await until(pilot, lambda: Workspace.open(ws_path).has("api.example.com"))
+        assert Workspace.open(ws_path).get("api.example.com").kind is ItemKind.CERT
         item = Workspace.open(ws_path).get("api.example.com")
         assert len(Workspace.open(ws_path).load_chain(item)) == 2
 

@@ -64,6 +64,12 @@ def test_every_other_command_opens_no_connection(
                    "--password-env", "OUTP", "--in-password-env", "DP"],
         "store": ["store", "convert", str(tmp_path / "k.p12"), "--out", str(tmp_path / "k.jks"),
                   "--password-env", "OUTP"],
+        "import": ["import", "offline-import", str(items / "offline-leaf" / "cert.pem"),
+                   str(items / "offline-leaf" / "key.pem"), "--in-password-env", "DP", "--no-key-password"],
+        "show": ["show", "offline-ca", "--json"],
+        "rm": ["rm", "offline-import"],
+        "restore": ["restore", "offline-import"],
+        "trash": ["trash", "--empty"],
         "demo": ["demo", "--force"],
     }  # fmt: skip
     assert set(runs) == set(cli.COMMAND_WORDS) - ONLINE_WORDS, "a new command needs an offline run here"

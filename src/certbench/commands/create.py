@@ -11,7 +11,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from certbench.commands import Context, add_password_options, echo, print_json, read_password
+from certbench.commands import Context, add_password_options, echo, identity, print_json, read_password
 from certbench.core import issue
 from certbench.core.cnf import MergedRequest, RequestConfig, merge_request, read_request_config
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
@@ -124,10 +124,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _key_password(cert_create)
     _common(cert_create)
     cert_create.set_defaults(handler=create_cert)
+    identity.register_cert_renew(cert_commands)
 
     csr = subparsers.add_parser("csr", help="create a key and a CSR (the key stays in the workspace)")
     csr_commands = csr.add_subparsers(title="csr commands", metavar="SUBCOMMAND", dest="csr_command")
     csr.set_defaults(handler=lambda args, ctx: _usage(csr))
+    identity.register_csr_complete(csr_commands)
     csr_create = csr_commands.add_parser("create", help="create a key and a CSR")
     csr_create.add_argument("name", metavar="NAME", help="workspace item name")
     source = csr_create.add_mutually_exclusive_group(required=True)

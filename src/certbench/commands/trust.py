@@ -156,7 +156,14 @@ def build_store(args: argparse.Namespace, ctx: Context) -> int:
     # Recorded when a workspace is already there (never create one just for the audit log).
     workspace = ctx.workspace if (ctx.workspace_path / "items").is_dir() else None
     out = build_truststore(
-        args.out, plan.entries, fmt, password=password, now=now, overwrite=args.force, workspace=workspace
+        args.out,
+        plan.entries,
+        fmt,
+        password=password,
+        now=now,
+        overwrite=args.force,
+        workspace=workspace,
+        inputs=args.inputs,
     )
     problems = [f"{s.label}: {p}" for s in sources for p in s.problems]
     if args.json:

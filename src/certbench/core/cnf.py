@@ -106,7 +106,8 @@ class _Config:
 
     def section(self, name: str, *, required_by: str) -> list[tuple[str, str, int]]:
         if name not in self.sections:
-            raise UsageError(f"section [{name}] named by {required_by} does not exist", path=self.path)
+            shown = name.encode("unicode_escape").decode("ascii")[:64]  # one line, whatever the file holds
+            raise UsageError(f"section [{shown}] named by {required_by} does not exist", path=self.path)
         return self.sections[name]
 
     def get(self, section: str, key: str) -> str | None:

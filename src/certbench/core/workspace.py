@@ -70,6 +70,9 @@ class ItemKind(StrEnum):
     CA = "ca"
     LEAF = "leaf"
     CSR = "csr"
+    #: A certificate without its key (``certbench import`` of certificates alone).
+    CERT = "cert"
+    #: Written by Inspect's and probe's import before ``cert`` existed: still read, no longer written by import.
     IMPORTED = "imported"
 
 
@@ -350,11 +353,14 @@ class Workspace:
         issuer: str | None = None,
         extra: Mapping[str, Any] | None = None,
         overwrite: bool = False,
+        attachments: Mapping[str, bytes] | None = None,
     ) -> Item:
         """Store an item. Refuses an existing name unless ``overwrite``; the key gets mode 0600.
 
         The item is built complete in a hidden folder next to it and swapped in (under the workspace
         lock), so readers and a crash at any point see the old item or the new one, never a mix.
+        ``attachments`` are more files of the item by relative path (``history/1/cert.pem``), written
+        with it; a ``key.pem`` among them gets mode 0600.
         """
         validate_item_name(name)
         if certificate is None and csr is None:
@@ -379,6 +385,8 @@ class Workspace:
                     issuer=issuer,
                     extra=extra,
                 )
+                for relative, data in (attachments or {}).items():
+                    _write_attachment(staging, relative, data)
                 install_dir(staging, directory)
             except BaseException:
                 remove_staging(staging)
@@ -581,6 +589,20 @@ class Workspace:
             raise WorkspaceError(f"damaged item metadata (field {exc} is missing)", path=meta_path) from exc
         except (ValueError, TypeError, RecursionError) as exc:
             raise WorkspaceError(f"damaged item metadata ({exc})", path=meta_path) from exc
+
+
+def _write_attachment(directory: Path, relative: str, data: bytes) -> None:
+    """One more file of an item under its folder (never outside it); private when it is a key."""
+    parts = Path(relative).parts
+    if not parts or any(part in ("", ".", "..") for part in parts) or Path(relative).is_absolute():
+        raise UsageError(f"invalid item file name {relative!r}")
+    target = directory.joinpath(*parts)
+    for depth in range(1, len(parts)):
+        ensure_private_dir(directory.joinpath(*parts[:depth]))
+    if parts[-1] == "key.pem":
+        write_private(target, data)
+    else:
+        write_atomic(target, data)
 
 
 def _folder_id(directory: Path) -> tuple[int, int]:

@@ -1,1 +1,2 @@
-"""The workspace's actions, shared by the CLI and the TUI: each validates, writes and records its own audit event."""
+"""Workflows over the workspace, shared by the CLI and the TUI: each validates, writes through the
+workspace's safe writes under its lock, and records its own audit event."""

@@ -22,7 +22,7 @@ The package is split along its seams: ``keys``, ``profiles``, ``plans``, ``build
 
 from __future__ import annotations
 
-from certbench.core.issue.builders import issue_intermediate_ca, issue_leaf, issue_root_ca
+from certbench.core.issue.builders import issue_intermediate_ca, issue_leaf, issue_root_ca, renew_leaf
 from certbench.core.issue.csrs import CsrRequest, create_csr, read_csr_request, sign_csr
 from certbench.core.issue.items import Created, complete_csr_item, create_item, load_issuer
 from certbench.core.issue.keys import (
@@ -30,6 +30,7 @@ from certbench.core.issue.keys import (
     as_issuer_key,
     generate_key,
     key_spec_of,
+    key_spec_of_public,
     parse_key_spec,
     serialize_private_key,
 )
@@ -72,11 +73,13 @@ __all__ = [
     "issue_leaf",
     "issue_root_ca",
     "key_spec_of",
+    "key_spec_of_public",
     "load_issuer",
     "parse_key_spec",
     "parse_profile",
     "random_serial",
     "read_csr_request",
+    "renew_leaf",
     "serial_from_name",
     "serialize_private_key",
     "sign_csr",

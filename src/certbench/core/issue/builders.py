@@ -171,3 +171,34 @@ def _issue_leaf(
     issued = Issued(certificate, (issuer.certificate, *issuer.chain), key, tuple(notes))
     warnings = check_issued(issued, role=Role.LEAF, profile=profile, now=now)
     return replace(issued, notes=issued.notes + warnings)
+
+
+def renew_leaf(
+    certificate: x509.Certificate,
+    *,
+    issuer: Issuer,
+    profile: Profile,
+    now: datetime,
+    days: int,
+    key: CertificateIssuerPrivateKeyTypes | None = None,
+) -> Issued:
+    """A successor of leaf ``certificate``: same subject and SANs, the profile's extensions, a new serial and
+    validity; for ``key`` when given (a new key), else for the certificate's own public key."""
+    try:
+        sans: tuple[x509.GeneralName, ...] = tuple(
+            certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        )
+    except x509.ExtensionNotFound:
+        sans = ()
+    public_key = key.public_key() if key is not None else certificate.public_key()
+    return _issue_leaf(
+        certificate.subject,
+        public_key,
+        issuer=issuer,
+        profile=profile,
+        sans=sans,
+        now=now,
+        days=days,
+        serial=None,
+        key=key,
+    )

@@ -78,6 +78,11 @@ def generate_key(spec: KeySpec) -> CertificateIssuerPrivateKeyTypes:
     return ec.generate_private_key(ec.SECP256R1() if spec is KeySpec.EC_P256 else ec.SECP384R1())
 
 
+def key_spec_of_public(public_key: Any) -> KeySpec:
+    """The :class:`KeySpec` of a certificate's or CSR's public key (a renewal's new key has the same)."""
+    return _spec_of_public(public_key)
+
+
 def _spec_of_public(public_key: Any) -> KeySpec:
     if isinstance(public_key, rsa.RSAPublicKey):
         if public_key.key_size in (2048, 3072, 4096):

@@ -69,7 +69,13 @@ class InspectScreen(CertbenchScreen):
         Binding("w", "open_workspace", "From workspace", id="inspect.workspace", tooltip="Open a workspace item"),
         Binding("s", "save_fixed", "Save fixed chain", id="inspect.save", tooltip="Write leaf -> root as PEM"),
         Binding("f", "copy_fingerprint", "Copy SHA-256", id="inspect.copy", tooltip="Copy the SHA-256 fingerprint"),
-        Binding("i", "import_item", "Import", id="inspect.import", tooltip="Import the certificate into the workspace"),
+        Binding(
+            "i",
+            "import_item",
+            "Import",
+            id="inspect.import",
+            tooltip="Import the open files (key too) into the workspace",
+        ),
         Binding(
             "p", "run_profile", "Profile", id="inspect.profile", tooltip="Check against the chosen partner profile"
         ),
@@ -255,6 +261,17 @@ class InspectScreen(CertbenchScreen):
         )
 
     def action_import_item(self, overwrite: bool = False) -> None:
+        files = [path for path in self._paths if Path(path).is_file()]
+        if files and not overwrite:
+            # Open files go through the import dialog: their key comes along (a .pfx's, a keystore entry's).
+            from certbench.ui.modals.import_identity import ImportModal
+
+            def imported(name: str | None) -> None:
+                if name:
+                    self.notify(f"Imported {name} into the workspace", markup=False)
+
+            self.app.push_screen(ImportModal(self.workspace, self.now(), paths="; ".join(files)), imported)
+            return
         cert_id = self.query_one(ChainView).highlighted_id()
         if cert_id is None or self.analysis is None:
             self.notify("Open a file first", severity="warning")

@@ -540,10 +540,11 @@ class TruststoreScreen(CertbenchScreen):
         out = Path(out_text).expanduser() if out_text else default_output(workspace, fmt)
         password = password_text.encode() if fmt is not ts.TrustFormat.PEM else None
         now = self.now()
+        inputs = [source.label for source in self._sources]
 
         def work() -> Path:
             return build_truststore(
-                out, entries, fmt, password=password, now=now, overwrite=overwrite, workspace=workspace
+                out, entries, fmt, password=password, now=now, overwrite=overwrite, workspace=workspace, inputs=inputs
             )
 
         def done(path: Path) -> None:

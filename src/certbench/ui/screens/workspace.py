@@ -40,6 +40,9 @@ class WorkspaceScreen(CertbenchScreen):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="workspace.refresh", tooltip="Reload the workspace from disk"),
         Binding("delete", "delete_item", "Delete", id="workspace.delete", tooltip="Delete the highlighted item"),
+        Binding(
+            "i", "import_identity", "Import", id="workspace.import", tooltip="Import a .pfx, keystore or PEM files"
+        ),
     ]
 
     def __init__(self) -> None:
@@ -209,6 +212,16 @@ class WorkspaceScreen(CertbenchScreen):
             ConfirmModal(f"Delete item {name!r} and its private key? This cannot be undone.", confirm_label="Delete"),
             confirmed,
         )
+
+    def action_import_identity(self) -> None:
+        from certbench.ui.modals.import_identity import ImportModal
+
+        def imported(name: str | None) -> None:
+            if name:
+                self.notify(f"Imported {name}: build its keystore on the Keystore screen (4)", markup=False)
+                self.action_refresh()
+
+        self.app.push_screen(ImportModal(self.workspace, self.now()), imported)
 
 
 def _key_state(item: Item) -> str:
