@@ -187,7 +187,7 @@ def _client_identity(args: argparse.Namespace, ctx: Context) -> ClientIdentity |
 
 
 def _save(report: ProbeReport, args: argparse.Namespace, ctx: Context, now: datetime) -> list[str]:
-    from certbench.core.actions.items import import_presented
+    from certbench.core.actions.probe import import_presented
     from certbench.core.online.probe import presented_chain
 
     notes: list[str] = []

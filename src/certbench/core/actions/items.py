@@ -8,8 +8,6 @@ from datetime import datetime
 from cryptography import x509
 
 from certbench.core.actions.events import Event, record
-from certbench.core.errors import UsageError
-from certbench.core.online.probe import ProbeReport, presented_chain
 from certbench.core.workspace import Item, ItemKind, Workspace
 
 
@@ -40,19 +38,6 @@ def import_certificate(
     )
     record(workspace, Event.ITEM_IMPORT, now, item=item.name, source=source)
     return item
-
-
-def import_presented(
-    workspace: Workspace, name: str, report: ProbeReport, *, now: datetime, overwrite: bool = False
-) -> Item:
-    """Store the chain a server presented (leaf first, the doctor's order) as an ``imported`` item."""
-    chain = presented_chain(report)
-    label = report.target.label
-    if not chain:
-        raise UsageError(f"{label}: no certificate was presented: nothing to save or import")
-    return import_certificate(
-        workspace, name, chain[0], chain[1:], now=now, source=f"probe {label}", overwrite=overwrite, record_source=True
-    )
 
 
 def delete_item(workspace: Workspace, name: str, *, now: datetime) -> str:
