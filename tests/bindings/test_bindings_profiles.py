@@ -204,6 +204,10 @@ def test_sap_apim(pki: Path) -> None:
     # Which restricted characters the password holds is not disclosed: another with as many reads the same.
     other = _checks("sap-apim", pki, "sap-shuffled.pem", key_password=b"pa@@#word")
     assert other["password"].reason == bad["password"].reason
+    # One gateway policy (core/gateway.py): the rule says what the JAR checklist and the Keystore screen say.
+    from certbench.core.gateway import password_problem
+
+    assert bad["password"].reason == password_problem(b"pa$$:word")
     assert not _checks("sap-apim", pki, "leaf.der")["format"].passed
     assert not _checks("sap-apim", pki, "leaf.pem", "tpp.pem")["single-chain"].passed
     from datetime import UTC, datetime

@@ -200,7 +200,7 @@ def test_sign_csr_copies_sans_decides_extensions(root: issue.Issued) -> None:
         .subject_name(parse_subject("/CN=wants-ca.test"))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.SubjectAlternativeName([parse_san("DNS:wants-ca.test")]), critical=False)
-        .sign(key, issue._hash_for(key))
+        .sign(key, issue.primitives._hash_for(key))
     )
     request = issue.read_csr_request(csr)
     assert request.wants_ca and request.signature_ok

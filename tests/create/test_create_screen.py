@@ -142,7 +142,7 @@ async def test_root_ca_replace_confirmed_progress_shown_ui_responsive(
         release.wait(10)
         return real_generate(spec)
 
-    monkeypatch.setattr(issue, "generate_key", slow_generate)
+    monkeypatch.setattr(issue.items, "generate_key", slow_generate)
     app = make_app(ws.root, now=FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_create(app, pilot)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from keystore_material import Pki, encrypted_key_pem, shared_pki
 
+from certbench.core import gateway
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats import jar
 from certbench.core.formats.load import load_file
@@ -62,7 +63,7 @@ def test_reads_the_jar_tool_archive_with_its_checklist(tool_jar: bytes, pki: Pki
     assert material.details["keyFile"] == "privateKey.pem"
     assert material.details["keyEncrypted"] == "yes"
     assert material.key_entries[0].chain == material.certificates
-    checks = jar.check_keystore_jar(material, now=FIXED_NOW, key_password=b"gatewaypass1")
+    checks = gateway.check_keystore_jar(material, now=FIXED_NOW, key_password=b"gatewaypass1")
     assert [c.code for c in checks] == [
         "jar.key-matches",
         "jar.not-expired",
@@ -89,14 +90,14 @@ def test_checklist_reports_each_failure(pki: Pki) -> None:
     material = jar.load_keystore_jar(
         build_keystore_jar(source, now=FIXED_NOW, name="bad", key_password=None).data, path="bad.jar"
     )
-    by_code = {c.code: c for c in jar.check_keystore_jar(material, now=FIXED_NOW, key_password="pa$$:word")}
+    by_code = {c.code: c for c in gateway.check_keystore_jar(material, now=FIXED_NOW, key_password="pa$$:word")}
     assert not by_code["jar.key-matches"].passed
     assert not by_code["jar.not-expired"].passed and "2025-01-01" in by_code["jar.not-expired"].reason
     assert not by_code["jar.chain"].passed and "not at a root" in by_code["jar.chain"].reason
     reason = by_code["jar.password-characters"].reason
     assert not by_code["jar.password-characters"].passed and "contains 3 restricted characters" in reason
     assert "! % ^ & # : / ? [ ] @ $ ' ( ) * + , ; =" in reason  # the forbidden set, not the password's own
-    other = {c.code: c for c in jar.check_keystore_jar(material, now=FIXED_NOW, key_password="pa@@#word")}
+    other = {c.code: c for c in gateway.check_keystore_jar(material, now=FIXED_NOW, key_password="pa@@#word")}
     assert other["jar.password-characters"].reason == reason
     assert by_code["jar.names"].passed and by_code["jar.size"].passed
 

@@ -82,7 +82,7 @@ async def test_build_keystore_jar_from_the_demo(demo_workspace: Workspace) -> No
         material = load_keystore_jar(target.read_bytes(), path=str(target), password=b"gatewaypass1")
         assert len(material.certificates) == 2
         assert "Wrote artifacts/connectpay-client.jar" in str(screen.query_one("#keystore-status", Static).render())
-        assert demo_workspace.read_audit()[-1]["action"] == "keystore.write"
+        assert demo_workspace.read_audit()[-1]["action"] == "jar.build"
 
         # A second write asks first; "no" keeps the file, "yes" replaces it.
         before = target.read_bytes()

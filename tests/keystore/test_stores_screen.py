@@ -136,8 +136,12 @@ async def test_open_remove_rename(store: Path, workspace: Workspace) -> None:
         await confirm(pilot)
         assert keytool_entries(store) == {"server": "PrivateKeyEntry"}
         assert screen.last_written == store
-        actions = [record["action"] for record in workspace.read_audit()]
-        assert actions == ["store.remove", "store.rename"]
+        # The same fields as `certbench store remove/rename` records (issue 13: one action, one audit line).
+        records = [{k: v for k, v in r.items() if k not in ("time", "file", "backup")} for r in workspace.read_audit()]
+        assert records == [
+            {"action": "store.remove", "removed": ["root"]},
+            {"action": "store.rename", "old": "leaf", "new": "server"},
+        ]
         assert PW not in workspace.audit_path.read_text()
 
 

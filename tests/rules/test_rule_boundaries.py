@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from certbench.core.bindings import Registry, Verdict
 from certbench.core.chain import analyze_chain
 from certbench.core.checks import Check
-from certbench.core.formats.jar import MAX_GATEWAY_JAR_BYTES, jar_checks
 from certbench.core.formats.load import load_file
+from certbench.core.gateway import MAX_GATEWAY_JAR_BYTES, jar_checks
 from certbench.core.issue import Issuer, issue_intermediate_ca
 from certbench.core.keystore import BundleKind, BundleSource, export_checks
 from certbench.core.rules import run_profile

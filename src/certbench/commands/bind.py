@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
 from cryptography import x509
 
 from certbench.commands import Context, add_password_options, echo, load_asking, print_json, print_table
+from certbench.core.actions import bindings as actions
 from certbench.core.bindings import Registry, leaf_of, validate_client_id
 from certbench.core.errors import BindingError
-from certbench.core.safe_write import write_atomic
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,19 +52,16 @@ def load_leaf(path: str, args: argparse.Namespace) -> x509.Certificate:
 
 
 def _registry(ctx: Context) -> Registry:
-    return Registry.load(ctx.workspace.bindings_path, lock_timeout=ctx.workspace.lock_timeout)
+    return actions.registry(ctx.workspace)
 
 
 def bind_add(args: argparse.Namespace, ctx: Context) -> int:
     validate_client_id(args.client_id)  # first: an empty client_id is not CERTFILE's fault (nor worth a prompt)
-    registry = _registry(ctx)
     certificate = load_leaf(args.certfile, args)
-    now = ctx.now()
     try:
-        binding = registry.add(args.client_id, certificate, now=now, note=args.note)
+        binding = actions.bind_add(ctx.workspace, args.client_id, certificate, now=ctx.now(), note=args.note)
     except BindingError as exc:
         raise exc.with_path(args.certfile) from None
-    ctx.workspace.audit("bind.add", now, client_id=binding.client_id, sha256=binding.sha256)
     if args.json:
         print_json(binding.to_json())
     else:
@@ -114,20 +109,15 @@ def bind_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def bind_remove(args: argparse.Namespace, ctx: Context) -> int:
-    registry = _registry(ctx)
-    removed = registry.remove(args.client_id, args.fingerprint)
-    for binding in removed:
-        ctx.workspace.audit("bind.remove", ctx.now(), client_id=binding.client_id, sha256=binding.sha256)
+    for binding in actions.bind_remove(ctx.workspace, args.client_id, args.fingerprint, now=ctx.now()):
         echo(f"removed {binding.sha256} from {binding.client_id}")
     return 0
 
 
 def bind_export(args: argparse.Namespace, ctx: Context) -> int:
-    document = _registry(ctx).export_json(now=ctx.now())
     if args.output:
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        write_atomic(Path(args.output), text.encode("utf-8"), overwrite=args.force)
+        actions.bind_export(ctx.workspace, args.output, now=ctx.now(), overwrite=args.force)
         echo(f"wrote {args.output}")
     else:
-        print_json(document)
+        print_json(actions.export_document(ctx.workspace, now=ctx.now()))
     return 0

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 
 from certbench.commands import Context, add_password_options, echo, identity, print_json, read_password
 from certbench.core import issue
-from certbench.core.cnf import RequestConfig, read_request_config
+from certbench.core.cnf import MergedRequest, RequestConfig, merge_request, read_request_config
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
 from certbench.core.describe import format_san, rfc4514
 from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
@@ -21,7 +21,7 @@ from certbench.core.issue import Created, Issuer, KeySpec, Plan, Profile, Role
 from certbench.core.reading import read_bounded
 from certbench.core.safe_write import write_atomic
 from certbench.core.subject import parse_san, parse_subject
-from certbench.core.validity import days_issuer_allows
+from certbench.core.validity import validity_days
 from certbench.core.workspace import Item, Workspace, validate_item_name
 
 KEY_CHOICES = [spec.value for spec in KeySpec]
@@ -211,18 +211,11 @@ def _new_key_password(args: argparse.Namespace) -> bytes | None:
 
 def _days(requested: int | None, default: int, issuer: Issuer | None, now: datetime) -> int:
     """The explicit --days, else the default capped to what the issuing CA has left (with a note)."""
-    if requested is not None:
-        return requested
-    if issuer is None:
-        return default
-    left = days_issuer_allows(issuer.certificate.not_valid_after_utc, now.replace(microsecond=0))
-    if 0 < left < default:
-        _note(
-            f"validity capped to {left} days: the issuing CA expires on "
-            f"{issuer.certificate.not_valid_after_utc:%Y-%m-%d}"
-        )
-        return left
-    return default
+    not_after = issuer.certificate.not_valid_after_utc if issuer is not None else None
+    days, note = validity_days(requested, default, not_after, now)
+    if note:
+        _note(note)
+    return days
 
 
 def _load_issuer(args: argparse.Namespace, workspace: Workspace, name: str) -> Issuer:
@@ -319,37 +312,33 @@ def _from_cnf(path: str | None) -> RequestConfig | None:
     return config
 
 
+def _merge(args: argparse.Namespace, config: RequestConfig | None, *, default_profile: Profile | None) -> MergedRequest:
+    """The command line over the config (core.cnf.merge_request); its notes printed."""
+    request = merge_request(
+        config,
+        subject=parse_subject(args.subject) if args.subject else None,
+        sans=[parse_san(text) for text in args.san],
+        profile=Profile(args.profile) if args.profile else None,
+        key_spec=KeySpec(args.key) if args.key else None,
+        default_profile=default_profile,
+    )
+    for note in request.notes:
+        _note(note)
+    return request
+
+
 def create_cert(args: argparse.Namespace, ctx: Context) -> int:
     workspace = ctx.workspace
     _refuse_existing(workspace, args.name, args.force)
     config = _from_cnf(args.from_cnf)
     if config is not None and config.ca:
         raise UsageError("the config asks for CA:TRUE: make CAs with 'certbench ca create'", path=config.path)
-    if args.subject:
-        subject = parse_subject(args.subject)
-    elif config is not None:
-        subject = config.subject
-    else:
-        raise UsageError("give --subject SUBJ (e.g. /CN=MyCompany-Client/O=MyCompany) or --from-cnf FILE")
-    sans = list(config.sans) if config else []
-    for text in args.san:
-        name = parse_san(text)
-        if name not in sans:
-            sans.append(name)
-    if args.profile:
-        profile = Profile(args.profile)
-    else:
-        profile = (config.suggested_profile() if config else None) or Profile.CLIENT
-    if config is not None:
-        asked = set(config.ext_key_usage)
-        given = set(issue.ekus_for(profile))
-        if asked and asked != given:
-            _note(f"{config.path}: extendedKeyUsage differs from the {profile.value} profile's, which is used")
-    key_text = args.key or (config.key_spec.value if config and config.key_spec else KeySpec.RSA_2048.value)
+    request = _merge(args, config, default_profile=Profile.CLIENT)
+    profile = request.profile or Profile.CLIENT
     issuer = _load_issuer(args, workspace, args.issuer)
     now = ctx.now()
     days = _days(args.days, issue.DEFAULT_LEAF_DAYS, issuer, now)
-    plan = Plan(Role.LEAF, subject, key_spec=KeySpec(key_text), days=days, profile=profile, sans=tuple(sans))
+    plan = Plan(Role.LEAF, request.subject, key_spec=request.key_spec, days=days, profile=profile, sans=request.sans)
     issue.validate_plan(plan, issuer=issuer.certificate, now=now)
     password = _new_key_password(args)
     created = issue.create_item(
@@ -371,20 +360,13 @@ def create_csr(args: argparse.Namespace, ctx: Context) -> int:
     if args.out and Path(args.out).exists() and not args.force:
         raise OutputExistsError("already exists; use --force to overwrite it", path=args.out)
     config = _from_cnf(args.from_cnf)
-    subject = config.subject if config else parse_subject(args.subject)
-    sans = list(config.sans) if config else []
-    for text in args.san:
-        name = parse_san(text)
-        if name not in sans:
-            sans.append(name)
-    profile = Profile(args.profile) if args.profile else (config.suggested_profile() if config else None)
-    key_text = args.key or (config.key_spec.value if config and config.key_spec else KeySpec.RSA_2048.value)
+    request = _merge(args, config, default_profile=None)
     plan = Plan(
         Role.CSR,
-        subject,
-        key_spec=KeySpec(key_text),
-        profile=profile,
-        sans=tuple(sans),
+        request.subject,
+        key_spec=request.key_spec,
+        profile=request.profile,
+        sans=request.sans,
         requested_key_usage=config.key_usage if config else (),
         hash_name=config.hash_name if config else None,
     )

@@ -25,10 +25,11 @@ from certbench.core.checks import blocking_failures
 from certbench.core.describe import common_name, describe_certificate, is_ca, iso, public_key_info, rfc4514
 from certbench.core.errors import CertbenchError, UsageError
 from certbench.core.formats.container import PRIVATE_KEY, SECRET_KEY, Container
-from certbench.core.formats.jar import check_keystore_jar
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Format, Material
+from certbench.core.gateway import check_keystore_jar
 from certbench.core.linking import end_entities
+from certbench.core.roles import roles_in
 from certbench.core.safe_write import write_atomic
 from certbench.core.verify import NOT_CHECKED, PROFILES, verify_chain
 
@@ -215,7 +216,8 @@ def exit_code(report: ChainReport) -> int:
 def render_report(report: ChainReport, materials: Sequence[Material]) -> list[str]:
     """The human report's lines: inputs, certificates, the chain as a tree, findings with fixes."""
     now = report.now
-    assert now is not None
+    if now is None:
+        raise RuntimeError("a chain report without its analysis time")
     lines: list[str] = ["Inputs"]
     counts = {m.path: m for m in materials}
     for item in report.inputs:
@@ -277,11 +279,8 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> list[st
         if chain.trusted is not None:
             state += ", trusted" if chain.trusted else ", NOT trusted"
         lines.append(f"{title} ({state})")
-        for depth, cert_id in enumerate(chain.certificates):
+        for depth, (cert_id, role) in enumerate(zip(chain.certificates, roles_in(report, chain), strict=True)):
             certificate = report.entry(cert_id).certificate
-            role = "leaf" if depth == 0 else ("root" if certificate.subject == certificate.issuer else "intermediate")
-            if depth == 0 and is_ca(certificate) and len(chain.certificates) == 1:
-                role = "root" if certificate.subject == certificate.issuer else "CA"
             prefix = "  " + "    " * (depth - 1) + "└── " if depth else "  "
             lines.append(f"{prefix}[{cert_id}] {common_name(certificate)} ({role})")
         if not chain.complete:

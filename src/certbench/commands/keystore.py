@@ -14,11 +14,13 @@ from typing import Any
 
 from certbench.commands import Context, add_password_options, echo, print_json, read_password
 from certbench.core import keystore as ks
+from certbench.core.actions import bundles
 from certbench.core.checks import Check, blocking_failures
 from certbench.core.describe import rfc4514
 from certbench.core.errors import OutputExistsError, PasswordError, UsageError
-from certbench.core.formats.jar import MAX_ARCHIVE_BYTES, check_keystore_jar, load_keystore_jar
+from certbench.core.formats.jar import MAX_ARCHIVE_BYTES, load_keystore_jar
 from certbench.core.formats.load import load_file
+from certbench.core.gateway import check_keystore_jar
 from certbench.core.reading import read_bounded
 from certbench.core.workspace import validate_item_name
 
@@ -153,15 +155,14 @@ def _report(
     }
 
 
-def _finish(args: argparse.Namespace, ctx: Context, bundle: ks.Bundle, source: ks.BundleSource, action: str) -> int:
+def _finish(args: argparse.Namespace, ctx: Context, bundle: ks.Bundle, source: ks.BundleSource) -> int:
     if not bundle.ok:
         if args.json:
             print_json(_report(args, bundle, source, None))
         for check in bundle.failures:
             echo(f"certbench: refused: {check.title}: {check.reason}", err=True)
         return EXIT_REFUSED
-    written = ks.write_bundle(args.out, bundle, overwrite=args.force)
-    ctx.workspace.audit(action, ctx.now(), item=source.name, kind=str(bundle.kind), out=str(written))
+    written = bundles.write_bundle(ctx.workspace, source.name, bundle, args.out, now=ctx.now(), overwrite=args.force)
     if args.json:
         print_json(_report(args, bundle, source, written))
         return EXIT_OK
@@ -189,7 +190,7 @@ def build_jar(args: argparse.Namespace, ctx: Context) -> int:
             )
     source = _source(args, ctx, need_key=True, out_password=key_password)
     bundle = ks.build_keystore_jar(source, now=ctx.now(), name=args.name, key_password=key_password)
-    return _finish(args, ctx, bundle, source, "jar.build")
+    return _finish(args, ctx, bundle, source)
 
 
 def export_bundle(args: argparse.Namespace, ctx: Context) -> int:
@@ -224,7 +225,7 @@ def export_bundle(args: argparse.Namespace, ctx: Context) -> int:
         no_root=args.no_root,
         encrypt_key=not args.no_key_password,
     )
-    return _finish(args, ctx, bundle, source, "export")
+    return _finish(args, ctx, bundle, source)
 
 
 def check_jar(args: argparse.Namespace, ctx: Context) -> int:

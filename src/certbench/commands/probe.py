@@ -187,7 +187,8 @@ def _client_identity(args: argparse.Namespace, ctx: Context) -> ClientIdentity |
 
 
 def _save(report: ProbeReport, args: argparse.Namespace, ctx: Context, now: datetime) -> list[str]:
-    from certbench.core.online.probe import import_presented, presented_chain
+    from certbench.core.actions.probe import import_presented
+    from certbench.core.online.probe import presented_chain
 
     notes: list[str] = []
     if not (args.save_chain or args.import_name):
@@ -209,7 +210,8 @@ def _summary(report: ProbeReport) -> str:
     if report.error is not None:
         return f"{label}  ERROR  {report.error}"
     shake = report.handshake
-    assert shake is not None  # a report without an error has a handshake
+    if shake is None:
+        raise RuntimeError("a probe report without an error has a handshake")
     verdict = {0: "ok", 1: "FAIL"}[report.exit_code]
     parts = [shake.version or "no handshake", f"{len(shake.presented)} certificate(s) presented"]
     errors = sum(f.severity == "error" for f in report.findings)
@@ -226,7 +228,8 @@ def _details(report: ProbeReport) -> list[str]:
     from certbench.commands.inspect import render_report
 
     shake = report.handshake
-    assert shake is not None  # details are printed for reports without an error only
+    if shake is None:
+        raise RuntimeError("details are printed for reports without an error only")
     target = report.target
     sni = f"SNI {target.servername}" if target.servername else "no SNI"
     lines = [f"== {target.label} ({sni}) at {iso(report.now)} =="]

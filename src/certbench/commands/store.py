@@ -16,9 +16,11 @@ from cryptography import x509
 
 from certbench.commands import Context, add_password_options, echo, print_json, print_table, read_password
 from certbench.core import store_edit as se
+from certbench.core.actions.stores import StoreEdit, save_store_edit
+from certbench.core.actions.stores import convert_store as convert
 from certbench.core.errors import PasswordError, UsageError
 from certbench.core.formats.load import load_file
-from certbench.core.workspace import validate_item_name
+from certbench.core.workspace import Workspace, validate_item_name
 
 WORKSPACE_PREFIX = "ws:"
 
@@ -137,33 +139,32 @@ def list_entries(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _save(args: argparse.Namespace, ctx: Context, before: se.Store, after: se.Store, password: bytes | None,
-          action: str, **details: Any) -> int:  # fmt: skip
-    written = se.save_edit(before, after, password=password, now=ctx.now(), force=args.force)
-    _audit(ctx, action, file=str(written), backup=str(se.backup_path(written)), **details)
+          edit: StoreEdit) -> int:  # fmt: skip
+    written, details = save_store_edit(
+        _existing_workspace(ctx), edit, before, after, password=password, now=ctx.now(), force=args.force
+    )
     if args.json:
         print_json(
             {
                 "file": str(written),
                 "backup": str(se.backup_path(written)),
                 "format": before.format.value,
-                "action": action.removeprefix("store."),
+                "action": edit.value,
                 **details,
                 "entries": _entries_json(after, ctx),
             }
         )
     else:
         echo(
-            f"{action.removeprefix('store.')}: wrote {written} ({len(after.entries)} entries); "
+            f"{edit.value}: wrote {written} ({len(after.entries)} entries); "
             f"the previous version is {se.backup_path(written)}"
         )
     return 0
 
 
-def _audit(ctx: Context, action: str, **details: Any) -> None:
-    """Record the edit in the workspace audit log when a workspace is already there (never create one)."""
-    if not (ctx.workspace_path / "items").is_dir():
-        return
-    ctx.workspace.audit(action, ctx.now(), **details)
+def _existing_workspace(ctx: Context) -> Workspace | None:
+    """The workspace to record edits in when it is already there (never create one for that)."""
+    return ctx.workspace if (ctx.workspace_path / "items").is_dir() else None
 
 
 def add_entries(args: argparse.Namespace, ctx: Context) -> int:
@@ -179,9 +180,9 @@ def add_entries(args: argparse.Namespace, ctx: Context) -> int:
         workspace = ctx.workspace
         key_password = read_password(args, dest="key_password", prompt=f"Password of the key of {name}")
         source = source_from_item(workspace, workspace.get(name), key_password=key_password)
-        assert source.key is not None
+        if source.key is None:
+            raise UsageError(f"item {name!r} has no private key to add as a key entry")
         after = se.add_private_key(store, args.alias or name, source.key, source.chain)
-        added = [after.entries[-1].alias]
     else:
         certificates: list[x509.Certificate] = []
         for path in files:
@@ -190,21 +191,19 @@ def add_entries(args: argparse.Namespace, ctx: Context) -> int:
                 raise UsageError(f"{path}: holds no certificate")
             certificates.extend(c for c in material.certificates if c not in certificates)
         after = se.add_certificates(store, certificates, alias=args.alias)
-        added = [entry.alias for entry in after.entries[len(store.entries) :]]
-    return _save(args, ctx, store, after, password, "store.add", added=added)
+    return _save(args, ctx, store, after, password, StoreEdit.ADD)
 
 
 def remove_entries(args: argparse.Namespace, ctx: Context) -> int:
     store, password = _open(args)
     after = se.remove_entries(store, args.aliases)
-    removed = [alias for alias in store.aliases() if alias not in after.aliases()]
-    return _save(args, ctx, store, after, password, "store.remove", removed=removed)
+    return _save(args, ctx, store, after, password, StoreEdit.REMOVE)
 
 
 def rename_entry(args: argparse.Namespace, ctx: Context) -> int:
     store, password = _open(args)
     after = se.rename_entry(store, args.old, args.new)
-    return _save(args, ctx, store, after, password, "store.rename", old=store.entry(args.old).alias, new=args.new)
+    return _save(args, ctx, store, after, password, StoreEdit.RENAME)
 
 
 def change_password(args: argparse.Namespace, ctx: Context) -> int:
@@ -216,7 +215,7 @@ def change_password(args: argparse.Namespace, ctx: Context) -> int:
         raise PasswordError(
             "give the new password with --new-password-env VAR or --new-password-file FILE", missing=True
         )
-    return _save(args, ctx, store, store, new, "store.passwd")
+    return _save(args, ctx, store, store, new, StoreEdit.PASSWD)
 
 
 def convert_store(args: argparse.Namespace, ctx: Context) -> int:
@@ -227,9 +226,9 @@ def convert_store(args: argparse.Namespace, ctx: Context) -> int:
     if Path(args.out).resolve() == Path(args.file).resolve():
         raise UsageError("--out is the store itself: give another file")
     out_password = read_password(args, dest="out_password") or password
-    data = se.serialize_store(store, fmt, password=out_password, now=ctx.now())
-    written = se.write_new_store(args.out, data, force=args.force)
-    _audit(ctx, "store.convert", file=store.path, out=str(written), format=fmt.value)
+    written = convert(
+        _existing_workspace(ctx), store, args.out, fmt, password=out_password, now=ctx.now(), force=args.force
+    )
     if args.json:
         print_json({"file": store.path, "out": str(written), "format": fmt.value, "entries": _entries_json(store, ctx)})
     else:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from certbench.commands import Context, add_password_options, echo, print_json, print_table, read_password, window_days
 from certbench.core import truststore as ts
+from certbench.core.actions.trust import build_truststore
 from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
 from certbench.core.formats.load import load_file
 from certbench.core.system_bundle import system_bundle_path
@@ -152,8 +153,18 @@ def build_store(args: argparse.Namespace, ctx: Context) -> int:
         exclude=tuple(args.exclude),
     )
     plan = ts.select_entries(candidates, filters, now=now)
-    out = ts.save_truststore(args.out, plan.entries, fmt, password=password, now=now, overwrite=args.force)
-    _audit(ctx, now, out, fmt, plan, args.inputs)
+    # Recorded when a workspace is already there (never create one just for the audit log).
+    workspace = ctx.workspace if (ctx.workspace_path / "items").is_dir() else None
+    out = build_truststore(
+        args.out,
+        plan.entries,
+        fmt,
+        password=password,
+        now=now,
+        overwrite=args.force,
+        workspace=workspace,
+        inputs=args.inputs,
+    )
     problems = [f"{s.label}: {p}" for s in sources for p in s.problems]
     if args.json:
         print_json({"out": str(out), "format": fmt.value, **plan.to_json(now), "problems": problems})
@@ -168,16 +179,6 @@ def build_store(args: argparse.Namespace, ctx: Context) -> int:
         f"{plan.count(ts.Status.NON_CA)} non-CA dropped, {plan.count(ts.Status.FILTERED)} filtered out"
     )
     return 0
-
-
-def _audit(ctx: Context, now: datetime, out: Path, fmt: ts.TrustFormat, plan: ts.TrustPlan, inputs: list[str]) -> None:
-    """Record the build in the workspace audit log when a workspace is already there (never create one);
-    its inputs let ``certbench show`` list the truststores built from an item."""
-    if not (ctx.workspace_path / "items").is_dir():
-        return
-    ctx.workspace.audit(
-        "trust.build", now, out=str(out), format=fmt.value, added=plan.count(ts.Status.ADDED), inputs=list(inputs)
-    )
 
 
 def _print_decision(decision: ts.Decision, now: datetime) -> None:

@@ -14,23 +14,19 @@ Finding codes (stable; documented in the README): ``input.unreadable``, ``input.
 
 from __future__ import annotations
 
-import base64
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import PublicKeyAlgorithmOID
 
 from certbench.core.describe import (
     certificate_damage,
-    certificate_key_info,
     common_name,
     extended_key_usage,
     is_ca,
@@ -40,14 +36,22 @@ from certbench.core.describe import (
     names,
     public_key_info,
     rfc4514,
-    serial_hex,
     signature_algorithm_name,
     subject_alt_names,
 )
 from certbench.core.errors import CertbenchError, PasswordError
-from certbench.core.fingerprints import sha1_colon
 from certbench.core.formats.material import Material
 from certbench.core.linking import MAX_SIGNATURE_TRIALS, Linker, spki_der
+from certbench.core.model import (
+    SEVERITIES,
+    CertEntry,
+    ChainInfo,
+    ChainReport,
+    Finding,
+    InputInfo,
+    KeyInfo,
+    Severity,
+)
 from certbench.core.validity import days_until, expires_soon, is_expired, is_not_yet_valid, is_valid_at
 from certbench.core.verify import chain_validates, validity_failure, verify_chain
 
@@ -58,171 +62,16 @@ _SIZED_KEY_ALGORITHMS = (
     PublicKeyAlgorithmOID.RSASSA_PSS,
     PublicKeyAlgorithmOID.DSA,
 )
-SEVERITIES = ("error", "warning", "info")
 _WEAK_HASHES = ("md5", "sha1", "md2", "md4")
 #: Chains validated against the anchors (the best chains first); a 5,000-leaf bundle is not validated 5,000 times.
 MAX_VALIDATED_CHAINS = 32
 MAX_INTERMEDIATES = 256
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem: stable ``code``, ``severity`` (error|warning|info), what is wrong, how to fix it."""
-
-    code: str
-    severity: str
-    message: str
-    fix: str
-    subject: str | None = None
-    certificates: tuple[str, ...] = ()
-    path: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "severity": self.severity,
-            "code": self.code,
-            "message": self.message,
-            "fix": self.fix,
-            "subject": self.subject,
-            "certificates": list(self.certificates),
-            "path": self.path,
-        }
-
-
-@dataclass(frozen=True)
-class InputInfo:
-    """One input as read: its format, or the error that stopped it being read."""
-
-    path: str
-    format: str | None
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class CertEntry:
-    """A distinct certificate: where it was first seen (``path``/``index``), or ``source="trust"``."""
-
-    id: str
-    certificate: x509.Certificate
-    path: str | None
-    index: int | None
-    source: str = "input"
-
-
-@dataclass(frozen=True)
-class KeyInfo:
-    id: str
-    path: str
-    key_type: str
-    key_size: int | None
-    matches: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ChainInfo:
-    """One chain built from a leaf: ids leaf first, how it was ordered in the input, what it lacks."""
-
-    certificates: tuple[str, ...]
-    leaf: str
-    as_given: str
-    complete: bool
-    root_present: bool
-    signatures_ok: bool
-    trusted: bool | None
-    trust_reason: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "certificates": list(self.certificates),
-            "leaf": self.leaf,
-            "as_given": self.as_given,
-            "complete": self.complete,
-            "root_present": self.root_present,
-            "signatures_ok": self.signatures_ok,
-            "trusted": self.trusted,
-            "trust_reason": self.trust_reason,
-        }
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The doctor's report. ``chain`` is the best chain (leaf first); ``fixed_chain()`` what to save."""
-
-    chain: tuple[x509.Certificate, ...]
-    findings: tuple[Finding, ...]
-    inputs: tuple[InputInfo, ...] = ()
-    certificates: tuple[CertEntry, ...] = ()
-    keys: tuple[KeyInfo, ...] = ()
-    chains: tuple[ChainInfo, ...] = ()
-    now: datetime | None = None
-    _by_id: dict[str, CertEntry] = field(default_factory=dict, repr=False, compare=False)
-    _self_signed: frozenset[str] = field(default_factory=frozenset, repr=False, compare=False)
-
-    @property
-    def ok(self) -> bool:
-        return not any(f.severity == "error" for f in self.findings)
-
-    def fixed_chain(self) -> tuple[x509.Certificate, ...]:
-        """Leaf -> intermediates -> root (root included where known); duplicates and unrelated removed."""
-        seen: list[x509.Certificate] = []
-        for certificate in self.chain:
-            if certificate not in seen:
-                seen.append(certificate)
-        return tuple(seen)
-
-    def entry(self, cert_id: str) -> CertEntry:
-        return self._by_id[cert_id]
-
-    def to_json(self) -> dict[str, Any]:
-        when = self.now
-        if when is None:
-            raise ValueError("report has no analysis time")
-        certificates = [_certificate_json(entry, entry.id in self._self_signed) for entry in self.certificates]
-        return {
-            "inputs": [{"path": i.path, "format": i.format, "error": i.error} for i in self.inputs],
-            "certificates": certificates,
-            "keys": [
-                {"id": k.id, "path": k.path, "key_type": k.key_type, "key_size": k.key_size, "matches": list(k.matches)}
-                for k in self.keys
-            ],
-            "chains": [c.to_json() for c in self.chains],
-            "findings": [f.to_json() for f in self.findings],
-        }
-
-
 def chain_pem(chain: Sequence[x509.Certificate]) -> bytes:
     """PEM blocks in the given order (leaf first for a fixed chain), a blank line between blocks."""
     blocks = [c.public_bytes(serialization.Encoding.PEM).strip() for c in chain]
     return b"\n\n".join(blocks) + b"\n"
-
-
-def _certificate_json(entry: CertEntry, self_signed: bool) -> dict[str, Any]:
-    """The ``certificates`` item of ``to_json`` (the fields of :class:`CertSummary` scripts need)."""
-    cert = entry.certificate
-    subject, issuer = names(cert)
-    sha256 = cert.fingerprint(hashes.SHA256())
-    key_type, key_size = certificate_key_info(cert)
-    return {
-        "id": entry.id,
-        "path": entry.path,
-        "index": entry.index,
-        "source": entry.source,
-        "subject": rfc4514(subject),
-        "issuer": rfc4514(issuer),
-        "serial": serial_hex(cert),
-        "not_before": iso(cert.not_valid_before_utc),
-        "not_after": iso(cert.not_valid_after_utc),
-        "sha256": sha256.hex(":").upper(),
-        "sha1": sha1_colon(cert),
-        "x5t#S256": base64.urlsafe_b64encode(sha256).rstrip(b"=").decode("ascii"),
-        "key_type": key_type,
-        "key_size": key_size,
-        "is_ca": is_ca(cert),
-        "self_signed": self_signed,
-        "san": list(subject_alt_names(cert)),
-        "key_usage": list(key_usage(cert)),
-        "extended_key_usage": list(extended_key_usage(cert)),
-    }
 
 
 def _ambiguous_issuers(linker: Linker, input_certs: Sequence[x509.Certificate]) -> list[Finding]:
@@ -236,7 +85,7 @@ def _ambiguous_issuers(linker: Linker, input_certs: Sequence[x509.Certificate]) 
         findings.append(
             Finding(
                 "chain.ambiguous-issuers",
-                "warning",
+                Severity.WARNING,
                 f"{count} certificates are named {rfc4514(name)}: for a certificate naming it as its issuer, "
                 f"certbench checks the signature of at most {MAX_SIGNATURE_TRIALS} of them (matching key identifier "
                 "first)" + (f"; {undecided} certificate(s) were left unlinked" if undecided else ""),
@@ -285,251 +134,305 @@ def analyze_chain(
     ``purpose`` ("client"/"server") adds the TLS role check to validation; ``errors`` are inputs that
     could not be read (reported as ``input.*`` findings).
     """
-    findings: list[Finding] = []
-    inputs: list[InputInfo] = []
-    for error in errors:
-        inputs.append(InputInfo(path=error.path or "?", format=None, error=error.message))
-        code = "input.password" if isinstance(error, PasswordError) else "input.unreadable"
-        fix = (
-            "give the file's password (a wrong password and a damaged file look the same)"
-            if code == "input.password"
-            else "check that the file is a certificate, key, CSR or keystore, and that it is complete"
-        )
-        findings.append(Finding(code, "error", error.message, fix, path=error.path))
+    return _Analysis(materials, now=now, trust=trust, purpose=purpose).run(errors)
 
-    entries: list[CertEntry] = []
-    by_der: dict[x509.Certificate, CertEntry] = {}
-    ordered_positions: dict[int, dict[int, int]] = defaultdict(dict)  # id -> {input number: position}
-    key_records: list[tuple[str, PrivateKeyTypes]] = []
-    for m_index, material in enumerate(materials):
-        inputs.append(InputInfo(path=material.path, format=str(material.format)))
+
+class _Analysis:
+    """One run of the chain doctor: a method per phase (read, keys, leaves, chains) and per findings family.
+
+    The phases share what earlier ones found (entries, the linker, the ordered leaves) as attributes.
+    """
+
+    def __init__(
+        self, materials: Sequence[Material], *, now: datetime, trust: Sequence[x509.Certificate], purpose: str | None
+    ) -> None:
+        self.materials = materials
+        self.now = now
+        self.trust = list(trust)
+        self.purpose = purpose
+        self.findings: list[Finding] = []
+        self.inputs: list[InputInfo] = []
+        self.entries: list[CertEntry] = []
+        self.by_der: dict[x509.Certificate, CertEntry] = {}
+        self.ordered_positions: dict[int, dict[int, int]] = defaultdict(dict)  # id -> {input number: position}
+        self.key_records: list[tuple[str, PrivateKeyTypes]] = []
+        self.keys: list[KeyInfo] = []
+        self.chains: list[ChainInfo] = []
+        self.primary: list[x509.Certificate] = []
+        self.primary_complete = False
+        self.anchor_entries: dict[x509.Certificate, CertEntry] = {}
+
+    def run(self, errors: Sequence[CertbenchError]) -> ChainReport:
+        self.read_errors(errors)
+        for m_index, material in enumerate(self.materials):
+            self.read_material(m_index, material)
+        self.input_certs = [e.certificate for e in self.entries]
+        self.by_cert: dict[int, CertEntry] = {id(e.certificate): e for e in self.entries}
+        self.entry_by_id = {e.id: e for e in self.entries}
+        self.linker = Linker(self.input_certs, self.trust)
+        self.input_cas = [c for c in self.input_certs if is_ca(c)][:MAX_INTERMEDIATES]
+        self.match_keys()
+        self.order_leaves()
+        self.build_chains()
+        self.chain_findings()
+        self.signature_findings()
+        for entry in self.entries:
+            self.findings.extend(_certificate_findings(entry, self.now, self.linker))
+        return self.report()
+
+    # -- phase 1: read -------------------------------------------------------------------------------
+
+    def read_errors(self, errors: Sequence[CertbenchError]) -> None:
+        """Inputs that could not be read become ``input.*`` findings."""
+        for error in errors:
+            self.inputs.append(InputInfo(path=error.path or "?", format=None, error=error.message))
+            code = "input.password" if isinstance(error, PasswordError) else "input.unreadable"
+            fix = (
+                "give the file's password (a wrong password and a damaged file look the same)"
+                if code == "input.password"
+                else "check that the file is a certificate, key, CSR or keystore, and that it is complete"
+            )
+            self.findings.append(Finding(code, Severity.ERROR, error.message, fix, path=error.path))
+
+    def read_material(self, m_index: int, material: Material) -> None:
+        """One input's certificates (each once, with its position) and keys."""
+        self.inputs.append(InputInfo(path=material.path, format=str(material.format)))
         for problem in material.problems:
-            findings.append(
+            self.findings.append(
                 Finding(
                     "input.unreadable",
-                    "error",
+                    Severity.ERROR,
                     problem,
                     "get the file again from its source: part of it is cut off or damaged",
                     path=material.path,
                 )
             )
-        findings.extend(_keystore_entry_findings(material))
+        self.findings.extend(_keystore_entry_findings(material))
         reported_duplicates: set[x509.Certificate] = set()
         certs = list(material.certificates)
         for key_entry in material.key_entries:
             certs.extend(c for c in key_entry.chain if c not in certs)
         for index, certificate in enumerate(certs):
-            damage = certificate_damage(certificate)
-            if damage is not None:
-                findings.append(
+            entry = self._entry(material, index, certificate)
+            if entry is None or index >= len(material.certificates):
+                continue
+            if m_index not in self.ordered_positions[id(entry.certificate)]:
+                self.ordered_positions[id(entry.certificate)][m_index] = index
+            # Only a list whose order means something has duplicates worth a finding; a keystore's
+            # trusted copies of its key entry's CAs are normal.
+            elif material.ordered and certificate not in reported_duplicates:
+                reported_duplicates.add(certificate)
+                self.findings.append(
                     Finding(
-                        "input.unreadable",
-                        "error",
-                        f"certificate #{index + 1} is damaged ({damage}); it was left out",
-                        "get the file again from its source: this certificate cannot be read",
+                        "chain.duplicate",
+                        Severity.WARNING,
+                        f"{_label(certificate)} appears more than once in {material.path}",
+                        "keep one copy of each certificate (the fixed chain certbench writes has none)",
+                        subject=rfc4514(certificate.subject),
+                        certificates=(entry.id,),
                         path=material.path,
                     )
                 )
-                continue
-            entry = by_der.get(certificate)
-            if entry is None:
-                entry = CertEntry(f"c{len(entries) + 1}", certificate, material.path, index)
-                entries.append(entry)
-                by_der[certificate] = entry
-            if index < len(material.certificates):
-                if m_index in ordered_positions[id(entry.certificate)]:
-                    # Only a list whose order means something has duplicates worth a finding; a keystore's
-                    # trusted copies of its key entry's CAs are normal.
-                    if material.ordered and certificate not in reported_duplicates:
-                        reported_duplicates.add(certificate)
-                        findings.append(
-                            Finding(
-                                "chain.duplicate",
-                                "warning",
-                                f"{_label(certificate)} appears more than once in {material.path}",
-                                "keep one copy of each certificate (the fixed chain certbench writes has none)",
-                                subject=rfc4514(certificate.subject),
-                                certificates=(entry.id,),
-                                path=material.path,
-                            )
-                        )
-                else:
-                    ordered_positions[id(entry.certificate)][m_index] = index
-        seen_keys = {spki_der(k) for _, k in key_records}
+        seen_keys = {spki_der(k) for _, k in self.key_records}
         for key in list(material.keys) + [e.key for e in material.key_entries]:
             spki = spki_der(key)
             if spki is None:
                 continue  # a key type without a public form cannot be matched
             if spki not in seen_keys:
                 seen_keys.add(spki)
-                key_records.append((material.path, key))
+                self.key_records.append((material.path, key))
 
-    input_certs = [e.certificate for e in entries]
-    by_cert: dict[int, CertEntry] = {id(e.certificate): e for e in entries}
-    linker = Linker(input_certs, trust)
-
-    # Keys and what they match.
-    cert_by_spki: dict[bytes, list[str]] = defaultdict(list)
-    for entry in entries if key_records else ():  # nothing to match in a bundle without keys
-        spki_bytes = spki_der(entry.certificate)
-        if spki_bytes is not None:
-            cert_by_spki[spki_bytes].append(entry.id)
-    keys: list[KeyInfo] = []
-    for k_index, (path, key) in enumerate(key_records, start=1):
-        key_type, key_size = public_key_info(key)
-        matches = tuple(cert_by_spki.get(spki_der(key) or b"", ()))
-        keys.append(KeyInfo(f"k{k_index}", path, key_type, key_size, matches))
-        if not matches and entries:
-            findings.append(
+    def _entry(self, material: Material, index: int, certificate: x509.Certificate) -> CertEntry | None:
+        """The entry of ``certificate`` (made on first sight); None for a damaged one (reported)."""
+        damage = certificate_damage(certificate)
+        if damage is not None:
+            self.findings.append(
                 Finding(
-                    "key.mismatch",
-                    "error",
-                    f"the {key_type} private key in {path} belongs to none of the {len(entries)} certificate(s) given",
-                    "find the key that was used to create the CSR for this certificate, or issue a new "
-                    "certificate from this key",
-                    certificates=(),
-                    path=path,
+                    "input.unreadable",
+                    Severity.ERROR,
+                    f"certificate #{index + 1} is damaged ({damage}); it was left out",
+                    "get the file again from its source: this certificate cannot be read",
+                    path=material.path,
                 )
             )
-    key_matched = {cid for k in keys for cid in k.matches}
+            return None
+        entry = self.by_der.get(certificate)
+        if entry is None:
+            entry = CertEntry(f"c{len(self.entries) + 1}", certificate, material.path, index)
+            self.entries.append(entry)
+            self.by_der[certificate] = entry
+        return entry
 
-    # Leaves: input certificates that issued no other input certificate.
-    has_child: set[int] = set()
-    for certificate in input_certs:
-        parent = linker.issuer(certificate)
-        if parent is not None and id(parent) in by_cert and parent is not certificate:
-            has_child.add(id(parent))
-    leaves = [c for c in input_certs if id(c) not in has_child]
+    # -- phase 2: keys and what they match -----------------------------------------------------------
 
-    anchor_pool = list(trust)
-    input_cas = [c for c in input_certs if is_ca(c)][:MAX_INTERMEDIATES]
-    implicit = not anchor_pool
+    def match_keys(self) -> None:
+        cert_by_spki: dict[bytes, list[str]] = defaultdict(list)
+        for entry in self.entries if self.key_records else ():  # nothing to match in a bundle without keys
+            spki_bytes = spki_der(entry.certificate)
+            if spki_bytes is not None:
+                cert_by_spki[spki_bytes].append(entry.id)
+        for k_index, (path, key) in enumerate(self.key_records, start=1):
+            key_type, key_size = public_key_info(key)
+            matches = tuple(cert_by_spki.get(spki_der(key) or b"", ()))
+            self.keys.append(KeyInfo(f"k{k_index}", path, key_type, key_size, matches))
+            if not matches and self.entries:
+                self.findings.append(
+                    Finding(
+                        "key.mismatch",
+                        Severity.ERROR,
+                        f"the {key_type} private key in {path} belongs to none of the {len(self.entries)} "
+                        "certificate(s) given",
+                        "find the key that was used to create the CSR for this certificate, or issue a new "
+                        "certificate from this key",
+                        certificates=(),
+                        path=path,
+                    )
+                )
+        self.key_matched = {cid for k in self.keys for cid in k.matches}
 
-    walked_chains = {id(leaf): linker.walk(leaf) for leaf in leaves}
-    input_order = {id(certificate): number for number, certificate in enumerate(input_certs)}
+    # -- phase 3: leaves, best first -----------------------------------------------------------------
 
-    def rank(certificate: x509.Certificate) -> tuple[int, int, int, int]:
-        return (
-            1 if by_cert[id(certificate)].id in key_matched else 0,
-            0 if is_ca(certificate) else 1,
-            len(walked_chains[id(certificate)][0]),
-            -input_order[id(certificate)],
-        )
+    def order_leaves(self) -> None:
+        """Leaves are input certificates that issued no other input certificate; the best one first."""
+        has_child: set[int] = set()
+        for certificate in self.input_certs:
+            parent = self.linker.issuer(certificate)
+            if parent is not None and id(parent) in self.by_cert and parent is not certificate:
+                has_child.add(id(parent))
+        leaves = [c for c in self.input_certs if id(c) not in has_child]
+        self.walked_chains = {id(leaf): self.linker.walk(leaf) for leaf in leaves}
+        input_order = {id(certificate): number for number, certificate in enumerate(self.input_certs)}
 
-    ordered_leaves = sorted(leaves, key=rank, reverse=True)
+        def rank(certificate: x509.Certificate) -> tuple[int, int, int, int]:
+            return (
+                1 if self.by_cert[id(certificate)].id in self.key_matched else 0,
+                0 if is_ca(certificate) else 1,
+                len(self.walked_chains[id(certificate)][0]),
+                -input_order[id(certificate)],
+            )
 
-    def position(certificate: x509.Certificate) -> tuple[int, int] | None:
-        places = ordered_positions.get(id(certificate))
+        self.ordered_leaves = sorted(leaves, key=rank, reverse=True)
+
+    # -- phase 4: one chain per leaf, validated ------------------------------------------------------
+
+    def _position(self, certificate: x509.Certificate) -> tuple[int, int] | None:
+        places = self.ordered_positions.get(id(certificate))
         if not places:
             return None
         first = min(places)
         return first, places[first]
 
-    entry_by_id = {e.id: e for e in entries}
-    anchor_entries: dict[x509.Certificate, CertEntry] = {}
-
-    def cert_id(certificate: x509.Certificate) -> str:
-        if id(certificate) in by_cert:
-            return by_cert[id(certificate)].id
-        entry = anchor_entries.get(certificate)
+    def _cert_id(self, certificate: x509.Certificate) -> str:
+        if id(certificate) in self.by_cert:
+            return self.by_cert[id(certificate)].id
+        entry = self.anchor_entries.get(certificate)
         if entry is None:
-            entry = CertEntry(f"t{len(anchor_entries) + 1}", certificate, None, None, source="trust")
-            anchor_entries[certificate] = entry
-            entry_by_id[entry.id] = entry
+            entry = CertEntry(f"t{len(self.anchor_entries) + 1}", certificate, None, None, source="trust")
+            self.anchor_entries[certificate] = entry
+            self.entry_by_id[entry.id] = entry
         return entry.id
 
-    chains: list[ChainInfo] = []
-    primary: list[x509.Certificate] = []
-    primary_complete = False
-    for number, leaf in enumerate(ordered_leaves):
-        walked, complete = walked_chains[id(leaf)]
-        positions = [p for p in (position(c) for c in walked) if p is not None]
-        trusted: bool | None = None
-        reason: str | None = None
-        anchors = anchor_pool or ([walked[-1]] if complete and id(walked[-1]) in by_cert else [])
-        if anchors and not (implicit and len(walked) == 1) and number < MAX_VALIDATED_CHAINS:
-            intermediates = [c for c in input_cas if c != leaf]
-            if purpose in ("client", "server"):
-                name = _leaf_name(leaf) if purpose == "server" else None
-                if purpose == "server" and name is None:
-                    trusted, reason = False, "the certificate has no DNS name or IP address to check a server against"
-                else:
-                    result = verify_chain(leaf, intermediates, anchors, at=now, purpose=purpose, name=name)
-                    trusted, reason = result.valid, result.reason
-            else:
-                trusted, reason, _ = chain_validates(leaf, intermediates, anchors, at=now)
-        elif len(walked) == 1 and complete and (implicit or leaf in anchor_pool):
-            trusted, reason = (None, None) if implicit else (True, "is a trust anchor")
-        signatures_ok = not any(id(c) in linker.bad_signature for c in walked)
-        chains.append(
-            ChainInfo(
-                certificates=tuple(cert_id(c) for c in walked),
-                leaf=cert_id(leaf),
-                as_given=_classify(positions),
-                complete=complete,
-                root_present=complete and id(walked[-1]) in by_cert,
-                signatures_ok=signatures_ok,
-                trusted=trusted,
-                trust_reason=reason,
-            )
-        )
-        if number == 0:
-            primary, primary_complete = walked, complete
-
-    if primary:
-        findings.extend(
-            _chain_findings(
-                primary,
-                primary_complete,
-                chains[0],
-                materials=materials,
-                by_cert=by_cert,
-                linker=linker,
-                key_matched=key_matched,
-                purpose=purpose,
-                anchors_given=bool(anchor_pool),
-                ordered_positions=ordered_positions,
-                now=now,
-            )
-        )
-        findings.extend(_unrelated(primary, primary_complete, ordered_leaves, walked_chains, by_cert))
-
-    for key_id, (certificate, issuer) in linker.bad_signature.items():
-        if key_id in by_cert:
-            findings.append(
-                Finding(
-                    "chain.signature",
-                    "error",
-                    f"{_label(certificate)} names {_label(issuer)} as its issuer, but that certificate's key does not "
-                    "verify its signature",
-                    "get the issuer certificate that really signed it (a re-keyed CA has the same name and a new "
-                    "key), or have the certificate re-issued",
-                    subject=rfc4514(certificate.subject),
-                    certificates=(by_cert[key_id].id,),
-                    path=by_cert[key_id].path,
+    def build_chains(self) -> None:
+        for number, leaf in enumerate(self.ordered_leaves):
+            walked, complete = self.walked_chains[id(leaf)]
+            positions = [p for p in (self._position(c) for c in walked) if p is not None]
+            trusted, reason = self._trust(number, leaf, walked, complete)
+            signatures_ok = not any(id(c) in self.linker.bad_signature for c in walked)
+            self.chains.append(
+                ChainInfo(
+                    certificates=tuple(self._cert_id(c) for c in walked),
+                    leaf=self._cert_id(leaf),
+                    as_given=_classify(positions),
+                    complete=complete,
+                    root_present=complete and id(walked[-1]) in self.by_cert,
+                    signatures_ok=signatures_ok,
+                    trusted=trusted,
+                    trust_reason=reason,
                 )
             )
+            if number == 0:
+                self.primary, self.primary_complete = walked, complete
 
-    findings.extend(_aki_mismatches(linker, by_cert, list(input_certs) + list(trust)))
-    findings.extend(_ambiguous_issuers(linker, input_certs))
+    def _trust(
+        self, number: int, leaf: x509.Certificate, walked: list[x509.Certificate], complete: bool
+    ) -> tuple[bool | None, str | None]:
+        """The trust verdict of one chain (None: not judged)."""
+        implicit = not self.trust
+        anchors = self.trust or ([walked[-1]] if complete and id(walked[-1]) in self.by_cert else [])
+        if anchors and not (implicit and len(walked) == 1) and number < MAX_VALIDATED_CHAINS:
+            intermediates = [c for c in self.input_cas if c != leaf]
+            if self.purpose not in ("client", "server"):
+                trusted, reason, _ = chain_validates(leaf, intermediates, anchors, at=self.now)
+                return trusted, reason
+            name = _leaf_name(leaf) if self.purpose == "server" else None
+            if self.purpose == "server" and name is None:
+                return False, "the certificate has no DNS name or IP address to check a server against"
+            result = verify_chain(leaf, intermediates, anchors, at=self.now, purpose=self.purpose, name=name)
+            return result.valid, result.reason
+        if len(walked) == 1 and complete and (implicit or leaf in self.trust):
+            return (None, None) if implicit else (True, "is a trust anchor")
+        return None, None
 
-    for entry in entries:
-        findings.extend(_certificate_findings(entry, now, linker))
+    # -- findings families ---------------------------------------------------------------------------
 
-    all_entries = tuple(entries) + tuple(anchor_entries.values())
-    order = {"error": 0, "warning": 1, "info": 2}
-    findings.sort(key=lambda f: order.get(f.severity, 3))
-    return ChainReport(
-        chain=tuple(primary),
-        findings=tuple(findings),
-        inputs=tuple(inputs),
-        certificates=all_entries,
-        keys=tuple(keys),
-        chains=tuple(chains),
-        now=now,
-        _by_id=entry_by_id,
-        _self_signed=frozenset(e.id for e in all_entries if linker.self_signed(e.certificate)),
-    )
+    def chain_findings(self) -> None:
+        """The primary chain's findings (order, completeness, trust...) and the certificates outside it."""
+        if not self.primary:
+            return
+        self.findings.extend(
+            _chain_findings(
+                self.primary,
+                self.primary_complete,
+                self.chains[0],
+                materials=self.materials,
+                by_cert=self.by_cert,
+                linker=self.linker,
+                key_matched=self.key_matched,
+                purpose=self.purpose,
+                anchors_given=bool(self.trust),
+                ordered_positions=self.ordered_positions,
+                now=self.now,
+            )
+        )
+        self.findings.extend(
+            _unrelated(self.primary, self.primary_complete, self.ordered_leaves, self.walked_chains, self.by_cert)
+        )
+
+    def signature_findings(self) -> None:
+        """Signatures that do not verify, AKI mismatches and issuers that cannot be told apart."""
+        for key_id, (certificate, issuer) in self.linker.bad_signature.items():
+            if key_id in self.by_cert:
+                self.findings.append(
+                    Finding(
+                        "chain.signature",
+                        Severity.ERROR,
+                        f"{_label(certificate)} names {_label(issuer)} as its issuer, but that certificate's key "
+                        "does not verify its signature",
+                        "get the issuer certificate that really signed it (a re-keyed CA has the same name and a "
+                        "new key), or have the certificate re-issued",
+                        subject=rfc4514(certificate.subject),
+                        certificates=(self.by_cert[key_id].id,),
+                        path=self.by_cert[key_id].path,
+                    )
+                )
+        self.findings.extend(_aki_mismatches(self.linker, self.by_cert, list(self.input_certs) + self.trust))
+        self.findings.extend(_ambiguous_issuers(self.linker, self.input_certs))
+
+    def report(self) -> ChainReport:
+        all_entries = tuple(self.entries) + tuple(self.anchor_entries.values())
+        order = {"error": 0, "warning": 1, "info": 2}
+        self.findings.sort(key=lambda f: order.get(f.severity, 3))
+        return ChainReport(
+            chain=tuple(self.primary),
+            findings=tuple(self.findings),
+            inputs=tuple(self.inputs),
+            certificates=all_entries,
+            keys=tuple(self.keys),
+            chains=tuple(self.chains),
+            now=self.now,
+            _by_id=self.entry_by_id,
+            _self_signed=frozenset(e.id for e in all_entries if self.linker.self_signed(e.certificate)),
+        )
 
 
 def _chain_findings(
@@ -562,7 +465,7 @@ def _chain_findings(
             findings.append(
                 Finding(
                     "chain.order",
-                    "error",
+                    Severity.ERROR,
                     f"{material.path} is not in leaf-first order ({shape}): the leaf {_label(leaf)} must come first, "
                     "then each issuer",
                     "reorder as leaf -> intermediates -> root "
@@ -579,7 +482,7 @@ def _chain_findings(
             findings.append(
                 Finding(
                     "chain.root-missing",
-                    "warning",
+                    Severity.WARNING,
                     f"the chain ends at the intermediate {_label(last)}: its issuer {rfc4514(last.issuer)} (the root) "
                     "is not included",
                     "append the root certificate of "
@@ -595,7 +498,7 @@ def _chain_findings(
                 Finding(
                     "chain.incomplete",
                     # A lone certificate is described, its missing issuers noted; a chain with a gap is wrong.
-                    "warning" if len(by_cert) == 1 and not anchors_given else "error",
+                    Severity.WARNING if len(by_cert) == 1 and not anchors_given else Severity.ERROR,
                     f"the issuer of {_label(last)} ({rfc4514(last.issuer)}) is not in the input"
                     + (" nor among the trust anchors" if anchors_given else "")
                     + (" (only this certificate was given)" if len(by_cert) == 1 else ""),
@@ -610,7 +513,7 @@ def _chain_findings(
         findings.append(
             Finding(
                 "chain.root-missing",
-                "warning",
+                Severity.WARNING,
                 f"the root {_label(last)} is not in the input (it was found among the trust anchors)",
                 "include the root after the intermediates if the partner asks for the full chain "
                 "(the fixed chain certbench writes includes it)",
@@ -629,7 +532,7 @@ def _chain_findings(
         findings.append(
             Finding(
                 "trust.failed",
-                "error",
+                Severity.ERROR,
                 f"{_label(leaf)} does not validate against the trust anchors: {info.trust_reason}",
                 "give the right anchors with --trust, complete the chain, or replace the certificate the reason names",
                 subject=leaf_subject,
@@ -656,7 +559,7 @@ def _ca_at_the_bottom(
     (an EKU-constrained intermediate is possible, a CA sent as "the client certificate" far more likely)."""
     label = _label(leaf)
 
-    def finding(code: str, severity: str, message: str, fix: str) -> Finding:
+    def finding(code: str, severity: Severity, message: str, fix: str) -> Finding:
         return Finding(
             code, severity, message, fix, subject=rfc4514(leaf.subject), certificates=(entry.id,), path=entry.path
         )
@@ -670,7 +573,7 @@ def _ca_at_the_bottom(
             else f"no end-entity certificate: {label} and the certificates it chains to are CA certificates"
         )
         fix = "nothing to fix if this is a CA bundle; add the end-entity certificate to check a full chain"
-        return [finding("chain.no-end-entity", "info", message, fix)]
+        return [finding("chain.no-end-entity", Severity.INFO, message, fix)]
     reissue = (
         "have an end-entity certificate (basicConstraints CA:FALSE, no keyCertSign) issued for this key and send "
         "that one: OpenSSL and Java accept a CA certificate as the peer's certificate, but Web PKI verifiers "
@@ -681,7 +584,7 @@ def _ca_at_the_bottom(
         return [
             finding(
                 "cert.ca-as-leaf",
-                "error",
+                Severity.ERROR,
                 f"{label} is a CA certificate (basicConstraints CA:TRUE) used as the end-entity certificate ({why})",
                 reissue,
             )
@@ -690,7 +593,7 @@ def _ca_at_the_bottom(
         return [
             finding(
                 "cert.ca-as-leaf",
-                "error",
+                Severity.ERROR,
                 f"{label} is a CA certificate (basicConstraints CA:TRUE) with the {' and '.join(roles)} usage but "
                 "without keyCertSign: it cannot issue certificates, so it is an end-entity certificate wrongly marked "
                 "as a CA",
@@ -700,7 +603,7 @@ def _ca_at_the_bottom(
     return [
         finding(
             "cert.ca-as-leaf",
-            "warning",
+            Severity.WARNING,
             f"{label} is a CA certificate (CA:TRUE, keyCertSign) with the {' and '.join(roles)} usage at the bottom "
             "of the chain (it issued none of the certificates given): if it is sent as the client or server "
             "certificate, it is a CA posing as one, and whoever holds its key can issue certificates that may chain "
@@ -725,7 +628,7 @@ def _aki_mismatches(linker: Linker, by_cert: dict[int, CertEntry], known: Sequen
         findings.append(
             Finding(
                 "chain.aki-mismatch",
-                "warning",
+                Severity.WARNING,
                 f"{_label(certificate)} was signed by {_label(issuer)}, but its Authority Key Identifier ({aki}) names "
                 f"another key, {whose}: OpenSSL-based peers (nginx, HAProxy, curl, Python ssl) refuse the chain "
                 "with 'unable to get local issuer certificate'; Java accepts it",
@@ -767,7 +670,7 @@ def _unrelated(
         findings.append(
             Finding(
                 "chain.unrelated",
-                "warning",
+                Severity.WARNING,
                 f"{_label(certificate)} is not part of the chain of {_label(primary[0])}",
                 "remove it (--fix-out writes the chain without it), or add the certificates that link it",
                 subject=rfc4514(certificate.subject),
@@ -781,7 +684,7 @@ def _unrelated(
 def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> list[Finding]:
     certificate = entry.certificate
 
-    def finding(code: str, severity: str, message: str, fix: str) -> Finding:
+    def finding(code: str, severity: Severity, message: str, fix: str) -> Finding:
         subject = rfc4514(certificate.subject)
         return Finding(code, severity, message, fix, subject=subject, certificates=(entry.id,), path=entry.path)
 
@@ -793,7 +696,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> li
         findings.append(
             finding(
                 "cert.expired",
-                "error",
+                Severity.ERROR,
                 f"{label} expired on {iso(not_after)}",
                 "renew it: issue a new certificate (same key or a new one) and replace this one",
             )
@@ -802,7 +705,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> li
         findings.append(
             finding(
                 "cert.not-yet-valid",
-                "error",
+                Severity.ERROR,
                 f"{label} is not valid before {iso(not_before)}",
                 "wait until then, or check the clock of the machine that issued or checks it",
             )
@@ -812,7 +715,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> li
         findings.append(
             finding(
                 "cert.expires-soon",
-                "warning",
+                Severity.WARNING,
                 f"{label} expires in {days} day(s), on {iso(not_after)}",
                 "renew it now and plan the switch with the partner",
             )
@@ -828,7 +731,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> li
         findings.append(
             finding(
                 "cert.weak-key",
-                "error",
+                Severity.ERROR,
                 f"{label} has a {kind} {key.key_size}-bit key (under {MIN_RSA_BITS} bits)",
                 "issue a new certificate with an RSA 2048+ or EC P-256 key",
             )
@@ -838,7 +741,7 @@ def _certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> li
         findings.append(
             finding(
                 "cert.weak-signature",
-                "error",
+                Severity.ERROR,
                 f"{label} is signed with {algorithm} (MD5/SHA-1 signatures are broken)",
                 "have it re-issued with a SHA-256 (or stronger) signature",
             )
@@ -864,7 +767,7 @@ def _keystore_entry_findings(material: Material) -> list[Finding]:
     findings = [
         Finding(
             "input.key-password",
-            "error",
+            Severity.ERROR,
             f"entry {alias!r} has its own key password (not the store password): its certificates were read, "
             "its private key was not",
             f"give that key the store password in a copy of the keystore: keytool -keypasswd -alias {alias} "
@@ -876,7 +779,7 @@ def _keystore_entry_findings(material: Material) -> list[Finding]:
     findings.extend(
         Finding(
             "keystore.secret-key",
-            "info",
+            Severity.INFO,
             f"entry {alias!r} is a secret (symmetric) key; certbench reads certificates and private keys only",
             "nothing to do: secret keys are normal in Java keystores (JCEKS, BKS) and stay in them as they are",
             path=material.path,

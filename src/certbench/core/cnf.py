@@ -20,7 +20,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 
 from certbench.core.errors import UsageError
-from certbench.core.issue import KeySpec, Profile
+from certbench.core.issue import KeySpec, Profile, ekus_for
 from certbench.core.key_usage import key_usage_from_names
 from certbench.core.reading import read_bounded
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, name_from_pairs, san
@@ -422,3 +422,47 @@ def _one_san(kind: str, value: str, where: str, path: str, notes: list[str]) -> 
 
 
 __all__ = ["EKU_BY_NAME", "RequestConfig", "parse_request_config", "read_request_config"]
+
+
+@dataclass(frozen=True)
+class MergedRequest:
+    """What a leaf or CSR is made from once command-line values and a request config are merged."""
+
+    subject: x509.Name
+    sans: tuple[x509.GeneralName, ...]
+    profile: Profile | None
+    key_spec: KeySpec
+    #: Why the config was not followed to the letter (shown as notes, never errors).
+    notes: tuple[str, ...] = ()
+
+
+def merge_request(
+    config: RequestConfig | None,
+    *,
+    subject: x509.Name | None,
+    sans: Sequence[x509.GeneralName] = (),
+    profile: Profile | None = None,
+    key_spec: KeySpec | None = None,
+    default_profile: Profile | None = None,
+) -> MergedRequest:
+    """Explicit values win over the config, the config over the defaults (the ``--from-cnf`` rule).
+
+    SANs add up: the config's first, then each explicit one not already there. The profile defaults to
+    the one the config's EKU suggests, else ``default_profile``; a config whose EKU differs from the
+    chosen profile's gets a note (the profile's EKU is what is issued).
+    """
+    chosen_subject = subject if subject is not None else (config.subject if config is not None else None)
+    if chosen_subject is None:
+        raise UsageError("give --subject SUBJ (e.g. /CN=MyCompany-Client/O=MyCompany) or --from-cnf FILE")
+    merged = list(config.sans) if config is not None else []
+    merged += [name for name in sans if name not in merged]
+    chosen_profile = profile or (config.suggested_profile() if config is not None else None) or default_profile
+    notes: list[str] = []
+    if config is not None and chosen_profile is not None:
+        asked = set(config.ext_key_usage)
+        if asked and asked != set(ekus_for(chosen_profile)):
+            notes.append(
+                f"{config.path}: extendedKeyUsage differs from the {chosen_profile.value} profile's, which is used"
+            )
+    chosen_key = key_spec or (config.key_spec if config is not None and config.key_spec else KeySpec.RSA_2048)
+    return MergedRequest(chosen_subject, tuple(merged), chosen_profile, chosen_key, tuple(notes))

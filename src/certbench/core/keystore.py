@@ -24,20 +24,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
+from certbench.core.chain import chain_pem
 from certbench.core.checks import Check, blocking_failures
 from certbench.core.describe import rfc4514
 from certbench.core.errors import CertbenchError, KeystoreError, PasswordError, UsageError
 from certbench.core.formats.jar import (
     DESCRIPTOR_NAME,
     MANIFEST_NAME,
-    check_keystore_jar,
-    jar_checks,
     load_keystore_jar,
 )
 from certbench.core.formats.jks import JksPrivateKey, serialize_jks
 from certbench.core.formats.material import Format, Material
+from certbench.core.gateway import check_keystore_jar, jar_checks, password_problem
 from certbench.core.linking import complete_chain, is_issued_by, is_self_signed, same_key
-from certbench.core.passwords import count_restricted_characters, restricted_characters_message
 from certbench.core.rules import run_profile
 from certbench.core.safe_write import write_atomic, write_private
 from certbench.core.validity import certificate_expired
@@ -249,13 +248,13 @@ def export_checks(
             )
         )
     if password:
-        found = count_restricted_characters(password)
+        problem = password_problem(password)
         checks.append(
             Check(
                 "export.password-characters",
                 "Password has no restricted characters",
-                not found,
-                restricted_characters_message(found) if found else "no restricted characters",
+                problem is None,
+                problem or "no restricted characters",
                 severity="warning",
             )
         )
@@ -268,11 +267,6 @@ def export_checks(
 def default_jar_name(source_name: str) -> str:
     """The entry base name for a source: its name without anything but letters and digits."""
     return re.sub(r"[^A-Za-z0-9]", "", source_name) or "keystore"
-
-
-def chain_pem(chain: Sequence[x509.Certificate]) -> bytes:
-    """PEM blocks in the given order, one empty line between blocks."""
-    return b"\n".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
 
 
 def key_pem(key: PrivateKeyTypes, password: bytes | None) -> bytes:
@@ -355,9 +349,15 @@ def _require_password(password: bytes | None, what: str) -> bytes:
     return password
 
 
+def _require_key(source: BundleSource) -> PrivateKeyTypes:
+    if source.key is None:
+        raise KeystoreError(f"{source.name}: this bundle needs the private key")
+    return source.key
+
+
 def _serialize_p12(source: BundleSource, chain: Sequence[x509.Certificate], password: bytes, legacy: bool) -> bytes:
-    assert source.key is not None
-    return serialize_p12_keystore(source.name, source.key, chain, password, legacy=legacy)
+    key = _require_key(source)
+    return serialize_p12_keystore(source.name, key, chain, password, legacy=legacy)
 
 
 def serialize_p12_keystore(
@@ -379,8 +379,7 @@ def serialize_p12_keystore(
 def _serialize_jks(
     source: BundleSource, chain: Sequence[x509.Certificate], store_password: bytes, key_password: bytes, now: datetime
 ) -> bytes:
-    assert source.key is not None
-    entry = JksPrivateKey(source.name.lower(), source.key, tuple(chain))
+    entry = JksPrivateKey(source.name.lower(), _require_key(source), tuple(chain))
     return serialize_jks(private_keys=[entry], store_password=store_password, key_password=key_password, now=now)
 
 
@@ -427,8 +426,8 @@ def build_export(
         elif kind is BundleKind.DER:
             data = source.certificate.public_bytes(serialization.Encoding.DER)
         elif kind is BundleKind.KEY:
-            assert source.key is not None
-            data = key_pem(source.key, _require_password(password, "an encrypted key") if encrypt_key else None)
+            encryption = _require_password(password, "an encrypted key") if encrypt_key else None
+            data = key_pem(_require_key(source), encryption)
         elif kind is BundleKind.P12:
             data = _serialize_p12(source, chain, _require_password(password, "a PKCS#12 file"), legacy)
         elif kind is BundleKind.JKS:

@@ -26,9 +26,9 @@ from certbench.core.checks import Check
 from certbench.core.describe import common_name, is_ca, rfc4514
 from certbench.core.errors import UsageError
 from certbench.core.formats.material import Material
+from certbench.core.gateway import password_problem
 from certbench.core.key_usage import has_key_usage
 from certbench.core.linking import end_entities, is_issued_by, is_self_signed, spki_der
-from certbench.core.passwords import count_restricted_characters, restricted_characters_message
 from certbench.core.subject import common_name as subject_cn
 from certbench.core.validity import certificate_expired, is_not_yet_valid
 
@@ -237,9 +237,9 @@ def _rule_shared_key(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool,
 def _rule_password_characters(params: Mapping[str, Any], ctx: RuleContext) -> tuple[bool, str]:
     if ctx.key_password is None:
         return True, "not checked: no key password given"
-    found = count_restricted_characters(ctx.key_password)
-    if found:
-        return False, restricted_characters_message(found, what="the key password")
+    problem = password_problem(ctx.key_password)
+    if problem is not None:
+        return False, problem
     return True, "the key password has no restricted character"
 
 

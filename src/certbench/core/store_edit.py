@@ -119,7 +119,8 @@ def read_store(path: str | Path, password: bytes | None) -> Store:
 
 
 def _java_store(material: Material) -> Store:
-    assert material.container is not None
+    if material.container is None:
+        raise FormatError("not a Java keystore", path=material.path)
     fmt = StoreFormat(material.container.type if material.container.type in ("jks", "jceks") else "bks")
     keys = {entry.alias: entry for entry in material.key_entries}
     entries: list[StoreEntry] = []
@@ -254,7 +255,8 @@ def _pkcs12(keys: Sequence[StoreEntry], trusted: Sequence[StoreEntry], password:
             "see trusted certificates beside it): use the jks format for this store"
         )
     (entry,) = keys
-    assert entry.key is not None
+    if entry.key is None:
+        raise KeystoreError(f"entry {entry.alias!r} holds no private key")
     return serialize_p12_keystore(entry.alias, entry.key, entry.chain, password)
 
 

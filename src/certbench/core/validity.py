@@ -53,3 +53,21 @@ def expires_soon(not_after: datetime, now: datetime, *, days: int = EXPIRES_SOON
 def days_issuer_allows(issuer_not_after: datetime, start: datetime) -> int:
     """The most whole days a certificate starting at ``start`` may last without outliving its issuer."""
     return days_until(issuer_not_after, start)
+
+
+def validity_days(
+    requested: int | None, default: int, issuer_not_after: datetime | None, now: datetime
+) -> tuple[int, str | None]:
+    """The days to ask for, and a note when they were capped: one rule for the CLI and the TUI.
+
+    An explicit request is kept as given (the preflight check refuses one that would outlive the issuer,
+    naming the most it allows). The default is capped to what the issuer has left, with a note saying so.
+    """
+    if requested is not None:
+        return requested, None
+    if issuer_not_after is None:
+        return default, None
+    left = days_issuer_allows(issuer_not_after, now.replace(microsecond=0))
+    if 0 < left < default:
+        return left, f"validity capped to {left} days: the issuing CA expires on {issuer_not_after:%Y-%m-%d}"
+    return default, None

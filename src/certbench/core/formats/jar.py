@@ -9,8 +9,7 @@ names, backslashes or drive letters are refused; so are archives over :data:`MAX
 than :data:`MAX_ENTRIES` entries, entries whose content exceeds :data:`MAX_ENTRY_BYTES` once inflated
 (read with a bounded reader, never trusting the sizes the archive declares) and duplicated names.
 
-:func:`check_keystore_jar` is the gateway checklist, shared by the builder (which refuses to write an
-archive that fails it) and by ``inspect`` (which shows it for any keystore JAR it reads).
+The gateway's checklist for what a JAR holds is policy, not format: it is in :mod:`certbench.core.gateway`.
 """
 
 from __future__ import annotations
@@ -19,23 +18,15 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from certbench.core.checks import Check
-from certbench.core.describe import rfc4514
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats.container import PRIVATE_KEY, Container, ContainerEntry
 from certbench.core.formats.material import Format, KeyEntry, Material
-from certbench.core.linking import is_issued_by, is_self_signed, same_key
-from certbench.core.passwords import count_restricted_characters, restricted_characters_message
-from certbench.core.validity import certificate_expired
 
-#: The gateway's upload limit for a keystore JAR (50 KB).
-MAX_GATEWAY_JAR_BYTES = 50 * 1024
 #: Archives larger than this are not read at all (a keystore JAR is a few kilobytes).
 MAX_ARCHIVE_BYTES = 4 * 1024 * 1024
 #: Largest inflated entry certbench reads from a keystore JAR.
@@ -47,7 +38,6 @@ MAX_ENTRIES = 64
 MANIFEST_NAME = "META-INF/MANIFEST.MF"
 DESCRIPTOR_NAME = "META-INF/descriptor.properties"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-_NAME_PATTERN = re.compile(r"^[A-Za-z0-9]+$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -100,7 +90,7 @@ def _load(data: bytes, path: str, password: bytes | None) -> Material:
         key, encrypted = _load_key(reader.read(key_file), key_file, password)
         leading = [name for name in names if name != "META-INF/"][:1]
         manifest_first = leading == [MANIFEST_NAME] and names.index(MANIFEST_NAME) <= 1
-    alias = _stem(cert_file)
+    alias = entry_stem(cert_file)
     details = {
         "certFile": cert_file,
         "keyFile": key_file,
@@ -217,164 +207,7 @@ def _load_key(data: bytes, name: str, password: bytes | None) -> tuple[PrivateKe
     return key, encrypted
 
 
-def _stem(name: str) -> str:
+def entry_stem(name: str) -> str:
+    """An entry's file name without folders and ``.pem`` (``certFile=main.pem`` -> ``main``)."""
     base = name.rsplit("/", 1)[-1]
     return base[: -len(".pem")] if base.lower().endswith(".pem") else base
-
-
-def _count_valid(count: int) -> str:
-    return "the certificate is valid now" if count == 1 else f"all {count} certificates are valid now"
-
-
-def _subject(certificate: x509.Certificate) -> str:
-    return rfc4514(certificate.subject) or "(empty subject)"
-
-
-def check_keystore_jar(
-    material: Material,
-    *,
-    now: datetime,
-    key_password: bytes | str | None = None,
-) -> list[Check]:
-    """The gateway checklist for a keystore JAR (as loaded by :func:`load_keystore_jar`), one Check per rule."""
-    size_text = material.details.get("size", "")
-    manifest = material.details.get("manifestFirst")
-    return jar_checks(
-        material.certificates,
-        material.keys[0] if material.keys else None,
-        now=now,
-        key_password=key_password,
-        entry_names=(material.details.get("certFile", ""), material.details.get("keyFile", "")),
-        size=int(size_text) if size_text.isdigit() else None,
-        manifest_first=None if manifest is None else manifest == "yes",
-    )
-
-
-def jar_checks(
-    certificates: Sequence[x509.Certificate],
-    key: PrivateKeyTypes | None,
-    *,
-    now: datetime,
-    key_password: bytes | str | None,
-    entry_names: tuple[str, str],
-    size: int | None,
-    manifest_first: bool | None = True,
-    missing_key_reason: str = "no key or no certificate",
-) -> list[Check]:
-    """The gateway checklist from its parts (usable before the archive exists: ``size=None``, no key yet)."""
-    checks: list[Check] = []
-    chain = list(certificates)
-    leaf = chain[0] if chain else None
-
-    # 1. The key matches the leaf.
-    if key is None or leaf is None:
-        checks.append(Check("jar.key-matches", "Key matches the certificate", False, missing_key_reason))
-    else:
-        matches = same_key(key, leaf)
-        checks.append(
-            Check(
-                "jar.key-matches",
-                "Key matches the certificate",
-                matches,
-                f"the private key belongs to {_subject(leaf)}"
-                if matches
-                else f"the private key does not belong to the leaf certificate {_subject(leaf)}",
-            )
-        )
-
-    # 2. Nothing in the chain is expired (or not yet valid).
-    bad = []
-    for certificate in chain:
-        if certificate_expired(certificate, now):
-            bad.append(f"{_subject(certificate)} expired {certificate.not_valid_after_utc:%Y-%m-%d}")
-        elif certificate.not_valid_before_utc > now:
-            bad.append(f"{_subject(certificate)} is not valid before {certificate.not_valid_before_utc:%Y-%m-%d}")
-    checks.append(
-        Check(
-            "jar.not-expired",
-            "Nothing in the chain is expired",
-            bool(chain) and not bad,
-            "; ".join(bad) if bad else (_count_valid(len(chain)) if chain else "no certificate"),
-        )
-    )
-
-    # 3. The chain links by signature, leaf first, and ends at a root.
-    reason = ""
-    linked = bool(chain)
-    for index in range(len(chain) - 1):
-        if not is_issued_by(chain[index], chain[index + 1]):
-            linked = False
-            reason = (
-                f"certificate {index + 1} ({_subject(chain[index])}) is not signed by the next one "
-                f"({_subject(chain[index + 1])}): order leaf, intermediates, root"
-            )
-            break
-    if linked and not is_self_signed(chain[-1]):
-        linked = False
-        reason = f"the chain ends at {_subject(chain[-1])}, not at a root: add its issuer up to the root"
-    if linked:
-        reason = (
-            f"{len(chain)} certificates, leaf to root, each signed by the next"
-            if len(chain) > 1
-            else "a single self-signed certificate"
-        )
-    elif not chain:
-        reason = "no certificate"
-    checks.append(Check("jar.chain", "Chain links leaf to root", linked, reason))
-
-    # 4. The password has none of the restricted characters.
-    if key_password:
-        found = count_restricted_characters(key_password)
-        checks.append(
-            Check(
-                "jar.password-characters",
-                "Password has no restricted characters",
-                not found,
-                restricted_characters_message(found) if found else "no restricted characters",
-            )
-        )
-    else:
-        checks.append(
-            Check("jar.password-characters", "Password has no restricted characters", True, "no key password")
-        )
-
-    # 5. Names are alphanumeric.
-    stems = [_stem(entry) for entry in entry_names]
-    bad_names = [stem for stem in stems if not _NAME_PATTERN.fullmatch(stem)]
-    checks.append(
-        Check(
-            "jar.names",
-            "Names are alphanumeric",
-            not bad_names,
-            "names may only use letters and digits: " + ", ".join(repr(n) for n in bad_names)
-            if bad_names
-            else "entry names " + ", ".join(stems) + " are alphanumeric",
-        )
-    )
-
-    # 6. The archive is under the gateway's size limit.
-    checks.append(
-        Check(
-            "jar.size",
-            "JAR is under 50 KB",
-            size is not None and size < MAX_GATEWAY_JAR_BYTES,
-            f"{size} bytes (limit {MAX_GATEWAY_JAR_BYTES})" if size is not None else "known once the JAR is built",
-            # Before the archive exists nobody can fix this rule; the build checks it on its own output.
-            severity="error" if size is not None else "pending",
-        )
-    )
-
-    # Layout (warning only): the manifest first, as `jar` writes it.
-    if manifest_first is not None:
-        checks.append(
-            Check(
-                "jar.manifest",
-                "Manifest is the first entry",
-                manifest_first,
-                "META-INF/MANIFEST.MF comes first"
-                if manifest_first
-                else "META-INF/MANIFEST.MF is missing or not first (as `jar` writes it)",
-                severity="warning",
-            )
-        )
-    return checks

@@ -33,12 +33,13 @@ from certbench.core.describe import common_name, iso, rfc4514, subject_alt_names
 from certbench.core.errors import NetworkError, UsageError
 from certbench.core.fingerprints import sha256_colon
 from certbench.core.formats.material import Format, Material
+from certbench.core.model import Severity
 from certbench.core.online.fetch import Fetched, fetch_missing_issuers
 from certbench.core.online.revocation import RevocationStatus, revocation_findings
 from certbench.core.online.revocation import check_revocation as check_revocation_status
 from certbench.core.online.starttls import DEFAULT_PORTS, negotiate
 from certbench.core.verify import chain_validates, verify_chain
-from certbench.core.workspace import Item, ItemKind, Workspace
+from certbench.core.workspace import Item, Workspace
 
 DEFAULT_PORT = 443
 #: The input name of issuer certificates fetched from AIA caIssuers URLs, in the chain doctor's report.
@@ -283,7 +284,7 @@ def probe(
         fetched, notes = found.fetched, found.problems
     report = analyze_handshake(target, shake, now=now, anchors=anchors, client=client, fetched=fetched)
     fix = "the server should send its intermediates itself (add them to its certificate chain file)"
-    extra = [Finding("fetch.problem", "info", note, fix, path=target.label) for note in notes]
+    extra = [Finding("fetch.problem", Severity.INFO, note, fix, path=target.label) for note in notes]
     if shake.presented and (check_revocation or crls or shake.stapled_ocsp):
         chain = _leaf_first(report)
         if report.anchor is not None and report.anchor.certificate not in chain:
@@ -310,27 +311,6 @@ def presented_chain(report: ProbeReport) -> tuple[x509.Certificate, ...]:
         return tuple(presented)
     ordered = [c for c in report.chain_report.fixed_chain() if c in presented]
     return tuple(ordered or presented)
-
-
-def import_presented(
-    workspace: Workspace, name: str, report: ProbeReport, *, now: datetime, overwrite: bool = False
-) -> Item:
-    """Store the presented chain as an ``imported`` workspace item (certificate and chain, no key), audited."""
-    chain = presented_chain(report)
-    label = report.target.label
-    if not chain:
-        raise UsageError(f"{label}: no certificate was presented: nothing to save or import")
-    item = workspace.save_item(
-        name,
-        ItemKind.IMPORTED,
-        now=now,
-        certificate=chain[0],
-        chain=chain[1:],
-        extra={"source": f"probe {label}"},
-        overwrite=overwrite,
-    )
-    workspace.audit("item.import", now, item=item.name, source=f"probe {label}")
-    return item
 
 
 def client_identity_from_item(workspace: Workspace, item: Item, password: bytes | None) -> ClientIdentity:
@@ -569,7 +549,7 @@ def analyze_handshake(
             findings.append(
                 Finding(
                     "tls.hostname",
-                    "error",
+                    Severity.ERROR,
                     f"'{common_name(leaf)}' is not valid for {target.expected_name} (it holds {held})",
                     f"connect with a name the certificate holds, or have it re-issued with DNS:{target.expected_name}"
                     " in its subjectAltName (a server with several names may select by SNI: try --servername)",
@@ -591,7 +571,7 @@ def analyze_handshake(
         findings.append(
             Finding(
                 "tls.client-refused",
-                "error",
+                Severity.ERROR,
                 client_verdict.reason,
                 _client_fix(shake, client_verdict),
                 subject=client_verdict.subject,
@@ -602,7 +582,7 @@ def analyze_handshake(
         findings.append(
             Finding(
                 "tls.client-not-requested",
-                "warning",
+                Severity.WARNING,
                 "the server did not ask for a client certificate, so none was sent (no mutual TLS here)",
                 "check the host and port of the mutual-TLS endpoint (gateways often use a separate port or name)",
                 path=target.label,
@@ -612,7 +592,7 @@ def analyze_handshake(
         findings.append(
             Finding(
                 "tls.refused",
-                "error",
+                Severity.ERROR,
                 f"the server refused the handshake with the alert {shake.alert}"
                 + (": it requires a client certificate" if shake.client_auth_requested else ""),
                 "probe again with a client identity (--client ITEM, or --client-cert FILE --client-key FILE)"
@@ -724,7 +704,6 @@ __all__ = [
     "client_identity_from_item",
     "collect_anchors",
     "handshake",
-    "import_presented",
     "parse_target",
     "presented_chain",
     "probe",

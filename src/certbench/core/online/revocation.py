@@ -23,6 +23,7 @@ from certbench.core.chain import Finding
 from certbench.core.describe import common_name, extended_key_usage, iso, names, rfc4514
 from certbench.core.errors import FormatError, NetworkError
 from certbench.core.linking import is_issued_by
+from certbench.core.model import Severity
 from certbench.core.online.fetch import Fetcher, crl_urls, http_fetch, ocsp_urls
 
 #: Clock difference tolerated between certbench and the CRL issuer or OCSP responder.
@@ -288,7 +289,7 @@ def revocation_findings(statuses: Sequence[RevocationStatus], *, path: str | Non
             findings.append(
                 Finding(
                     "cert.revoked",
-                    "error",
+                    Severity.ERROR,
                     f"{label} was revoked on {when} (reason: {status.reason or 'unspecified'}; {status.source})",
                     "replace it: have a new certificate issued and installed; a revoked certificate must not be used",
                     subject=subject,
@@ -299,7 +300,7 @@ def revocation_findings(statuses: Sequence[RevocationStatus], *, path: str | Non
             findings.append(
                 Finding(
                     "revocation.unknown",
-                    "warning",
+                    Severity.WARNING,
                     f"the revocation status of {label} could not be checked: {status.reason}",
                     "give the issuer's CRL with --crl FILE, or use --check-revocation where the OCSP responder "
                     "and CRL URLs in the certificate can be reached",

@@ -10,6 +10,7 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.x509.verification import PolicyBuilder, Store, Subject, VerificationError
 
+from certbench.core.errors import UsageError
 from certbench.core.verify.tls import Verdict, valid_reason
 
 _CERT_REPR = re.compile(r"<Certificate\(subject=<Name\((.*?)\)>, \.\.\.\)>")
@@ -43,7 +44,8 @@ def validate(
         if max_depth is not None:
             builder = builder.max_chain_depth(max_depth)
         if purpose == "server":
-            assert subject is not None
+            if subject is None:
+                raise UsageError("a server certificate is checked for a host name: none given")
             chain = builder.build_server_verifier(subject).verify(leaf, list(intermediates))
         else:
             chain = builder.build_client_verifier().verify(leaf, list(intermediates)).chain

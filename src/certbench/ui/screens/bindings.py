@@ -9,7 +9,6 @@ gateway loads, never over an existing file without a confirmation. Every core ca
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,10 +24,10 @@ from textual.validation import Failure, ValidationResult, Validator
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
 from certbench.core import bindings as core_bindings
+from certbench.core.actions import bindings as actions
 from certbench.core.bindings import CheckResult, Registry
-from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError
+from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError, UsageError
 from certbench.core.formats.load import load_file
-from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Item, Workspace
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
@@ -93,7 +92,8 @@ class Source:
         if self.item is not None:
             item = workspace.get(self.item)
             return workspace.load_certificate(item)
-        assert self.path is not None
+        if self.path is None:
+            raise UsageError("give a certificate file or a workspace item")
         material = load_file(Path(self.path).expanduser(), password)
         return core_bindings.leaf_of(material.certificates, path=self.path)
 
@@ -324,7 +324,8 @@ class BindingsScreen(CertbenchScreen):
             self._status(f"The registry cannot be read: {loaded.error}")
             self.notify(str(loaded.error), title="Bindings registry", severity="error", markup=False, timeout=10)
             return
-        assert loaded.registry is not None
+        if loaded.registry is None:
+            return
         self._registry = loaded.registry
         self._fill_table(loaded.registry)
 
@@ -422,13 +423,10 @@ class BindingsScreen(CertbenchScreen):
         workspace, now = self._workspace, self._now()
 
         def add(certificate: x509.Certificate) -> core_bindings.Binding:
-            registry = Registry.load(workspace.bindings_path)
             try:
-                binding = registry.add(client_id, certificate, now=now, note=note)
+                return actions.bind_add(workspace, client_id, certificate, now=now, note=note)
             except CertbenchError as error:
                 raise (error.with_path(source.path) if source.path else error) from None
-            workspace.audit("bind.add", now, client_id=binding.client_id, sha256=binding.sha256)
-            return binding
 
         def done(binding: core_bindings.Binding) -> None:
             self.notify(f"Bound {short_fingerprint(binding.sha256)} to {binding.client_id}", markup=False)
@@ -475,10 +473,7 @@ class BindingsScreen(CertbenchScreen):
         workspace, now = self._workspace, self._now()
 
         def remove() -> list[core_bindings.Binding]:
-            removed = Registry.load(workspace.bindings_path).remove(binding.client_id, binding.sha256)
-            for gone in removed:
-                workspace.audit("bind.remove", now, client_id=gone.client_id, sha256=gone.sha256)
-            return removed
+            return actions.bind_remove(workspace, binding.client_id, binding.sha256, now=now)
 
         def done(removed: list[core_bindings.Binding]) -> None:
             self.notify(f"Removed {short_fingerprint(binding.sha256)} from {binding.client_id}", markup=False)
@@ -515,11 +510,7 @@ class BindingsScreen(CertbenchScreen):
         target = Path(path).expanduser()
 
         def export() -> Path:
-            document = Registry.load(workspace.bindings_path).export_json(now=now)
-            data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-            written = write_atomic(target, data, overwrite=overwrite)
-            workspace.audit("bind.export", now, output=str(written))
-            return written
+            return actions.bind_export(workspace, target, now=now, overwrite=overwrite)
 
         def done(written: Path) -> None:
             self.notify(f"Wrote {written}", title="Export", markup=False)

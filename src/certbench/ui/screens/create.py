@@ -17,6 +17,7 @@ from certbench.core import issue
 from certbench.core.errors import CertbenchError, PasswordError, UsageError
 from certbench.core.issue import PROFILE_HELP, Created, KeySpec, Plan, Profile, Role
 from certbench.core.subject import parse_san, parse_subject
+from certbench.core.validity import validity_days
 from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
@@ -260,6 +261,15 @@ class CreateScreen(CertbenchScreen):
             profile = Profile(str(self.query_one("#create-profile", Select).value))
         if subject is None:
             return None, errors, [], missing
+        # The role's default (untouched) is capped to what the issuer has left, with a note; a typed
+        # number is kept and refused below when it outlives the issuer: the CLI's --days rule.
+        warnings: list[str] = []
+        issuing = issuer is not None and role in (Role.INTERMEDIATE, Role.LEAF)
+        if issuing and issuer is not None and issue.MIN_DAYS <= days <= issue.MAX_DAYS:
+            requested = None if days == DEFAULT_DAYS[role] else days
+            not_after = issuer.certificate.not_valid_after_utc
+            days, note = validity_days(requested, DEFAULT_DAYS[role], not_after, self.now())
+            warnings += [note] if note else []
         plan = Plan(
             role,
             subject,
@@ -270,9 +280,8 @@ class CreateScreen(CertbenchScreen):
         )
         if sans and role in (Role.ROOT, Role.INTERMEDIATE):
             errors.append("SANs: a CA certificate takes no SANs; give them to the leaf")
-        warnings: list[str] = []
         try:
-            warnings = issue.validate_plan(
+            warnings += issue.validate_plan(
                 plan,
                 issuer=issuer.certificate if issuer and role in (Role.INTERMEDIATE, Role.LEAF) else None,
                 now=self.now(),

@@ -25,15 +25,15 @@ from textual.widgets import (
     Static,
 )
 
-from certbench.core.chain import analyze_chain, chain_pem
+from certbench.core.actions.inspect import inspect_files
+from certbench.core.actions.items import import_certificate
+from certbench.core.chain import chain_pem
 from certbench.core.checks import Check
 from certbench.core.describe import common_name, describe_certificate, subject_alt_names
 from certbench.core.errors import CertbenchError, PasswordError
-from certbench.core.formats.load import load_file
-from certbench.core.formats.material import Material
 from certbench.core.rules import list_profiles, run_profile
 from certbench.core.safe_write import write_atomic
-from certbench.core.workspace import Item, ItemKind
+from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.open_file import OpenFileModal, WorkspacePickModal
 from certbench.ui.modals.password import PasswordModal
@@ -45,15 +45,8 @@ from certbench.ui.widgets.chain_view import Analysis, ChainView, build_analysis,
 
 def _analyze(paths: Sequence[str], passwords: dict[str, bytes], now_value: datetime) -> Analysis:
     """Read every path (with its password, if one was given) and analyse them together."""
-    materials: list[Material] = []
-    errors: list[CertbenchError] = []
-    for path in paths:
-        try:
-            materials.append(load_file(path, passwords.get(path)))
-        except CertbenchError as exc:
-            errors.append(exc.with_path(path))
-    report = analyze_chain(materials, now=now_value, errors=errors)
-    return build_analysis(paths, materials, errors, report, now_value)
+    inspection = inspect_files(paths, passwords, now=now_value)
+    return build_analysis(paths, inspection.materials, inspection.errors, inspection.report, now_value)
 
 
 class InspectScreen(CertbenchScreen):
@@ -301,10 +294,9 @@ class InspectScreen(CertbenchScreen):
             return
 
         def work() -> str:
-            item = workspace.save_item(
-                name, ItemKind.IMPORTED, now=now, certificate=certificate, chain=chain, overwrite=overwrite
+            item = import_certificate(
+                workspace, name, certificate, chain, now=now, source="inspect", overwrite=overwrite
             )
-            workspace.audit("item.import", now, item=item.name, source="inspect")
             return str(item.name)
 
         def done(imported: str) -> None:

@@ -17,9 +17,11 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
 
 from certbench.core import keystore as ks
+from certbench.core.actions import bundles
 from certbench.core.describe import rfc4514
-from certbench.core.errors import KeystoreError, UsageError
-from certbench.core.passwords import count_restricted_characters, restricted_characters_message
+from certbench.core.errors import UsageError
+from certbench.core.gateway import password_problem
+from certbench.core.roles import chain_roles
 from certbench.core.rules import list_profiles
 from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
@@ -293,12 +295,12 @@ class KeystoreScreen(CertbenchScreen):
         repeat = self._value("#keystore-repeat")
         colors = self.app.get_css_variables()
         text = Text()
-        found = count_restricted_characters(password)
+        problem = password_problem(password)
         if not password:
             text.append("Type a password for the new file.", style="dim")
-        elif found:
+        elif problem is not None:
             text.append("✗ ", style=f"bold {colors.get('error', 'red')}")
-            text.append(restricted_characters_message(found))
+            text.append(problem)
         else:
             text.append("✓ ", style=f"bold {colors.get('success', 'green')}")
             text.append("no restricted characters")
@@ -360,10 +362,8 @@ class KeystoreScreen(CertbenchScreen):
             return
         colors = self.app.get_css_variables()
         chain = Text()
-        for index, certificate in enumerate(plan.source.chain):
-            role = "leaf" if index == 0 else ("root" if index == len(plan.source.chain) - 1 else "intermediate")
-            if len(plan.source.chain) == 1:
-                role = "leaf"
+        roles = chain_roles(plan.source.chain, complete=plan.source.ends_at_root)
+        for index, (certificate, role) in enumerate(zip(plan.source.chain, roles, strict=True)):
             chain.append(f"{index + 1}. {role:<12} ", style="bold")
             chain.append(rfc4514(certificate.subject))
             chain.append(f"  (until {certificate.not_valid_after_utc:%Y-%m-%d})\n", style="dim")
@@ -435,12 +435,7 @@ class KeystoreScreen(CertbenchScreen):
 
         def work() -> Path:
             plan = ks.plan_item_bundle(workspace, name, now=now, **inputs)
-            if not plan.ok or plan.bundle is None:
-                reasons = "; ".join(f"{c.title}: {c.reason}" for c in plan.failures)
-                raise KeystoreError(f"not written: {reasons}")
-            written = ks.write_bundle(target, plan.bundle, overwrite=overwrite)
-            workspace.audit("keystore.write", now, item=name, kind=str(plan.kind), out=str(written))
-            return written
+            return bundles.write_item_bundle(workspace, name, plan, target, now=now, overwrite=overwrite)
 
         run_task(
             self,

@@ -523,7 +523,7 @@ class ProbeScreen(CertbenchScreen):
         )
 
     def _import(self, name: str | None, overwrite: bool) -> None:
-        from certbench.core.online.probe import import_presented
+        from certbench.core.actions.probe import import_presented
 
         report = self.report
         if not name or report is None:

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from certbench.core import store_edit as se
+from certbench.core.actions.stores import StoreEdit, convert_store, save_store_edit
 from certbench.core.errors import CertbenchError, PasswordError, UsageError
 from certbench.core.formats.load import load_file
 from certbench.ui.modals.confirm import ConfirmModal
@@ -172,7 +173,7 @@ class StoresScreen(CertbenchScreen):
         if self._store is None or alias is None:
             return
         store = self._store
-        self._confirm_save(f"Remove entry {alias!r}", lambda: se.remove_entries(store, [alias]), "store.remove")
+        self._confirm_save(f"Remove entry {alias!r}", lambda: se.remove_entries(store, [alias]), StoreEdit.REMOVE)
 
     def action_rename(self) -> None:
         alias = self._highlighted()
@@ -183,7 +184,7 @@ class StoresScreen(CertbenchScreen):
         def named(new: str | None) -> None:
             if new and new != alias:
                 self._confirm_save(
-                    f"Rename {alias!r} to {new!r}", lambda: se.rename_entry(store, alias, new), "store.rename"
+                    f"Rename {alias!r} to {new!r}", lambda: se.rename_entry(store, alias, new), StoreEdit.RENAME
                 )
 
         self.app.push_screen(SavePathModal(f"New alias for {alias}", alias, ok_label="Rename"), named)
@@ -206,7 +207,7 @@ class StoresScreen(CertbenchScreen):
                     raise UsageError(f"{value}: holds no certificate")
                 return se.add_certificates(store, material.certificates)
 
-            self._confirm_save(f"Add the certificates of {Path(value).name}", edit, "store.add")
+            self._confirm_save(f"Add the certificates of {Path(value).name}", edit, StoreEdit.ADD)
 
         self.app.push_screen(
             SavePathModal(
@@ -226,10 +227,11 @@ class StoresScreen(CertbenchScreen):
                 from certbench.core.keystore import source_from_item
 
                 source = source_from_item(workspace, workspace.get(name), key_password=value.encode() or None)
-                assert source.key is not None
+                if source.key is None:
+                    raise UsageError(f"item {name!r} has no private key to add as a key entry")
                 return se.add_private_key(store, name, source.key, source.chain)
 
-            self._confirm_save(f"Add the key entry {name!r} from the workspace", edit, "store.add")
+            self._confirm_save(f"Add the key entry {name!r} from the workspace", edit, StoreEdit.ADD)
 
         self.app.push_screen(PasswordModal(f"Password of the key of workspace item {name}"), typed)
 
@@ -244,7 +246,7 @@ class StoresScreen(CertbenchScreen):
         def typed(value: str | None) -> None:
             if not value:
                 return
-            self._confirm_save("Change the store password", lambda: store, "store.passwd", password=value.encode())
+            self._confirm_save("Change the store password", lambda: store, StoreEdit.PASSWD, password=value.encode())
 
         self.app.push_screen(PasswordModal(f"New password for {Path(store.path).name}"), typed)
 
@@ -278,10 +280,7 @@ class StoresScreen(CertbenchScreen):
         workspace, now, password = self.workspace, self.now(), self._password
 
         def work() -> Path:
-            data = se.serialize_store(store, fmt, password=password, now=now)
-            written = se.write_new_store(target, data, force=True)
-            workspace.audit("store.convert", now, file=store.path, out=str(written), format=fmt.value)
-            return written
+            return convert_store(workspace, store, target, fmt, password=password, now=now, force=True)
 
         run_task(self, work, description="stores: convert", group="stores-save", on_done=self._converted)
 
@@ -291,7 +290,7 @@ class StoresScreen(CertbenchScreen):
         self._set_status(f"Wrote {path.name}")
 
     def _confirm_save(
-        self, what: str, edit: Callable[[], se.Store], action: str, *, password: bytes | None = None
+        self, what: str, edit: Callable[[], se.Store], action: StoreEdit, *, password: bytes | None = None
     ) -> None:
         store = self._store
         if store is None:
@@ -307,13 +306,12 @@ class StoresScreen(CertbenchScreen):
 
         self.app.push_screen(ConfirmModal(question, confirm_label="Save", danger=False), answered)
 
-    def _save(self, store: se.Store, edit: Callable[[], se.Store], action: str, password: bytes | None) -> None:
+    def _save(self, store: se.Store, edit: Callable[[], se.Store], action: StoreEdit, password: bytes | None) -> None:
         workspace, now = self.workspace, self.now()
 
         def work() -> tuple[se.Store, Path]:
             after = edit()
-            written = se.save_edit(store, after, password=password, now=now, force=True)
-            workspace.audit(action, now, file=str(written), backup=str(se.backup_path(written)))
+            written, _details = save_store_edit(workspace, action, store, after, password=password, now=now, force=True)
             return se.read_store(written, password), written
 
         def done(result: tuple[se.Store, Path]) -> None:
@@ -322,4 +320,4 @@ class StoresScreen(CertbenchScreen):
             self._show(reread, password)
             self._set_status(f"Saved {written.name}; previous version in {se.backup_path(written).name}")
 
-        run_task(self, work, description=f"stores: {action}", group="stores-save", on_done=done)
+        run_task(self, work, description=f"stores: {action.event}", group="stores-save", on_done=done)

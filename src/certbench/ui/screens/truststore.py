@@ -24,6 +24,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Select, Static
 
 from certbench.core import truststore as ts
+from certbench.core.actions.trust import build_truststore
 from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError, UsageError
 from certbench.core.formats.load import load_file
 from certbench.core.workspace import Workspace
@@ -539,12 +540,12 @@ class TruststoreScreen(CertbenchScreen):
         out = Path(out_text).expanduser() if out_text else default_output(workspace, fmt)
         password = password_text.encode() if fmt is not ts.TrustFormat.PEM else None
         now = self.now()
+        inputs = [source.label for source in self._sources]
 
         def work() -> Path:
-            written = ts.save_truststore(out, entries, fmt, password=password, now=now, overwrite=overwrite)
-            if workspace.items_dir.is_dir():
-                workspace.audit("trust.build", now, out=str(written), format=fmt.value, added=len(entries))
-            return written
+            return build_truststore(
+                out, entries, fmt, password=password, now=now, overwrite=overwrite, workspace=workspace, inputs=inputs
+            )
 
         def done(path: Path) -> None:
             self.notify(f"Wrote {len(entries)} certificate(s) to {path} ({fmt.value})", markup=False)

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
+from certbench.core.actions.items import delete_item
 from certbench.core.workspace import DamagedItem, Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
@@ -199,9 +200,7 @@ class WorkspaceScreen(CertbenchScreen):
 
             def delete() -> str:
                 # In a worker: the workspace lock may have to wait for another certbench.
-                workspace.delete_item(name)
-                workspace.audit("item.delete", now, item=name)
-                return name
+                return delete_item(workspace, name, now=now)
 
             def deleted(gone: str) -> None:
                 self.notify(f"Deleted {gone}", markup=False)

@@ -22,9 +22,10 @@ from textual.widgets import DataTable, Static, Tree
 
 from certbench.core.chain import ChainReport, Finding
 from certbench.core.checks import Check
-from certbench.core.describe import common_name, describe_certificate, is_ca
+from certbench.core.describe import common_name, describe_certificate
 from certbench.core.errors import CertbenchError
 from certbench.core.formats.material import Material
+from certbench.core.roles import certificate_roles
 from certbench.core.safe_text import terminal_safe
 from certbench.core.validity import days_left
 from certbench.ui.widgets.tables import fill_table
@@ -55,7 +56,7 @@ def build_analysis(
     now: datetime,
 ) -> Analysis:
     """The table rows and certificate roles of ``report`` (which analysed ``materials``)."""
-    roles = _roles(report)
+    roles = {cert_id: str(role) for cert_id, role in certificate_roles(report).items()}
     rows = []
     for entry in report.certificates:
         certificate = entry.certificate
@@ -73,25 +74,6 @@ def build_analysis(
             )
         )
     return Analysis(tuple(paths), materials, errors, report, rows, roles)
-
-
-def _roles(report: ChainReport) -> dict[str, str]:
-    roles: dict[str, str] = {}
-    for number, chain in enumerate(report.chains):
-        for depth, cert_id in enumerate(chain.certificates):
-            if cert_id in roles and number:
-                continue
-            certificate = report.entry(cert_id).certificate
-            if certificate.subject == certificate.issuer and chain.complete and depth == len(chain.certificates) - 1:
-                role = "root"
-            elif depth == 0:
-                role = "CA" if is_ca(certificate) else "leaf"
-            else:
-                role = "intermediate"
-            roles.setdefault(cert_id, role)
-    for entry in report.certificates:
-        roles.setdefault(entry.id, "trust anchor" if entry.source == "trust" else "")
-    return roles
 
 
 def slug(value: str) -> str:
