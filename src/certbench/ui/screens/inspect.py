@@ -162,16 +162,27 @@ class InspectScreen(CertbenchScreen):
         color: $text-muted;
     }
     """
+    PRIMARY_FOCUS = "#inspect-path"
+    LIST_FOCUS = "#inspect-certs"
     BINDINGS = [
-        Binding("o", "open_file", "Open", id="inspect.open", tooltip="Open a file (file picker or typed path)"),
-        Binding("w", "open_workspace", "From workspace", id="inspect.workspace", tooltip="Open a workspace item"),
-        Binding("s", "save_fixed", "Save fixed chain", id="inspect.save", tooltip="Write leaf -> root as PEM"),
+        Binding("o,ctrl+o", "open_file", "Open", id="inspect.open", tooltip="Open a file with the file picker"),
+        Binding("w", "open_workspace", "Workspace item", id="inspect.workspace", tooltip="Open a workspace item"),
+        Binding(
+            "s,ctrl+s",
+            "save_fixed",
+            "Save chain",
+            id="inspect.save",
+            tooltip="Write the fixed chain (leaf -> root) as PEM",
+        ),
         Binding("f", "copy_fingerprint", "Copy SHA-256", id="inspect.copy", tooltip="Copy the SHA-256 fingerprint"),
         Binding("i", "import_item", "Import", id="inspect.import", tooltip="Import the certificate into the workspace"),
         Binding(
             "p", "run_profile", "Profile", id="inspect.profile", tooltip="Check against the chosen partner profile"
         ),
-        Binding("x", "clear", "Clear", id="inspect.clear", tooltip="Close every open file"),
+        Binding(
+            "x", "close_file", "Close file", id="inspect.close", tooltip="Close the file of the highlighted certificate"
+        ),
+        Binding("ctrl+l", "clear", "Close all", id="inspect.clear", tooltip="Close every open file"),
     ]
 
     def __init__(self) -> None:
@@ -186,7 +197,9 @@ class InspectScreen(CertbenchScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal(id="inspect-top"):
-            yield Input(placeholder="file to open (then Enter), or press o / w", id="inspect-path")
+            yield Input(
+                placeholder="type a file to open, Enter (Esc: to the list; o picker, w workspace)", id="inspect-path"
+            )
             yield Select(
                 [(profile.title, profile.name) for profile in list_profiles()],
                 prompt="Partner profile (p)",
@@ -208,7 +221,6 @@ class InspectScreen(CertbenchScreen):
         fill_table(self.query_one("#inspect-certs", DataTable), CERT_COLUMNS, [])
         fill_table(self.query_one("#inspect-findings", DataTable), FINDING_COLUMNS, [])
         self.query_one("#inspect-chain", Tree).show_root = True
-        self.query_one("#inspect-certs", DataTable).focus()  # the keys (o, w, s, f...) work at once
 
     # Opening -----------------------------------------------------------------------------------------
 
@@ -216,13 +228,16 @@ class InspectScreen(CertbenchScreen):
         if event.input.id == "inspect-path" and event.value.strip():
             self.open_paths([event.value.strip()])
             event.input.value = ""
+            self.return_to_list()  # the one-letter keys (s, f, i...) work at once
 
     def action_open_file(self) -> None:
-        self.app.push_screen(OpenFileModal(Path.cwd()), self._picked)
+        self.app.push_screen(OpenFileModal(self.certbench_app.last_folder or Path.home()), self._picked)
 
     def _picked(self, path: str | None) -> None:
         if path:
+            self.certbench_app.last_folder = Path(path).parent
             self.open_paths([path])
+            self.return_to_list()
 
     def _picked_item(self, files: str | None) -> None:
         if files:
@@ -270,6 +285,7 @@ class InspectScreen(CertbenchScreen):
 
     def _failed(self, error: CertbenchError) -> None:
         self.query_one("#inspect-certs", DataTable).loading = False
+        self.list_ready()
         self.notify(str(error), title="Error", severity="error", markup=False, timeout=8)
 
     def _show(self, analysis: Analysis) -> None:
@@ -278,6 +294,7 @@ class InspectScreen(CertbenchScreen):
         table = self.query_one("#inspect-certs", DataTable)
         table.loading = False
         fill_table(table, CERT_COLUMNS, analysis.rows)
+        self.list_ready()
         self._show_chain(analysis)
         self._show_findings(analysis.report.findings, [])
         leaf = analysis.report.chains[0].leaf if analysis.report.chains else None
@@ -288,8 +305,8 @@ class InspectScreen(CertbenchScreen):
         errors = sum(f.severity == "error" for f in report.findings)
         warnings = sum(f.severity == "warning" for f in report.findings)
         status = (
-            f"{len(analysis.paths)} file(s), {len(report.certificates)} certificate(s), {len(report.keys)} key(s): "
-            f"{errors} error(s), {warnings} warning(s)"
+            f"{len(report.certificates)} certificate(s), {len(report.keys)} key(s): {errors} error(s), "
+            f"{warnings} warning(s) | open: {', '.join(Path(p).name for p in analysis.paths)} (x closes)"
         )
         self.query_one("#inspect-status", Static).update(Text(status))
         self._ask_passwords(analysis.errors)
@@ -452,6 +469,21 @@ class InspectScreen(CertbenchScreen):
         self._show_details(None)
         self._show_fix(None)
         self.query_one("#inspect-status", Static).update(Text("No file open."))
+
+    def action_close_file(self) -> None:
+        """Close the file the highlighted certificate came from; the others stay open and are re-analysed."""
+        cert_id = self.highlighted_id()
+        path = self.analysis.report.entry(cert_id).path if cert_id is not None and self.analysis else None
+        if path is None or path not in self._paths:
+            self.notify("Highlight a certificate of the file to close", severity="warning")
+            return
+        self._paths.remove(path)
+        self._passwords.pop(path, None)
+        self.notify(f"Closed {path}", markup=False)
+        if self._paths:
+            self._reload()
+        else:
+            self.action_clear()
 
     def action_copy_fingerprint(self) -> None:
         cert_id = self.highlighted_id()

@@ -29,6 +29,7 @@ class WorkspaceScreen(CertbenchScreen):
     """Lists workspace items; the details pane follows the highlighted row."""
 
     PALETTE_GROUP = "Workspace"
+    PRIMARY_FOCUS = "#items-table"
     DEFAULT_CSS = """
     WorkspaceScreen #workspace-timeline {
         height: 12;
