@@ -193,11 +193,12 @@ async def test_export_writes_json_and_confirms_overwrite(ws_path: Path) -> None:
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, SavePathModal))
         default = app.screen.query_one("#save-path", Input)
-        assert default.value == str(ws_path / "artifacts" / "bindings-export.json")
+        assert default.value == "bindings-export.json"  # relative output paths are in artifacts/
         default.value = "gateway.json"
         await pilot.press("enter")
-        target = ws_path.parent / "gateway.json"
+        target = ws_path / "artifacts" / "gateway.json"
         await until(pilot, target.exists)
+        assert any(f"Wrote {target.absolute()}" in str(n.message) for n in app._notifications)
         document = json.loads(target.read_text())
         assert sorted(document["clients"]) == ["tpp-old", "tpp-one", "tpp-three", "tpp-two"]
         assert len(document["clients"]["tpp-one"]["x5t#S256"]) == 2

@@ -111,6 +111,7 @@ class BindingsScreen(CertbenchScreen):
     """The client_id <-> certificate registry: list, add, check, remove, export."""
 
     PALETTE_GROUP = "Bindings"
+    PRIMARY_FOCUS = "#bindings-table"
     BINDINGS = [
         Binding("a", "add", "Add", id="bindings.add", tooltip="Bind the chosen certificate to the client_id"),
         Binding("c", "check", "Check", id="bindings.check", tooltip="Check a certificate against the client_id"),
@@ -122,7 +123,7 @@ class BindingsScreen(CertbenchScreen):
             tooltip="Remove the highlighted binding (asks first)",
         ),
         Binding("x", "export", "Export", id="bindings.export", tooltip="Write the registry as JSON for a gateway"),
-        Binding("r", "refresh", "Refresh", id="bindings.refresh", tooltip="Reload the registry from disk"),
+        Binding("r,f5", "refresh", "Refresh", id="bindings.refresh", tooltip="Reload the registry from disk"),
     ]
 
     DEFAULT_CSS = """
@@ -501,18 +502,20 @@ class BindingsScreen(CertbenchScreen):
 
     # -- export ------------------------------------------------------------------------------------
     def action_export(self) -> None:
-        default = str(self._workspace.artifacts_dir / EXPORT_NAME)
+        default = EXPORT_NAME  # relative: in the workspace's artifacts/
 
         def chosen(path: str | None) -> None:
             if path:
                 self._export(path, overwrite=False)
 
-        question = "Export the bindings registry (JSON a gateway loads) to:"
+        question = (
+            f"Export the bindings registry (JSON a gateway loads) to (relative: in {self._workspace.artifacts_dir}):"
+        )
         self.app.push_screen(SavePathModal(question, default, ok_label="Export"), chosen)
 
     def _export(self, path: str, *, overwrite: bool) -> None:
         workspace, now = self._workspace, self._now()
-        target = Path(path).expanduser()
+        target = workspace.output_path(path)
 
         def export() -> Path:
             document = Registry.load(workspace.bindings_path).export_json(now=now)

@@ -202,7 +202,7 @@ class InspectScreen(CertbenchScreen):
             )
             yield Select(
                 [(profile.title, profile.name) for profile in list_profiles()],
-                prompt="Partner profile (p)",
+                prompt="Partner profile",
                 id="inspect-profile",
             )
         with Horizontal(id="inspect-body"):
@@ -229,6 +229,11 @@ class InspectScreen(CertbenchScreen):
             self.open_paths([event.value.strip()])
             event.input.value = ""
             self.return_to_list()  # the one-letter keys (s, f, i...) work at once
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Choosing a partner profile runs it on the open files (p runs it again)."""
+        if event.select.id == "inspect-profile" and isinstance(event.value, str) and self.analysis is not None:
+            self.action_run_profile()
 
     def action_open_file(self) -> None:
         self.app.push_screen(OpenFileModal(self.certbench_app.last_folder or Path.home()), self._picked)
@@ -501,17 +506,21 @@ class InspectScreen(CertbenchScreen):
             return
         fixed = self.analysis.report.fixed_chain()
         leaf = _slug(common_name(fixed[0]))
-        question = f"Write the fixed chain ({len(fixed)} certificates, leaf -> root) as PEM to:"
+        question = (
+            f"Write the fixed chain ({len(fixed)} certificates, leaf -> root) as PEM to "
+            f"(a relative path is in {self.workspace.artifacts_dir}):"
+        )
         self.app.push_screen(SavePathModal(question, f"{leaf}-chain.pem"), lambda path: self._save(path, False))
 
-    def _save(self, path: str | None, overwrite: bool) -> None:
-        if not path or self.analysis is None:
+    def _save(self, typed: str | None, overwrite: bool) -> None:
+        if not typed or self.analysis is None:
             return
-        if Path(path).exists() and not overwrite:
+        path = self.workspace.output_path(typed)
+        if path.exists() and not overwrite:
 
             def confirmed(answer: bool | None) -> None:
                 if answer:
-                    self._save(path, True)
+                    self._save(str(path), True)
 
             self.app.push_screen(ConfirmModal(f"{path} exists. Overwrite it?", confirm_label="Overwrite"), confirmed)
             return

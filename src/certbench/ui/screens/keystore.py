@@ -56,6 +56,7 @@ class KeystoreScreen(CertbenchScreen):
     """Builds bundles from a workspace item; the checklist follows every change of the form."""
 
     PALETTE_GROUP = "Keystore"
+    PRIMARY_FOCUS = "#keystore-items"
     DEFAULT_CSS = """
     KeystoreScreen #keystore-body {
         height: 1fr;
@@ -106,7 +107,7 @@ class KeystoreScreen(CertbenchScreen):
     """
     BINDINGS = [
         Binding("ctrl+s", "write", "Write", id="keystore.write", tooltip="Build the bundle and write it"),
-        Binding("f5", "refresh", "Refresh", id="keystore.refresh", tooltip="Reload the workspace items"),
+        Binding("r,f5", "refresh", "Refresh", id="keystore.refresh", tooltip="Reload the workspace items"),
     ]
 
     def __init__(self) -> None:

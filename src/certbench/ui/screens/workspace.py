@@ -38,7 +38,7 @@ class WorkspaceScreen(CertbenchScreen):
     }
     """
     BINDINGS = [
-        Binding("r", "refresh", "Refresh", id="workspace.refresh", tooltip="Reload the workspace from disk"),
+        Binding("r,f5", "refresh", "Refresh", id="workspace.refresh", tooltip="Reload the workspace from disk"),
         Binding("delete", "delete_item", "Delete", id="workspace.delete", tooltip="Delete the highlighted item"),
     ]
 
