@@ -48,7 +48,7 @@ async def test_palette_lists_every_job_and_switches(app: CertbenchApp) -> None:
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for _mode, _key, title in JOBS:
             assert f"Go: {title}" in titles
-        assert "Workspace: Refresh" in titles and "Workspace: Delete" in titles
+        assert "Workspace: Refresh" in titles and "Workspace: Load demo" in titles  # empty: Delete is off
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
         await pilot.press(*"Go: Truststore")
@@ -67,13 +67,44 @@ async def test_theme_toggle(app: CertbenchApp) -> None:
         assert app.theme != LIGHT_THEME
 
 
-async def test_empty_workspace_says_what_to_do(app: CertbenchApp) -> None:
-    async with app.run_test(size=(120, 36)) as pilot:
+async def test_empty_workspace_welcome_panel_d_loads_the_demo(app: CertbenchApp) -> None:
+    """The empty workspace used to send a newcomer to the shell ("run 'certbench demo'")."""
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.3)
-        status = app.screen.query_one("#workspace-status")
-        assert "certbench demo" in str(status.render())
+        welcome = app.screen.query_one("#workspace-welcome")
+        assert welcome.display and not app.screen.query_one("#workspace-body").display
         assert app.screen.query_one("#items-table", DataTable).row_count == 0
         assert (Path("ws") / "items").is_dir()
+        await pilot.press("d")
+        table = app.screen.query_one("#items-table", DataTable)
+        for _ in range(300):
+            await pilot.pause(0.05)
+            if table.row_count:
+                break
+        assert table.row_count == 7 and not welcome.display
+        assert app.focused is table
+        assert any("certbench-demo" in str(n.message) for n in app._notifications)
+
+
+async def test_delete_needs_the_focused_item_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Delete acted on a highlighted row of an unfocused table; now it does nothing unless the list has focus."""
+    from certbench.core.demo import build_demo
+    from certbench.core.workspace import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
+    app = make_app(Path("ws"), now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.5)
+        app.screen.set_focus(None)
+        await pilot.press("delete")
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "WorkspaceScreen"  # no dialog
+        app.screen.query_one("#items-table", DataTable).focus()
+        await pilot.pause(0.1)
+        await pilot.press("delete")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "ConfirmModal"
 
 
 def test_snapshot_empty_workspace(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -100,6 +100,8 @@ class CertbenchApp(App[None]):
         self._control_filter = ControlCharacterFilter()
         #: The folder of the last file picked, where the next file picker starts (None: the home folder).
         self.last_folder: Path | None = None
+        #: An item the Workspace screen highlights and focuses when it next shows (the one just created).
+        self.select_on_workspace: str | None = None
 
     @property
     def jobs(self) -> tuple[tuple[str, str, str], ...]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from certbench.core.workspace import DamagedItem, Item
 from certbench.ui.modals.confirm import ConfirmModal
@@ -31,6 +31,33 @@ class WorkspaceScreen(CertbenchScreen):
     PALETTE_GROUP = "Workspace"
     PRIMARY_FOCUS = "#items-table"
     DEFAULT_CSS = """
+    WorkspaceScreen .-hidden {
+        display: none;
+    }
+    WorkspaceScreen #workspace-welcome {
+        height: 1fr;
+        padding: 1 2;
+        border: round $primary;
+        border-title-style: bold;
+    }
+    WorkspaceScreen #workspace-welcome-text {
+        margin-bottom: 1;
+    }
+    WorkspaceScreen #workspace-welcome-actions {
+        height: auto;
+    }
+    WorkspaceScreen #workspace-welcome-actions Button {
+        margin-right: 2;
+    }
+    WorkspaceScreen.-narrow #workspace-welcome-actions {
+        layout: grid;
+        grid-size: 2;
+        grid-gutter: 0 1;
+    }
+    WorkspaceScreen.-narrow #workspace-welcome-actions Button {
+        width: 1fr;
+        margin: 0;
+    }
     WorkspaceScreen #workspace-timeline {
         height: 12;
         border-top: solid $primary;
@@ -40,6 +67,7 @@ class WorkspaceScreen(CertbenchScreen):
     BINDINGS = [
         Binding("r,f5", "refresh", "Refresh", id="workspace.refresh", tooltip="Reload the workspace from disk"),
         Binding("delete", "delete_item", "Delete", id="workspace.delete", tooltip="Delete the highlighted item"),
+        Binding("d", "load_demo", "Load demo", id="workspace.demo", tooltip="Fill the empty workspace with demo items"),
     ]
 
     def __init__(self) -> None:
@@ -49,6 +77,17 @@ class WorkspaceScreen(CertbenchScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        with Vertical(id="workspace-welcome", classes="-hidden") as welcome:
+            welcome.border_title = "Welcome to certbench"
+            yield Static(
+                Text("This workspace is empty. Start with one of these (Tab moves between them, ? lists every key):"),
+                id="workspace-welcome-text",
+            )
+            with Horizontal(id="workspace-welcome-actions"):
+                yield Button("Load demo (d)", id="welcome-demo", variant="primary")
+                yield Button("New root CA", id="welcome-root")
+                yield Button("Inspect a file", id="welcome-inspect")
+                yield Button("Import an identity", id="welcome-import")
         with Horizontal(id="workspace-body"):
             yield DataTable(id="items-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="item-details-pane"):
@@ -118,7 +157,12 @@ class WorkspaceScreen(CertbenchScreen):
         ]
         rows.sort(key=lambda row: row[0])
         fill_table(table, ITEM_COLUMNS, rows)
-        if previous in self._items:
+        wanted = self.certbench_app.select_on_workspace
+        if wanted in self._items:
+            self.certbench_app.select_on_workspace = None
+            table.move_cursor(row=table.get_row_index(wanted))
+            table.focus()
+        elif previous in self._items:
             table.move_cursor(row=table.get_row_index(previous))
         self.query_one("#workspace-timeline", Timeline).set_entries(
             [
@@ -129,7 +173,16 @@ class WorkspaceScreen(CertbenchScreen):
             now,
         )
         root = self.workspace.root
-        summary = f"{len(items)} item(s) in {root}" if items else f"Workspace {root} is empty: run 'certbench demo'"
+        empty = not items and not damaged
+        self.query_one("#workspace-welcome").set_class(not empty, "-hidden")
+        self.query_one("#workspace-body").set_class(empty, "-hidden")
+        self.query_one("#workspace-timeline").set_class(empty, "-hidden")
+        if empty and not isinstance(self.focused, Button):
+            self.query_one("#welcome-demo", Button).focus()
+        elif not empty and self.focused is not None and self.focused.id and self.focused.id.startswith("welcome-"):
+            table.focus()
+        self.refresh_bindings()
+        summary = f"{len(items)} item(s) in {root}" if items else f"Workspace {root} is empty"
         if damaged:
             summary += f"; {len(damaged)} damaged: {', '.join(self._damaged)}"
         self.query_one("#workspace-status", Static).update(Text(summary))
@@ -182,6 +235,49 @@ class WorkspaceScreen(CertbenchScreen):
         text.append(f"{'Days left':<12}", style="bold")
         text.append_text(days_left_text(item.days_left(now), self.app.get_css_variables()))
         details.update(text)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Load demo only on an empty workspace; Delete only from the focused item list."""
+        if action == "load_demo":
+            return not self._items and not self._damaged
+        if action == "delete_item":
+            return self.focused is self.query_one("#items-table", DataTable) and self._highlighted_name() is not None
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "welcome-demo":
+            self.action_load_demo()
+        elif event.button.id == "welcome-root":
+            self.app.switch_mode("create")  # Create starts on Root CA when the workspace has no CA
+        elif event.button.id in ("welcome-inspect", "welcome-import"):
+            # Importing an identity (key + certificate) has its own dialog later; today: Inspect's picker,
+            # then Import (i) takes the certificate into the workspace.
+            await self.app.switch_mode("inspect")
+            await self.app.screen.run_action("open_file")
+
+    def action_load_demo(self) -> None:
+        workspace = self.workspace
+        now = self.now()
+
+        def build() -> str:
+            from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo  # issuing code: loaded when asked
+
+            created = build_demo(workspace, now=now)
+            workspace.audit("demo.create", now, items=len(created))
+            # The demo keys are public test material; their password is printed by 'certbench demo' too.
+            return (
+                f"Loaded {len(created)} demo items; their keys use the public password {DEMO_KEY_PASSWORD.decode()!r}"
+            )
+
+        def built(message: str) -> None:
+            self.notify(message, title="Demo", markup=False, timeout=10)
+            self.action_refresh()
+
+        run_task(self, build, description="workspace: load demo", group="workspace-demo", on_done=built)
 
     def action_delete_item(self) -> None:
         name = self._highlighted_name()
