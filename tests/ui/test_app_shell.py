@@ -100,11 +100,41 @@ async def test_delete_needs_the_focused_item_list(tmp_path: Path, monkeypatch: p
         await pilot.press("delete")
         await pilot.pause(0.2)
         assert type(app.screen).__name__ == "WorkspaceScreen"  # no dialog
-        app.screen.query_one("#items-table", DataTable).focus()
+        table = app.screen.query_one("#items-table", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index("axway-root-ca"))
         await pilot.pause(0.1)
         await pilot.press("delete")
-        await pilot.pause(0.3)
-        assert type(app.screen).__name__ == "ConfirmModal"
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if type(app.screen).__name__ == "ConfirmModal":
+                break
+        question = str(app.screen.query_one(".modal-question").render())
+        assert "axway-root-ca (ca, CN=Axway Root CA" in question  # the full object, not a cut name
+        assert "it issued 4 item(s): demo-server, expired-client, tpp1, tpp2" in question
+        await pilot.press("y")
+        workspace = Workspace.open(Path("ws"))
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if not workspace.has("axway-root-ca"):
+                break
+        assert [t.trash_id for t in workspace.list_trash()] == ["axway-root-ca~1"]
+        await until_rows(pilot, table, 6)
+        await pilot.press("u")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if workspace.has("axway-root-ca"):
+                break
+        assert workspace.list_trash() == []
+        await until_rows(pilot, table, 7)
+
+
+async def until_rows(pilot, table: DataTable, count: int) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if table.row_count == count:
+            return
+    raise AssertionError(f"{table.row_count} rows, expected {count}")
 
 
 def test_snapshot_empty_workspace(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

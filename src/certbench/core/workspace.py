@@ -10,6 +10,7 @@ Layout (documented in the README)::
         key.pem                private key, PKCS#8, mode 0600, encrypted unless asked otherwise
         csr.pem                the certificate signing request (CSR items)
       artifacts/               built outputs (keystore JARs, PKCS#12, truststores...)
+      trash/NAME~N/            deleted items, restorable (an item folder moved whole, by rename)
       bindings.json            client_id <-> certificate registry
       audit.log                append-only JSON lines of actions (never a secret)
 
@@ -144,6 +145,20 @@ class DamagedItem:
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "damaged": self.reason, "path": str(self.directory / "item.json")}
+
+
+_TRASH_ID = re.compile(rf"({ITEM_NAME_PATTERN.pattern})~([1-9][0-9]{{0,8}})")
+
+
+@dataclass(frozen=True)
+class TrashedItem:
+    """An item in the workspace's trash: ``trash_id`` (``NAME~N``) restores it."""
+
+    trash_id: str
+    name: str
+    number: int
+    directory: Path
+    item: Item | None
 
 
 def validate_item_name(name: str) -> str:
@@ -424,6 +439,66 @@ class Workspace:
             if not (directory / "item.json").is_file():
                 self.get(name)  # raises the "no item named ..." error that lists the known items
             remove_dir(directory)  # a damaged item can be deleted too
+
+    # Trash: Delete moves an item folder whole into trash/ (one rename under the lock), undo moves it back.
+
+    @property
+    def trash_dir(self) -> Path:
+        return self.root / "trash"
+
+    def trash_item(self, name: str) -> str:
+        """Move item ``name`` to the trash in one rename, under the lock; return its trash id ``NAME~N``."""
+        with self.lock(f"trash item {name}"):
+            directory = self.items_dir / validate_item_name(name)
+            if not (directory / "item.json").is_file():
+                self.get(name)  # raises the "no item named ..." error that lists the known items
+            ensure_private_dir(self.trash_dir)
+            taken = [entry.trash_id for entry in self.list_trash() if entry.name == name]
+            number = 1 + max((int(trash_id.rsplit("~", 1)[1]) for trash_id in taken), default=0)
+            trash_id = f"{name}~{number}"
+            try:
+                directory.rename(self.trash_dir / trash_id)
+            except OSError as exc:
+                raise WorkspaceError(f"cannot move item {name!r} to {self.trash_dir}: {exc.strerror or exc}") from exc
+            return trash_id
+
+    def restore_item(self, trash_id: str) -> str:
+        """Move a trashed item back (one rename, under the lock); return its name. Refuses to replace an
+        item that has the name now."""
+        match = _TRASH_ID.fullmatch(trash_id)
+        if match is None:
+            raise UsageError(f"invalid trash id {trash_id!r}: expected NAME~N as listed by the trash")
+        name = match.group(1)
+        with self.lock(f"restore item {name}"):
+            source = self.trash_dir / trash_id
+            if not source.is_dir():
+                raise WorkspaceError(f"nothing in the trash of {self.root} has the id {trash_id!r}")
+            target = self.items_dir / name
+            if target.exists():
+                raise WorkspaceError(f"an item named {name!r} exists: delete or rename it before restoring {trash_id}")
+            try:
+                source.rename(target)
+            except OSError as exc:
+                raise WorkspaceError(f"cannot restore {trash_id!r} to {target}: {exc.strerror or exc}") from exc
+            return name
+
+    def list_trash(self) -> list[TrashedItem]:
+        """What the trash holds, by name then number; the metadata when it is readable (else None)."""
+        try:
+            entries = [entry for entry in self.trash_dir.iterdir() if entry.is_dir()]
+        except OSError:
+            return []
+        found: list[TrashedItem] = []
+        for entry in entries:
+            match = _TRASH_ID.fullmatch(entry.name)
+            if match is None:
+                continue
+            try:
+                item: Item | None = self._read_item(entry)
+            except WorkspaceError:
+                item = None
+            found.append(TrashedItem(entry.name, match.group(1), int(match.group(2)), entry, item))
+        return sorted(found, key=lambda t: (t.name, t.number))
 
     def audit(self, action: str, now: datetime, **details: Any) -> None:
         """Append one action to ``audit.log``. Refuses any field that looks like a secret.

@@ -67,6 +67,9 @@ class WorkspaceScreen(CertbenchScreen):
     BINDINGS = [
         Binding("r,f5", "refresh", "Refresh", id="workspace.refresh", tooltip="Reload the workspace from disk"),
         Binding("delete", "delete_item", "Delete", id="workspace.delete", tooltip="Delete the highlighted item"),
+        Binding(
+            "u", "undo_delete", "Undo delete", id="workspace.undo", tooltip="Restore the item moved to the trash last"
+        ),
         Binding("d", "load_demo", "Load demo", id="workspace.demo", tooltip="Fill the empty workspace with demo items"),
     ]
 
@@ -74,6 +77,8 @@ class WorkspaceScreen(CertbenchScreen):
         super().__init__()
         self._items: dict[str, Item] = {}
         self._damaged: dict[str, DamagedItem] = {}
+        #: The trash id of the item Delete moved last (u restores it).
+        self._last_trashed: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -238,6 +243,8 @@ class WorkspaceScreen(CertbenchScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Load demo only on an empty workspace; Delete only from the focused item list."""
+        if action == "undo_delete":
+            return self._last_trashed is not None
         if action == "load_demo":
             return not self._items and not self._damaged
         if action == "delete_item":
@@ -280,33 +287,76 @@ class WorkspaceScreen(CertbenchScreen):
         run_task(self, build, description="workspace: load demo", group="workspace-demo", on_done=built)
 
     def action_delete_item(self) -> None:
+        """Delete = move to the workspace's trash (u undoes it); the dialog names what depends on the item."""
         name = self._highlighted_name()
         if name is None:
             self.notify("No item selected", severity="warning")
             return
+        workspace = self.workspace
+        item = self._items.get(name)
+
+        def dependents() -> list[str]:
+            from certbench.core.bindings import Registry  # loaded only when deleting
+
+            issued = sorted(other.name for other in self._items.values() if other.issuer == name)
+            lines = [f"it issued {len(issued)} item(s): {', '.join(issued)}"] if issued else []
+            if item is not None and item.sha256:
+                clients = sorted(
+                    {b.client_id for b in Registry.load(workspace.bindings_path).bindings if b.sha256 == item.sha256}
+                )
+                if clients:
+                    lines.append(f"its certificate is bound to client_id(s): {', '.join(clients)}")
+            return lines
+
+        def ask(lines: list[str]) -> None:
+            described = f"{name} ({item.kind}, {item.subject})" if item is not None else name
+            question = f"Move item {described} and its private key to the workspace's trash?"
+            if lines:
+                question += "\n\nDepends on it: " + "; ".join(lines) + " (they stay as they are)."
+            question += "\n\nUndo with u, or restore it later from the trash folder."
+            self.app.push_screen(ConfirmModal(question, confirm_label="Move to trash"), confirmed)
 
         def confirmed(answer: bool | None) -> None:
             if not answer:
                 return
-            workspace = self.workspace
             now = self.now()
 
-            def delete() -> str:
+            def trash() -> str:
                 # In a worker: the workspace lock may have to wait for another certbench.
-                workspace.delete_item(name)
-                workspace.audit("item.delete", now, item=name)
-                return name
+                trash_id = workspace.trash_item(name)
+                workspace.audit("item.trash", now, item=name, trash_id=trash_id)
+                return trash_id
 
-            def deleted(gone: str) -> None:
-                self.notify(f"Deleted {gone}", markup=False)
+            def trashed(trash_id: str) -> None:
+                self._last_trashed = trash_id
+                self.refresh_bindings()
+                self.notify(f"Moved {name} to the trash ({trash_id}); press u to undo", markup=False, timeout=10)
                 self.action_refresh()
 
-            run_task(self, delete, description="workspace: delete item", group="workspace-delete", on_done=deleted)
+            run_task(self, trash, description="workspace: trash item", group="workspace-delete", on_done=trashed)
 
-        self.app.push_screen(
-            ConfirmModal(f"Delete item {name!r} and its private key? This cannot be undone.", confirm_label="Delete"),
-            confirmed,
-        )
+        run_task(self, dependents, description="workspace: find dependents", group="workspace-deps", on_done=ask)
+
+    def action_undo_delete(self) -> None:
+        trash_id = self._last_trashed
+        if trash_id is None:
+            return
+        workspace = self.workspace
+        now = self.now()
+
+        def restore() -> str:
+            name = workspace.restore_item(trash_id)
+            workspace.audit("item.restore", now, item=name, trash_id=trash_id)
+            return name
+
+        def restored(name: str) -> None:
+            self._last_trashed = None
+            self.certbench_app.select_on_workspace = name
+            self.refresh_bindings()
+            self.notify(f"Restored {name}", markup=False)
+            self.action_refresh()
+
+        run_task(self, restore, description="workspace: restore item", group="workspace-delete", on_done=restored)
 
 
 def _key_state(item: Item) -> str:
