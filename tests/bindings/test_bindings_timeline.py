@@ -135,6 +135,8 @@ async def test_rendered_rows_put_bars_and_today_where_the_dates_say() -> None:
         offset = label_width + 1
         axis = timeline.render_line(0).text
         assert axis[offset + column_of(now, start, end, bar_width)] == "▼" and axis[:label_width].strip() == "today"
+        marker = offset + column_of(now, start, end, bar_width)
+        assert axis[marker + 1 : marker + 5] == str(now.year)  # the current year is labelled, not hidden
         soon = timeline.render_line(1)
         text = soon.text
         first, last, _, _ = bar_span(entries[1], start, end, bar_width)
@@ -270,3 +272,10 @@ def test_snapshot_demo_workspace_timeline(
 
     app = make_app(Path(demo_workspace.root.name), now=FIXED_NOW)
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+def test_stored_serials_are_shown_as_colon_hex() -> None:
+    from certbench.ui.screens.bindings import colon_serial
+
+    assert colon_serial("7921B000AC006A551C508C3D654FE67") == "07:92:1B:00:0A:C0:06:A5:51:C5:08:C3:D6:54:FE:67"
+    assert colon_serial("-0A") == "-0A" and colon_serial("not hex") == "not hex"

@@ -133,3 +133,13 @@ def help_text(app: CertbenchApp) -> str:
     return " ".join(
         f"{heading} " + " ".join(f"{keys} {what}" for keys, what in rows) for heading, rows in app.screen.sections
     )
+
+
+async def test_screenshot_goes_to_artifacts_and_says_where(app: CertbenchApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        app.action_screenshot()
+        await pilot.pause(0.2)
+        [shot] = list((Path("ws") / "artifacts").glob("certbench-*.svg"))
+        assert shot.read_text().startswith("<svg")
+        assert any(str(shot.absolute()) in str(n.message) for n in app._notifications)

@@ -22,6 +22,7 @@ from textual.widget import Widget
 
 from certbench import __version__
 from certbench.core.errors import CertbenchError
+from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
 from certbench.ui.modals.help import FIELD_KEYS, HelpModal, screen_keys
 from certbench.ui.safe_output import ControlCharacterFilter
@@ -131,6 +132,18 @@ class CertbenchApp(App[None]):
                 [(f"{title} screen", screen_keys(screen)), ("Text fields", FIELD_KEYS), ("Everywhere", everywhere)],
             )
         )
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Palette -> Screenshot: an SVG of the screen into the workspace's ``artifacts/`` (not ~/Downloads,
+        which may not exist), and the absolute path it went to."""
+        name = filename or f"certbench-{self.now():%Y%m%dT%H%M%S}.svg"
+        target = self.workspace.output_path(Path(path or "") / name)
+        try:
+            written = write_atomic(target, self.export_screenshot().encode("utf-8"), overwrite=True)
+        except CertbenchError as exc:
+            self.notify(str(exc), title="Screenshot failed", severity="error", markup=False)
+            return
+        self.notify(f"Saved the screenshot to {written.absolute()}", title="Screenshot", markup=False)
 
     def _notify_warning(self, message: str) -> None:
         """Called by the workspace, from any thread (``notify`` is thread-safe)."""

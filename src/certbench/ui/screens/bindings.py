@@ -26,6 +26,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 
 from certbench.core import bindings as core_bindings
 from certbench.core.bindings import CheckResult, Registry
+from certbench.core.describe import serial_from_int
 from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError
 from certbench.core.formats.load import load_file
 from certbench.core.safe_write import write_atomic
@@ -382,7 +383,7 @@ class BindingsScreen(CertbenchScreen):
             ("Client ID", binding.client_id),
             ("Subject", binding.subject),
             ("Issuer", binding.issuer),
-            ("Serial", binding.serial),
+            ("Serial", colon_serial(binding.serial)),
             ("SHA-256", binding.sha256),
             ("x5t#S256", binding.x5t_s256),
             ("Added", binding.added_at.strftime("%Y-%m-%d %H:%M UTC")),
@@ -541,3 +542,12 @@ class BindingsScreen(CertbenchScreen):
             self.notify(str(error), title="Export", severity="error", markup=False, timeout=8)
 
         run_task(self, export, description="bindings: export", group="bindings-export", on_done=done, on_error=failed)
+
+
+def colon_serial(serial: str) -> str:
+    """A stored serial (plain hex) shown like everywhere else: colon upper-case hex."""
+    try:
+        number = int(serial.replace(":", ""), 16)
+    except ValueError:
+        return serial
+    return "-" + serial_from_int(-number) if number < 0 else serial_from_int(number)

@@ -9,7 +9,7 @@ bundle fills a virtualised DataTable. Strings from files always go in as ``Text`
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +47,7 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.timeline import days_left_text
 
 CERT_COLUMNS = (("Id", "id"), ("Name", "name"), ("Role", "role"), ("Not after", "not_after"), ("Left", "left"))
 FINDING_COLUMNS = (("Severity", "severity"), ("Code", "code"), ("Message", "message"))
@@ -66,7 +67,9 @@ class Analysis:
     roles: dict[str, str] = field(default_factory=dict)
 
 
-def _analyze(paths: Sequence[str], passwords: dict[str, bytes], now_value: datetime) -> Analysis:
+def _analyze(
+    paths: Sequence[str], passwords: dict[str, bytes], now_value: datetime, colors: Mapping[str, str]
+) -> Analysis:
     """Read every path (with its password, if one was given) and analyse them together."""
     materials: list[Material] = []
     errors: list[CertbenchError] = []
@@ -89,7 +92,7 @@ def _analyze(paths: Sequence[str], passwords: dict[str, bytes], now_value: datet
                     Text(common_name(certificate)),
                     Text(roles.get(entry.id, "")),
                     Text(certificate.not_valid_after_utc.strftime("%Y-%m-%d")),
-                    Text(str(left)),
+                    days_left_text(left, colors),
                 ],
             )
         )
@@ -277,11 +280,12 @@ class InspectScreen(CertbenchScreen):
         paths = tuple(self._paths)
         passwords = dict(self._passwords)
         now = self.now()
+        colors = self.app.get_css_variables()
         self.query_one("#inspect-status", Static).update(Text(f"Reading and analysing {len(paths)} file(s)..."))
         self.query_one("#inspect-certs", DataTable).loading = True
         run_task(
             self,
-            lambda: _analyze(paths, passwords, now),
+            lambda: _analyze(paths, passwords, now, colors),
             description=f"inspect: analyse {len(paths)} file(s)",
             group="inspect-load",
             on_done=self._show,

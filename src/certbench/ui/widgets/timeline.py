@@ -196,7 +196,13 @@ class Timeline(ScrollView, can_focus=True):
         now_column = column_of(self._now, start, end, bar_width)
         if bar_width:
             cells[now_column] = "▼"
+            # The current year is labelled right after the marker (its January column is usually under it).
+            current = str(self._now.year)
+            if now_column + 1 + len(current) <= bar_width:
+                cells[now_column + 1 : now_column + 1 + len(current)] = list(current)
         for year in range(start.year + 1, end.year + 1):
+            if year == self._now.year and bar_width and str(year) in "".join(cells):
+                continue
             column = column_of(datetime(year, 1, 1, tzinfo=UTC), start, end, bar_width)
             label = str(year)
             if column + len(label) <= bar_width and all(
