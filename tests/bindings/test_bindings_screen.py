@@ -24,7 +24,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.bindings import BindingsScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -281,4 +281,4 @@ def test_snapshot_bindings_screen(snap_compare, tmp_path: Path, monkeypatch: pyt
         await until(pilot, lambda: "CN=[weird] corp" in str(details.render()))
         assert "[bold]not markup[/bold]" in str(details.render())
 
-    assert snap_compare(make_app(ws, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(make_app(ws, now=FIXED_NOW)), terminal_size=(120, 36), run_before=run_before)

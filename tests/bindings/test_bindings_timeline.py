@@ -28,7 +28,7 @@ from certbench.ui.widgets.timeline import (
     time_window,
     urgency,
 )
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 JAN1 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -251,7 +251,7 @@ def test_snapshot_workspace_with_timeline(snap_compare, ws: Path) -> None:  # ty
         await loaded(app, pilot)
         await pilot.pause(0.1)
 
-    assert snap_compare(make_app(ws, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(make_app(ws, now=FIXED_NOW)), terminal_size=(120, 36), run_before=run_before)
 
 
 def test_snapshot_demo_workspace_timeline(
@@ -271,7 +271,7 @@ def test_snapshot_demo_workspace_timeline(
         await pilot.pause(0.1)
 
     app = make_app(Path(demo_workspace.root.name), now=FIXED_NOW)
-    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(app), terminal_size=(120, 36), run_before=run_before)
 
 
 def test_stored_serials_are_shown_as_colon_hex() -> None:

@@ -21,7 +21,7 @@ from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.create import CreateScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -238,4 +238,6 @@ def test_create_screen_snapshot(snap_compare, tmp_path: Path) -> None:
             field.cursor_blink = False  # a blinking cursor would make the SVG differ run to run
         await pilot.pause(0.2)
 
-    assert snap_compare(make_app(ws.root, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(
+        home_at_workspace(make_app(ws.root, now=FIXED_NOW)), terminal_size=(120, 36), run_before=run_before
+    )

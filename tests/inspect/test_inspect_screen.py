@@ -21,7 +21,7 @@ from certbench.ui.modals.open_file import OpenFileModal, WorkspacePickModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.inspect import InspectScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 MATERIAL = Path(__file__).parent / "material"
 P12_PASSWORD = "s3cret-P12"
@@ -242,7 +242,7 @@ def test_snapshot_inspect_screen(snap_compare, tmp_path: Path, monkeypatch: pyte
         await until(pilot, lambda: screen.query_one("#inspect-certs", DataTable).row_count == 3)
         await pilot.pause(0.2)
 
-    assert snap_compare(make_app(ws, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(make_app(ws, now=FIXED_NOW)), terminal_size=(120, 36), run_before=run_before)
 
 
 async def test_subjects_render_literally(ws_path: Path, tmp_path: Path) -> None:

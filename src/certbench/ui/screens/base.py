@@ -10,7 +10,9 @@ Enter has run its action.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.binding import Binding
@@ -20,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 
 from certbench.core.workspace import Workspace
+from certbench.ui.widgets.tables import PANE_TITLE
 from certbench.ui.widgets.tabs import JobTabs
 
 if TYPE_CHECKING:
@@ -33,6 +36,9 @@ class CertbenchScreen(Screen[None]):
     PRIMARY_FOCUS: ClassVar[str | None] = None
     #: Selector of the main list, focused by Esc in a field and after a field's Enter (None: PRIMARY_FOCUS).
     LIST_FOCUS: ClassVar[str | None] = None
+
+    #: Selector -> title of each pane (k9s style); a DataTable's title gets its row count (fill_table).
+    PANE_TITLES: ClassVar[dict[str, str]] = {}
 
     # Focus is this class's business (PRIMARY_FOCUS): Textual's auto focus would put a returning dialog's
     # focus on the first field while the list is still loading.
@@ -59,13 +65,19 @@ class CertbenchScreen(Screen[None]):
     def on_mount(self) -> None:
         """Every job screen gets the tab bar under its header and a compact footer."""
         app = self.certbench_app
-        tabs = JobTabs(app.jobs, f"workspace {app.workspace.root}")
+        tabs = JobTabs(app.jobs, f"workspace {display_path(app.workspace.root)}")
         try:
             self.mount(tabs, after=self.query_one(Header))
         except NoMatches:
             self.mount(tabs, before=0)
         for footer in self.query(Footer):
             footer.compact = True
+        for selector, title in self.PANE_TITLES.items():
+            pane = self._widget(selector)
+            if pane is not None:
+                pane.border_title = title
+                pane.add_class("pane-titled")
+                setattr(pane, PANE_TITLE, title)
 
     def on_screen_suspend(self) -> None:
         self._under_modal = isinstance(self.app.screen, ModalScreen)
@@ -111,3 +123,14 @@ class CertbenchScreen(Screen[None]):
         """Esc: out of a text field (Esc elsewhere does nothing here, so modals and menus keep theirs)."""
         if isinstance(self.focused, Input):
             self.return_to_list()
+
+
+def display_path(path: Path) -> str:
+    """A path as short as it can be shown unambiguously: relative to the current folder when inside it,
+    ``~/...`` under the home folder, else absolute."""
+    absolute = path.absolute()
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        with contextlib.suppress(ValueError):
+            relative = absolute.relative_to(base)
+            return prefix + str(relative) if str(relative) != "." else (prefix.rstrip("/") or ".")
+    return str(absolute)

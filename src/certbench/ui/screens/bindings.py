@@ -112,6 +112,7 @@ class BindingsScreen(CertbenchScreen):
     """The client_id <-> certificate registry: list, add, check, remove, export."""
 
     PALETTE_GROUP = "Bindings"
+    PANE_TITLES = {"#bindings-table": "Bindings", "#bindings-details": "Details", "#bindings-form": "Bind or check"}
     PRIMARY_FOCUS = "#bindings-table"
     BINDINGS = [
         Binding("a", "add", "Add", id="bindings.add", tooltip="Bind the chosen certificate to the client_id"),

@@ -63,6 +63,7 @@ class CreateScreen(CertbenchScreen):
     """Make a CA, a leaf or a CSR from a form."""
 
     PALETTE_GROUP = "Create"
+    PANE_TITLES = {"#create-form": "New certificate", "#create-preview-pane": "Preview"}
     DEFAULT_CSS = """
     CreateScreen #create-body {
         height: 1fr;

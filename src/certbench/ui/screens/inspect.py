@@ -122,6 +122,12 @@ class InspectScreen(CertbenchScreen):
     """Open files, see certificates, chain, details and findings; fix and save."""
 
     PALETTE_GROUP = "Inspect"
+    PANE_TITLES = {
+        "#inspect-certs": "Certificates",
+        "#inspect-chain": "Chain",
+        "#inspect-details-pane": "Details",
+        "#inspect-findings": "Findings",
+    }
     DEFAULT_CSS = """
     InspectScreen #inspect-top {
         height: 3;

@@ -56,6 +56,7 @@ class KeystoreScreen(CertbenchScreen):
     """Builds bundles from a workspace item; the checklist follows every change of the form."""
 
     PALETTE_GROUP = "Keystore"
+    PANE_TITLES = {"#keystore-items": "Items", "#keystore-form": "Bundle"}
     PRIMARY_FOCUS = "#keystore-items"
     DEFAULT_CSS = """
     KeystoreScreen #keystore-body {

@@ -72,6 +72,7 @@ class TruststoreScreen(CertbenchScreen):
     """Collect candidates, filter and tick them, write PEM / JKS / PKCS#12."""
 
     PALETTE_GROUP = "Truststore"
+    PANE_TITLES = {"#truststore-table": "Certificates"}
     AUTO_FOCUS = "#truststore-table"
     PRIMARY_FOCUS = "#truststore-table"
     BINDINGS = [

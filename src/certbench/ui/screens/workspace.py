@@ -29,6 +29,7 @@ class WorkspaceScreen(CertbenchScreen):
     """Lists workspace items; the details pane follows the highlighted row."""
 
     PALETTE_GROUP = "Workspace"
+    PANE_TITLES = {"#items-table": "Items", "#item-details-pane": "Details"}
     PRIMARY_FOCUS = "#items-table"
     DEFAULT_CSS = """
     WorkspaceScreen .-hidden {
