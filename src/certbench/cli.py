@@ -23,7 +23,7 @@ from certbench.core.formats.load import NonPositiveSerialWarning
 from certbench.core.safe_text import terminal_safe
 
 #: Modules of certbench.commands, in the order their commands appear in ``--help``.
-COMMAND_MODULES = ("workspace", "inspect", "create", "bind", "check", "trust", "keystore", "probe")
+COMMAND_MODULES = ("workspace", "inspect", "create", "bind", "check", "trust", "keystore", "store", "probe")
 
 #: Which module registers each top-level command word. A run of one command imports only its module
 #: (and the core it needs), which keeps `certbench inspect` quick to start; `--help` imports them all.
@@ -42,6 +42,7 @@ COMMAND_WORDS = {
     "trust": "trust",
     "jar": "keystore",
     "export": "keystore",
+    "store": "store",
     "probe": "probe",
 }
 

@@ -127,7 +127,10 @@ def test_wrong_signature(inspect_material: InspectMaterial) -> None:
 
 
 def test_weak_key_weak_signature_ca_as_leaf(inspect_material: InspectMaterial) -> None:
-    assert codes(analyze(inspect_material.weak_key)) == {"cert.weak-key"}
+    # OpenSSL-based peers refuse an RSA-1024 leaf (security level 2), so the chain is not trusted either.
+    weak_key = analyze(inspect_material.weak_key)
+    assert codes(weak_key) == {"cert.weak-key", "trust.failed"}
+    assert weak_key.chains[0].trusted is False and "1024-bit" in (weak_key.chains[0].trust_reason or "")
     weak_signature = analyze(inspect_material.weak_signature)
     assert "cert.weak-signature" in codes(weak_signature)
     assert "chain.signature" not in codes(weak_signature)  # a SHA-1 signature is weak, not broken

@@ -18,7 +18,9 @@ def test_inspect_json_shape_and_exit_0(run_cli, inspect_material: InspectMateria
     assert code == 0, err
     document = json.loads(out)
     assert set(document) >= {"inputs", "certificates", "keys", "chains", "findings"}
-    assert document["inputs"] == [{"path": str(inspect_material.chain), "format": "pem", "error": None}]
+    assert document["inputs"] == [
+        {"path": str(inspect_material.chain), "format": "pem", "error": None, "container": None}
+    ]
     first = document["certificates"][0]
     assert set(first) >= {
         "id", "path", "index", "subject", "issuer", "serial", "not_before", "not_after", "sha256", "sha1",

@@ -240,6 +240,7 @@ def test_snapshot_inspect_screen(snap_compare, tmp_path: Path, monkeypatch: pyte
         screen = await open_inspect(app, pilot)
         screen.open_paths(["reversed.pem"])
         await until(pilot, lambda: screen.query_one("#inspect-certs", DataTable).row_count == 3)
+        screen.query_one("#inspect-path", Input).cursor_blink = False  # focused on arrival: no blink in SVGs
         await pilot.pause(0.2)
 
     assert snap_compare(home_at_workspace(make_app(ws, now=FIXED_NOW)), terminal_size=(120, 36), run_before=run_before)

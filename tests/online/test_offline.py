@@ -62,6 +62,8 @@ def test_every_other_command_opens_no_connection(
         "jar": ["jar", "build", "demo-server", "--out", str(tmp_path / "k.jar"), "--key-password-env", "DP"],
         "export": ["export", "demo-server", "--format", "p12", "--out", str(tmp_path / "k.p12"),
                    "--password-env", "OUTP", "--in-password-env", "DP"],
+        "store": ["store", "convert", str(tmp_path / "k.p12"), "--out", str(tmp_path / "k.jks"),
+                  "--password-env", "OUTP"],
         "demo": ["demo", "--force"],
     }  # fmt: skip
     assert set(runs) == set(cli.COMMAND_WORDS) - ONLINE_WORDS, "a new command needs an offline run here"

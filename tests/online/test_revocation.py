@@ -46,7 +46,8 @@ def test_inspect_fetch_missing_completes_the_chain(pki: RevocationPKI, requests:
     assert code == 0, document["findings"]
     assert document["fetched"] == [f"fetched O=Certbench Test,CN=Revocation Test Issuing CA from {pki.base}/inter.der"]
     assert document["chains"][0]["complete"] and document["chains"][0]["trusted"] is True
-    assert document["inputs"][-1] == {"path": "fetched (AIA caIssuers)", "format": "der", "error": None}
+    fetched = {"path": "fetched (AIA caIssuers)", "format": "der", "error": None, "container": None}
+    assert document["inputs"][-1] == fetched
     assert requests == ["GET /inter.der"]  # the root is an anchor: not fetched
 
 

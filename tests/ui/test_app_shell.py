@@ -19,6 +19,7 @@ SCREEN_CLASSES = {
     "keystore": "KeystoreScreen",
     "truststore": "TruststoreScreen",
     "bindings": "BindingsScreen",
+    "probe": "ProbeScreen",
 }
 
 
@@ -33,7 +34,7 @@ async def test_number_keys_switch_between_all_screens(app: CertbenchApp) -> None
         await pilot.pause(0.1)
         assert type(app.screen).__name__ == "WorkspaceScreen"
         for mode, key, _title in [*JOBS[1:], JOBS[0]]:
-            await pilot.press("escape", key)  # Esc leaves a focused field (Inspect's path), then the digit switches
+            await pilot.press("escape", key)  # Esc leaves a focused field (Inspect's path, Probe's host) first
             for _ in range(50):  # a loaded CI machine may need more than one frame to switch
                 await pilot.pause(0.1)
                 if type(app.screen).__name__ == SCREEN_CLASSES[mode]:

@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 
@@ -23,12 +24,13 @@ from certbench.core.chain import ChainReport, Finding, analyze_chain, chain_pem
 from certbench.core.checks import blocking_failures
 from certbench.core.describe import common_name, describe_certificate, is_ca, iso, public_key_info, rfc4514
 from certbench.core.errors import CertbenchError, UsageError
+from certbench.core.formats.container import PRIVATE_KEY, SECRET_KEY, Container
 from certbench.core.formats.jar import check_keystore_jar
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Format, Material
 from certbench.core.linking import end_entities
 from certbench.core.safe_write import write_atomic
-from certbench.core.verify import NOT_CHECKED, verify_chain
+from certbench.core.verify import NOT_CHECKED, PROFILES, verify_chain
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -64,10 +66,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     verify = subparsers.add_parser(
         "verify",
-        help="does this chain validate against these trust anchors? (cryptography's verifier)",
+        help="does this chain validate against these trust anchors, as TLS peers (or browsers) judge it?",
         description="LEAF's file holds the end-entity certificate (and possibly intermediates); MORE files add "
-        "untrusted intermediates. Exit 0: valid; 1: not valid (the reason on one line); 2: unreadable input or "
-        "usage error. Revocation is not checked.",
+        "untrusted intermediates. Exit 0: valid; 1: not valid (the reason on one line, and the other profile's "
+        "verdict when it differs); 2: unreadable input or usage error. Revocation is not checked.",
     )
     verify.add_argument("leaf", metavar="LEAF", help="file with the end-entity certificate (first non-CA one)")
     verify.add_argument("more", nargs="*", metavar="MORE", help="files with untrusted intermediates")
@@ -81,6 +83,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.add_argument("--name", metavar="HOST_OR_IP", help="the DNS name or IP address a server must hold")
     verify.add_argument("--at", metavar="ISO8601", help="validate at this time instead of now")
     verify.add_argument("--max-depth", type=int, metavar="N", help="longest chain accepted (intermediates)")
+    verify.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="tls",
+        help="tls (default): what OpenSSL-based TLS peers accept (openssl verify -auth_level 2 -purpose "
+        "sslclient|sslserver); webpki: cryptography's CA/Browser Forum profile (will a browser accept it?)",
+    )
     verify.add_argument("--json", action="store_true", help="print one JSON object (shape in the README)")
     add_password_options(verify, what="the password of protected inputs")
     add_online_options(verify)
@@ -162,6 +171,7 @@ def run_inspect(args: argparse.Namespace, ctx: Context) -> int:
         written = write_atomic(args.fix_out, chain_pem(fixed), overwrite=args.force)
     if args.json:
         document = report.to_json()
+        add_containers(document, report, materials)
         document["at"] = iso(now)
         document["fix_out"] = str(written) if written else None
         document["keystore_jar_checks"] = {path: [c.to_json() for c in checks] for path, checks in jar_checks.items()}
@@ -222,6 +232,8 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> list[st
             if material.csrs:
                 what.append(f"{len(material.csrs)} CSR(s)")
         lines.append(f"  {item.path}: {item.format}" + (f", {', '.join(what)}" if what else ""))
+        if material is not None and material.container is not None:
+            lines.extend(render_container(material.container, report))
     if report.certificates:
         lines.append("")
         lines.append("Certificates")
@@ -282,6 +294,47 @@ def render_report(report: ChainReport, materials: Sequence[Material]) -> list[st
     return lines
 
 
+def _certificate_ids(report: ChainReport) -> dict[x509.Certificate, str]:
+    return {entry.certificate: entry.id for entry in report.certificates}
+
+
+def add_containers(document: dict[str, Any], report: ChainReport, materials: Sequence[Material]) -> None:
+    """``inputs[].container``: a keystore's type, entries (certificates by id) and PKCS#12 protection."""
+    ids = _certificate_ids(report)
+    by_path = {m.path: m for m in materials}
+    for entry in document["inputs"]:
+        material = by_path.get(entry["path"]) if entry.get("error") is None else None
+        container = material.container if material is not None else None
+        entry["container"] = container.to_json(ids.get) if container is not None else None
+
+
+def render_container(container: Container, report: ChainReport) -> list[str]:
+    """The container lines under an input: protection, who can open it, each entry and its certificates."""
+    ids = _certificate_ids(report)
+    lines: list[str] = []
+    facts = container.pkcs12
+    if facts is not None:
+        certificates = facts.certificates_encryption or "nothing (no certificate bag)"
+        lines.append(f"      certificates encrypted with {certificates}")
+        lines.append(f"      keys encrypted with         {facts.keys_encryption or 'nothing (no key bag)'}")
+        lines.append(f"      MAC                         {facts.mac or 'none'}")
+    lines.extend(f"      note: {note}" for note in container.notes())
+    for entry in container.entries:
+        alias = repr(entry.alias) if entry.alias is not None else "(no alias)"
+        named = [f"[{ids[c]}] {common_name(c)}" for c in entry.certificates if c in ids]
+        if entry.type == PRIVATE_KEY:
+            holder = named[0] if named else "no certificate"
+            text = f"private key, held by {holder}"
+            if len(named) > 1:
+                text += f"; chain {' -> '.join(n.split(' ', 1)[0] for n in named)}"
+        elif entry.type == SECRET_KEY:
+            text = "secret key (no certificate)"
+        else:
+            text = f"{entry.type}: {', '.join(named) or 'unreadable'}"
+        lines.append(f"      entry {alias}: {text}")
+    return lines
+
+
 def csr_key_info(csr: x509.CertificateSigningRequest) -> tuple[str, int | None]:
     try:
         return public_key_info(csr.public_key())
@@ -327,7 +380,16 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
     if args.fetch_missing:  # connects to the AIA caIssuers URLs of the certificates
         fetched, notes = fetch_issuers([leaf, *intermediates], trust)
         intermediates.extend(c for c in (fetched.certificates if fetched else ()) if c not in known)
-    result = verify_chain(leaf, intermediates, trust, at=at, purpose=purpose, name=args.name, max_depth=args.max_depth)
+    result = verify_chain(
+        leaf,
+        intermediates,
+        trust,
+        at=at,
+        purpose=purpose,
+        name=args.name,
+        max_depth=args.max_depth,
+        profile=args.profile,
+    )
     revocation, not_checked = None, NOT_CHECKED
     if result.valid and (args.check_revocation or args.crl):
         revocation, findings = revocation_of(result.chain, args, at)
@@ -335,6 +397,7 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
         result = dataclasses.replace(result, valid=False, reason=revoked[0]) if revoked else result
         unknown = [f.message for f in findings if f.code == "revocation.unknown"]
         not_checked = "; ".join(unknown) if unknown else ""
+    other = result.other_profile()
     if args.json:
         document = result.to_json()
         document["not_checked"] = [not_checked] if not_checked else []
@@ -344,11 +407,15 @@ def run_verify(args: argparse.Namespace, ctx: Context) -> int:
             document["revocation"] = revocation
         print_json(document)
     elif result.valid:
-        echo(f"valid: {result.reason} at {iso(at)}")
+        echo(f"valid: {result.reason} at {iso(at)} ({args.profile} profile)")
         for depth, certificate in enumerate(result.chain):
             echo(f"  {'  ' * depth}{rfc4514(certificate.subject)}")
+        if other:
+            echo(other)
     else:
         echo(f"not valid: {result.reason}")
+        if other:
+            echo(other)
     for note in notes if not args.json else ():
         echo(f"fetch: {note}")
     if not_checked and not args.json:

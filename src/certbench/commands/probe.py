@@ -14,8 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cryptography import x509
-
 from certbench.commands import (
     Context,
     add_password_options,
@@ -32,7 +30,6 @@ from certbench.core.errors import UsageError
 from certbench.core.formats.load import load_file
 from certbench.core.linking import spki_der
 from certbench.core.safe_write import write_atomic
-from certbench.core.workspace import ItemKind
 
 if TYPE_CHECKING:  # imported when probing only: `certbench --help` does not load pyOpenSSL
     from certbench.core.formats.material import Material
@@ -140,7 +137,7 @@ def run_probe(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _anchors(args: argparse.Namespace) -> list[Anchor]:
-    from certbench.core.online.probe import Anchor
+    from certbench.core.online.probe import collect_anchors
 
     paths = list(args.trust)
     if args.system_trust:
@@ -151,20 +148,11 @@ def _anchors(args: argparse.Namespace) -> list[Anchor]:
             raise UsageError("--system-trust: no system CA bundle found (set SSL_CERT_FILE to its path)")
         paths.append(str(bundle))
     password = read_password(args, dest="trust_password") if paths else None
-    anchors: list[Anchor] = []
-    for path in paths:
-        material = load_file(path, password)
-        if not material.certificates:
-            raise UsageError(f"--trust {path}: holds no certificate")
-        aliases = list(material.aliases) + [None] * (len(material.certificates) - len(material.aliases))
-        for certificate, alias in zip(material.certificates, aliases, strict=True):
-            if all(a.certificate != certificate for a in anchors):
-                anchors.append(Anchor(certificate, path, alias))
-    return anchors
+    return collect_anchors([(path, load_file(path, password)) for path in paths])
 
 
 def _client_identity(args: argparse.Namespace, ctx: Context) -> ClientIdentity | None:
-    from certbench.core.online.probe import ClientIdentity
+    from certbench.core.online.probe import ClientIdentity, client_identity_from_item
 
     if args.client and (args.client_cert or args.client_key):
         raise UsageError("give the client identity once: --client ITEM, or --client-cert FILE with --client-key FILE")
@@ -173,8 +161,7 @@ def _client_identity(args: argparse.Namespace, ctx: Context) -> ClientIdentity |
         password = None
         if item.key_encrypted:
             password = read_password(args, dest="client_password", prompt=f"Password for the key of {item.name}")
-        key = ctx.workspace.load_private_key(item, password)
-        return ClientIdentity(ctx.workspace.load_certificate(item), key, tuple(ctx.workspace.load_chain(item)))
+        return client_identity_from_item(ctx.workspace, item, password)
     if args.client_key and not args.client_cert:
         raise UsageError("--client-key needs --client-cert FILE")
     if not args.client_cert:
@@ -199,37 +186,20 @@ def _client_identity(args: argparse.Namespace, ctx: Context) -> ClientIdentity |
     return ClientIdentity(leaf, key, chain)
 
 
-def _leaf_first(report: ProbeReport) -> list[x509.Certificate]:
-    """The presented certificates in leaf -> root order (the chain doctor's order; strays dropped)."""
-    presented = list(report.presented)
-    if report.chain_report is None:
-        return presented
-    ordered = [c for c in report.chain_report.fixed_chain() if c in presented]
-    return ordered or presented
-
-
 def _save(report: ProbeReport, args: argparse.Namespace, ctx: Context, now: datetime) -> list[str]:
+    from certbench.core.online.probe import import_presented, presented_chain
+
     notes: list[str] = []
     if not (args.save_chain or args.import_name):
         return notes
-    chain = _leaf_first(report)
+    chain = presented_chain(report)
     if not chain:
         raise UsageError(f"{report.target.label}: no certificate was presented: nothing to save or import")
     if args.save_chain:
         written = write_atomic(args.save_chain, chain_pem(chain), overwrite=args.force)
         notes.append(f"Wrote the presented chain ({len(chain)} certificate(s), leaf first) to {written}")
     if args.import_name:
-        workspace = ctx.workspace
-        item = workspace.save_item(
-            args.import_name,
-            ItemKind.IMPORTED,
-            now=now,
-            certificate=chain[0],
-            chain=chain[1:],
-            extra={"source": f"probe {report.target.label}"},
-            overwrite=args.force,
-        )
-        workspace.audit("item.import", now, item=item.name, source=f"probe {report.target.label}")
+        item = import_presented(ctx.workspace, args.import_name, report, now=now, overwrite=args.force)
         notes.append(f"Imported {item.name} into the workspace ({len(chain) - 1} chain certificate(s), no key)")
     return notes
 

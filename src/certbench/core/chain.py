@@ -3,7 +3,7 @@
 Certificates are linked by issuer/subject name (and AKI/SKI when both are present) through an index by
 subject, and every link is confirmed by verifying the signature (:mod:`certbench.core.linking`); each
 certificate's issuer is looked up once, so analysis is near-linear in the number of certificates.
-Validation against trust anchors is cryptography's (:mod:`certbench.core.verify`).
+Validation against trust anchors is the ``tls`` profile of :mod:`certbench.core.verify`.
 
 Finding codes (stable; documented in the README): ``input.unreadable``, ``input.password``,
 ``chain.order``, ``chain.incomplete``, ``chain.root-missing``, ``chain.duplicate``, ``chain.unrelated``,
@@ -49,7 +49,7 @@ from certbench.core.fingerprints import sha1_colon
 from certbench.core.formats.material import Material
 from certbench.core.linking import MAX_SIGNATURE_TRIALS, Linker, spki_der
 from certbench.core.validity import days_until, expires_soon, is_expired, is_not_yet_valid, is_valid_at
-from certbench.core.verify import chain_validates, verify_chain
+from certbench.core.verify import chain_validates, validity_failure, verify_chain
 
 MIN_RSA_BITS = 2048
 #: Key algorithms whose size can be too small (EC and EdDSA keys are judged by their curve, not here).
@@ -624,7 +624,7 @@ def _chain_findings(
 
     validity_explained = any(
         not is_valid_at(c, now) for c in chain if id(c) in by_cert
-    ) and "validation time" in (info.trust_reason or "")
+    ) and validity_failure(info.trust_reason)
     if info.trusted is False and not validity_explained:
         findings.append(
             Finding(

@@ -356,10 +356,18 @@ def _require_password(password: bytes | None, what: str) -> bytes:
 
 
 def _serialize_p12(source: BundleSource, chain: Sequence[x509.Certificate], password: bytes, legacy: bool) -> bytes:
+    assert source.key is not None
+    return serialize_p12_keystore(source.name, source.key, chain, password, legacy=legacy)
+
+
+def serialize_p12_keystore(
+    name: str, key: PrivateKeyTypes, chain: Sequence[x509.Certificate], password: bytes, *, legacy: bool = False
+) -> bytes:
+    """One private key entry (friendly name ``name``) with its chain, leaf first."""
     try:
         return pkcs12.serialize_key_and_certificates(
-            source.name.encode("utf-8"),
-            source.key,  # type: ignore[arg-type]
+            name.encode("utf-8"),
+            key,  # type: ignore[arg-type]
             chain[0],
             list(chain[1:]) or None,
             p12_encryption(password, legacy=legacy),

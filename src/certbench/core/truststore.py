@@ -320,18 +320,29 @@ def serialize_truststore(
 
 
 def _serialize_pem(entries: Sequence[Candidate]) -> bytes:
+    return serialize_pem_bundle([(e.alias, e.certificate) for e in entries])
+
+
+def serialize_pem_bundle(entries: Sequence[tuple[str, x509.Certificate]]) -> bytes:
+    """PEM blocks, each under a ``# alias: subject (expires ...)`` line (``store`` reads the aliases back)."""
     parts: list[bytes] = []
-    for entry in entries:
-        comment = f"# {entry.alias}: {_printable(entry.subject)} (expires {_stamp(entry.not_after)})\n"
+    for alias, certificate in entries:
+        expires = _stamp(certificate.not_valid_after_utc)
+        comment = f"# {alias}: {_printable(subject_text(certificate))} (expires {expires})\n"
         parts.append(comment.encode("utf-8"))
-        parts.append(entry.certificate.public_bytes(serialization.Encoding.PEM))
+        parts.append(certificate.public_bytes(serialization.Encoding.PEM))
     return b"".join(parts)
 
 
 def _serialize_p12(entries: Sequence[Candidate], password: bytes) -> bytes:
+    return serialize_p12_truststore([(e.alias, e.certificate) for e in entries], password)
+
+
+def serialize_p12_truststore(entries: Sequence[tuple[str, x509.Certificate]], password: bytes) -> bytes:
+    """A PKCS#12 truststore Java lists as trustedCertEntry (cryptography adds Java's trust attribute)."""
     try:
         return pkcs12.serialize_java_truststore(
-            [pkcs12.PKCS12Certificate(e.certificate, e.alias.encode("utf-8")) for e in entries],
+            [pkcs12.PKCS12Certificate(certificate, alias.encode("utf-8")) for alias, certificate in entries],
             serialization.BestAvailableEncryption(password),
         )
     except (ValueError, TypeError) as exc:

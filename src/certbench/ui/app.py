@@ -36,6 +36,7 @@ JOBS: tuple[tuple[str, str, str], ...] = (
     ("keystore", "4", "Keystore"),
     ("truststore", "5", "Truststore"),
     ("bindings", "6", "Bindings"),
+    ("probe", "7", "Probe"),
 )
 
 DARK_THEME = "textual-dark"
@@ -68,6 +69,7 @@ class CertbenchApp(App[None]):
         "keystore": _screen_factory("keystore", "KeystoreScreen"),
         "truststore": _screen_factory("truststore", "TruststoreScreen"),
         "bindings": _screen_factory("bindings", "BindingsScreen"),
+        "probe": _screen_factory("probe", "ProbeScreen"),
     }
     # Below 100 columns the screens stack their panes vertically (``CertbenchScreen.-narrow`` in the CSS).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]

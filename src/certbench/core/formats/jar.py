@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from certbench.core.checks import Check
 from certbench.core.describe import rfc4514
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
+from certbench.core.formats.container import PRIVATE_KEY, Container, ContainerEntry
 from certbench.core.formats.material import Format, KeyEntry, Material
 from certbench.core.linking import is_issued_by, is_self_signed, same_key
 from certbench.core.passwords import count_restricted_characters, restricted_characters_message
@@ -117,6 +118,7 @@ def _load(data: bytes, path: str, password: bytes | None) -> Material:
         aliases=tuple(alias if index == 0 else None for index in range(len(certificates))),
         ordered=True,
         details=details,
+        container=Container("keystore-jar", (ContainerEntry(alias, PRIVATE_KEY, tuple(certificates)),)),
     )
 
 

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from certbench.core.errors import FormatError, KeystoreError, PasswordError
+from certbench.core.formats.container import PRIVATE_KEY, SECRET_KEY, TRUSTED_CERT, Container, ContainerEntry
 from certbench.core.formats.material import Format, KeyEntry, Material
 
 JKS_MAGIC = b"\xfe\xed\xfe\xed"
@@ -172,6 +173,7 @@ def _material_from_store(
     problems: list[str] = []
     locked: list[str] = []
     secret: list[str] = []
+    described: list[ContainerEntry] = []  # every entry, readable or not, for the container description
     counts = {"keys": 0, "trusted": 0, "secret": 0}
     try:
         entries = list(store.entries.items())
@@ -185,8 +187,10 @@ def _material_from_store(
                 certificates.append(certificate)
                 aliases.append(name)
                 counts["trusted"] += 1
+                described.append(ContainerEntry(name, TRUSTED_CERT, (certificate,)))
             elif isinstance(entry, jks.PrivateKeyEntry | jks.bks.BksSealedKeyEntry | jks.bks.BksKeyEntry):
                 chain = tuple(_chain(entry, name))
+                described.append(ContainerEntry(name, PRIVATE_KEY, chain))
                 for position, certificate in enumerate(chain):
                     certificates.append(certificate)
                     aliases.append(name if position == 0 else None)
@@ -198,6 +202,7 @@ def _material_from_store(
             elif isinstance(entry, jks.SecretKeyEntry | jks.bks.BksSecretKeyEntry):
                 counts["secret"] += 1
                 secret.append(name)
+                described.append(ContainerEntry(name, SECRET_KEY))
             else:
                 problems.append(f"entry {name!r} is of a kind certbench does not read; skipped")
         except _EntryProblem as problem:
@@ -231,6 +236,7 @@ def _material_from_store(
         details=details,
         locked_key_aliases=tuple(locked),
         secret_key_aliases=tuple(secret),
+        container=Container(store_type, tuple(described)),
     )
 
 

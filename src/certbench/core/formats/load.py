@@ -30,7 +30,9 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats import jks as keystores  # imports pyjks itself only when a keystore is read
+from certbench.core.formats.container import pkcs12_container
 from certbench.core.formats.material import Format, KeyEntry, Material
+from certbench.core.linking import complete_chain
 from certbench.core.reading import read_bounded, too_large
 
 
@@ -383,6 +385,15 @@ def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | No
         key_entries.append(KeyEntry(key=bundle.key, chain=tuple(certificates), alias=aliases[0] if aliases else None))
     if not certificates and bundle.key is None:
         raise FormatError("is a PKCS#12 file with no certificate and no private key in it")
+    # The key's entry holds its certificate and the issuers linked from it; other bags are certificates of their own.
+    key_chain = tuple(complete_chain(certificates[0], certificates[1:])[0]) if key_entries and certificates else ()
+    container = pkcs12_container(
+        data,
+        key_alias=key_entries[0].alias if key_entries else None,
+        key_chain=key_chain,
+        others=[(a, c) for a, c in zip(aliases, certificates, strict=True) if c not in key_chain],
+        password=password,
+    )
     return Material(
         path=path,
         format=Format.PKCS12,
@@ -391,6 +402,7 @@ def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | No
         key_entries=tuple(key_entries),
         aliases=tuple(aliases),
         ordered=False,
+        container=container,
     )
 
 

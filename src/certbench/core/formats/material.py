@@ -8,6 +8,8 @@ from enum import StrEnum
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
+from certbench.core.formats.container import Container
+
 
 class Format(StrEnum):
     """Formats detected from content (never from the file extension)."""
@@ -43,7 +45,7 @@ class Material:
     (a PEM, DER or PKCS#7 list does; PKCS#12 bags and keystore entries do not). ``aliases`` is parallel
     to ``certificates`` (keystore alias or PKCS#12 friendly name, else None). ``problems`` are
     non-fatal defects found while reading (a truncated later PEM block, an unreadable entry): the
-    readable parts are still returned.
+    readable parts are still returned. ``container`` describes a keystore's entries and protection.
     """
 
     path: str
@@ -61,3 +63,4 @@ class Material:
     locked_key_aliases: tuple[str, ...] = ()
     #: Keystore secret-key entries (a JCEKS SecretKeyEntry): normal in a keystore, not read.
     secret_key_aliases: tuple[str, ...] = ()
+    container: Container | None = None

@@ -38,6 +38,7 @@ from certbench.core.online.revocation import RevocationStatus, revocation_findin
 from certbench.core.online.revocation import check_revocation as check_revocation_status
 from certbench.core.online.starttls import DEFAULT_PORTS, negotiate
 from certbench.core.verify import chain_validates, verify_chain
+from certbench.core.workspace import Item, ItemKind, Workspace
 
 DEFAULT_PORT = 443
 #: The input name of issuer certificates fetched from AIA caIssuers URLs, in the chain doctor's report.
@@ -299,6 +300,57 @@ def probe(
     if extra:
         report = dataclasses.replace(report, findings=_sorted(list(report.findings) + extra))
     return report
+
+
+def presented_chain(report: ProbeReport) -> tuple[x509.Certificate, ...]:
+    """The presented certificates leaf first, in the chain doctor's order (strays dropped): what
+    ``--save-chain`` writes and ``--import`` stores."""
+    presented = list(report.presented)
+    if report.chain_report is None:
+        return tuple(presented)
+    ordered = [c for c in report.chain_report.fixed_chain() if c in presented]
+    return tuple(ordered or presented)
+
+
+def import_presented(
+    workspace: Workspace, name: str, report: ProbeReport, *, now: datetime, overwrite: bool = False
+) -> Item:
+    """Store the presented chain as an ``imported`` workspace item (certificate and chain, no key), audited."""
+    chain = presented_chain(report)
+    label = report.target.label
+    if not chain:
+        raise UsageError(f"{label}: no certificate was presented: nothing to save or import")
+    item = workspace.save_item(
+        name,
+        ItemKind.IMPORTED,
+        now=now,
+        certificate=chain[0],
+        chain=chain[1:],
+        extra={"source": f"probe {label}"},
+        overwrite=overwrite,
+    )
+    workspace.audit("item.import", now, item=item.name, source=f"probe {label}")
+    return item
+
+
+def client_identity_from_item(workspace: Workspace, item: Item, password: bytes | None) -> ClientIdentity:
+    """A workspace item's certificate, chain and key as a client identity (PasswordError if the key needs one)."""
+    key = workspace.load_private_key(item, password)
+    return ClientIdentity(workspace.load_certificate(item), key, tuple(workspace.load_chain(item)))
+
+
+def collect_anchors(materials: Sequence[tuple[str, Material]]) -> list[Anchor]:
+    """Every certificate of the trust files ``(path as given, material)`` as an anchor with its alias;
+    a certificate in several files counts once (its first file)."""
+    anchors: list[Anchor] = []
+    for path, material in materials:
+        if not material.certificates:
+            raise UsageError(f"{path}: holds no certificate to trust")
+        aliases = list(material.aliases) + [None] * (len(material.certificates) - len(material.aliases))
+        for certificate, alias in zip(material.certificates, aliases, strict=True):
+            if all(a.certificate != certificate for a in anchors):
+                anchors.append(Anchor(certificate, path, alias))
+    return anchors
 
 
 def _leaf_first(report: ProbeReport) -> list[x509.Certificate]:
@@ -669,7 +721,11 @@ __all__ = [
     "ProbeReport",
     "Target",
     "analyze_handshake",
+    "client_identity_from_item",
+    "collect_anchors",
     "handshake",
+    "import_presented",
     "parse_target",
+    "presented_chain",
     "probe",
 ]

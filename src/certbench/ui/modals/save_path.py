@@ -21,16 +21,17 @@ class SavePathModal(TypeAheadModal[str | None]):
     }
     """
 
-    def __init__(self, question: str, default: str, *, ok_label: str = "Save") -> None:
+    def __init__(self, question: str, default: str, *, ok_label: str = "Save", placeholder: str = "file path") -> None:
         super().__init__()
         self._question = question
         self._default = default
         self._ok_label = ok_label
+        self._placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-dialog"):
             yield Label(Text(self._question), classes="modal-question")
-            yield Input(value=self._default, id="save-path", placeholder="file path")
+            yield Input(value=self._default, id="save-path", placeholder=self._placeholder)
             with Horizontal(classes="modal-buttons"):
                 yield Button(self._ok_label, id="save-ok", variant="primary")
                 yield Button("Cancel", id="save-cancel")

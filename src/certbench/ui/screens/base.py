@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual import events
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
@@ -118,6 +119,18 @@ class CertbenchScreen(Screen[None]):
         and nothing took the focus since."""
         if getattr(self, "_list_focus_pending", False) and self.focused is None:
             self.return_to_list()
+
+    def on_key(self, event: events.Key) -> None:
+        """Esc in a field leaves it even where the screen binds Esc to something else that is off now
+        (Probe's Cancel while nothing runs): Textual would not fall back to this class's binding."""
+        if event.key != "escape" or not isinstance(self.focused, Input):
+            return
+        bound = self.active_bindings.get("escape")
+        if bound is not None and bound.enabled and bound.binding.action != "leave_field":
+            return
+        event.stop()
+        event.prevent_default()
+        self.return_to_list()
 
     def action_leave_field(self) -> None:
         """Esc: out of a text field (Esc elsewhere does nothing here, so modals and menus keep theirs)."""

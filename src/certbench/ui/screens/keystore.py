@@ -109,6 +109,9 @@ class KeystoreScreen(CertbenchScreen):
     BINDINGS = [
         Binding("ctrl+s", "write", "Write", id="keystore.write", tooltip="Build the bundle and write it"),
         Binding("r,f5", "refresh", "Refresh", id="keystore.refresh", tooltip="Reload the workspace items"),
+        Binding(
+            "ctrl+o", "stores", "Edit a store", id="keystore.stores", tooltip="Open an existing keystore to edit it"
+        ),
     ]
 
     def __init__(self) -> None:
@@ -173,6 +176,11 @@ class KeystoreScreen(CertbenchScreen):
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
+
+    def action_stores(self) -> None:
+        from certbench.ui.screens.stores import StoresScreen
+
+        self.app.push_screen(StoresScreen())
 
     # -- items -------------------------------------------------------------------------------------
 

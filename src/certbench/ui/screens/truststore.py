@@ -241,6 +241,11 @@ class TruststoreScreen(CertbenchScreen):
             exclusive=False,
         )
 
+    def add_source_file(self, path: str) -> None:
+        """Add ``path`` as if typed in the path box (the Probe screen hands over a server's root this way)."""
+        self.query_one("#truststore-path", Input).value = path
+        self.action_add_file()
+
     def _ask_password(self, value: str, error: PasswordError) -> None:
         prompt = f"Password for {value}"
         message = None if error.missing else "Wrong password, try again"
