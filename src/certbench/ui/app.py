@@ -90,6 +90,12 @@ class CertbenchApp(App[None]):
         Binding(
             "f2", "app.toggle_theme", "Light/Dark", id="app.theme", tooltip="Switch light and dark theme", show=False
         ),
+        # Tab moves the focus before the next typed key is routed: as a plain binding it ran only after
+        # the key had bubbled up from the field, so a fast typist's next character landed in the old field.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True, id="app.focus_next"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Previous field", show=False, priority=True, id="app.focus_previous"
+        ),
         Binding("ctrl+q", "app.quit", "Quit", id="app.quit", tooltip="Quit certbench", priority=True, show=False),
     ]
 

@@ -64,6 +64,7 @@ class CreateScreen(CertbenchScreen):
 
     PALETTE_GROUP = "Create"
     PANE_TITLES = {"#create-form": "New certificate", "#create-preview-pane": "Preview"}
+    PRIMARY_FOCUS = "#create-name"
     DEFAULT_CSS = """
     CreateScreen #create-body {
         height: 1fr;
@@ -133,6 +134,8 @@ class CreateScreen(CertbenchScreen):
         #: (CA name, password) -> whether that password opens that CA's key, checked as it is typed.
         self._issuer_checks: dict[tuple[str, str], bool] = {}
         self._issuer_timer: Timer | None = None
+        #: The role was set by the form itself (no CA yet), not chosen: keep the fields.
+        self._auto_role = False
         #: The item made last (tests and the status line read it).
         self.last_created: Item | None = None
 
@@ -210,7 +213,8 @@ class CreateScreen(CertbenchScreen):
         elif issuers:
             select.value = issuers[0].name
         if not issuers and self._role() in (Role.LEAF, Role.INTERMEDIATE):
-            # Nothing can issue yet: start where a new workspace starts, with a root CA.
+            # Nothing can issue yet: start where a new workspace starts, with a root CA (keeping what was typed).
+            self._auto_role = True
             self.query_one("#create-role", Select).value = Role.ROOT.value
         self._validate()
 
@@ -362,8 +366,10 @@ class CreateScreen(CertbenchScreen):
         if event.select.id == "create-role":
             role = self._role()
             # What was typed for another role (a root's subject, a leaf's SANs) must not carry over.
-            for widget_id in ("create-subject", "create-sans"):
-                self.query_one(f"#{widget_id}", Input).value = ""
+            if not self._auto_role:
+                for widget_id in ("create-subject", "create-sans"):
+                    self.query_one(f"#{widget_id}", Input).value = ""
+            self._auto_role = False
             days = self.query_one("#create-days", Input)
             if days.value.strip() in {str(d) for d in DEFAULT_DAYS.values()} or not days.value.strip():
                 days.value = str(DEFAULT_DAYS[role])
