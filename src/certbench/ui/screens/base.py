@@ -110,6 +110,8 @@ class CertbenchScreen(Screen[None]):
         """Focus the screen's main list (after a field did its job, or on Esc); a list that is loading
         gets the focus when it is filled (:meth:`list_ready`)."""
         widget = self._widget(self.LIST_FOCUS or self.PRIMARY_FOCUS)
+        if isinstance(widget, Input):
+            widget = None  # a form without a list: Esc leaves the field for no field
         ready = widget is not None and widget.focusable
         self._list_focus_pending = not ready and widget is not None
         self.set_focus(widget if ready else None)
