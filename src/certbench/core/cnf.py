@@ -23,6 +23,7 @@ from certbench.core.errors import UsageError
 from certbench.core.issue import KeySpec, Profile
 from certbench.core.key_usage import key_usage_from_names
 from certbench.core.reading import read_bounded
+from certbench.core.safe_text import terminal_safe
 from certbench.core.subject import ORGANIZATION_IDENTIFIER, name_from_pairs, san
 
 MAX_CONFIG_BYTES = 1_000_000
@@ -106,7 +107,8 @@ class _Config:
 
     def section(self, name: str, *, required_by: str) -> list[tuple[str, str, int]]:
         if name not in self.sections:
-            raise UsageError(f"section [{name}] named by {required_by} does not exist", path=self.path)
+            # The name comes from the file: a newline in it must not split the one-line message.
+            raise UsageError(f"section [{terminal_safe(name)}] named by {required_by} does not exist", path=self.path)
         return self.sections[name]
 
     def get(self, section: str, key: str) -> str | None:
