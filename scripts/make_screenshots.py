@@ -29,7 +29,10 @@ from certbench.ui.app import JOBS, LIGHT_THEME, make_app
 
 FIXED_NOW = datetime(2026, 1, 15, 12, 0, 0, tzinfo=UTC)
 SIZE = (120, 36)
+#: The smallest terminal the app is designed for: a second set proves every screen fits it.
+SMALL_SIZE = (80, 24)
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
+SMALL_OUT = OUT / "80x24"
 #: The port of the mutual-TLS demo server the Probe screenshot connects to (on screen, so fixed).
 PROBE_PORT = 8443
 
@@ -93,9 +96,17 @@ PREPARE: dict[str, Prepare] = {
 }
 
 
-async def capture(mode: str, key: str, target: Path, *, theme: str | None = None, palette: bool = False) -> None:
+async def capture(
+    mode: str,
+    key: str,
+    target: Path,
+    *,
+    theme: str | None = None,
+    palette: bool = False,
+    size: tuple[int, int] = SIZE,
+) -> None:
     app = make_app(Path("ws"), now=FIXED_NOW, **({"theme": theme} if theme else {}))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause(0.3)
         await pilot.press(key)
         await _settle(app, pilot)
@@ -109,7 +120,7 @@ async def capture(mode: str, key: str, target: Path, *, theme: str | None = None
                 field.cursor_blink = False  # a blinking cursor would make the SVG differ run to run
             await pilot.pause(0.5)
         target.write_text(app.export_screenshot(title=f"certbench - {target.stem}"), encoding="utf-8")
-    print(f"wrote {target.relative_to(OUT.parent)}")
+    print(f"wrote {target}")
 
 
 def write_partner_chain(workspace: Workspace) -> None:
@@ -164,9 +175,15 @@ async def main() -> None:
         with mutual_tls_server(workspace):
             for index, (mode, key, _title) in enumerate(JOBS, start=1):
                 await capture(mode, key, OUT / f"{index}-{mode}.svg")
+            SMALL_OUT.mkdir(exist_ok=True)
+            for index, (mode, key, _title) in enumerate(JOBS, start=1):
+                await capture(mode, key, SMALL_OUT / f"{index}-{mode}.svg", size=SMALL_SIZE)
         after = len(JOBS)
         await capture("workspace", "1", OUT / f"{after + 1}-workspace-light.svg", theme=LIGHT_THEME)
         await capture("workspace", "1", OUT / f"{after + 2}-command-palette.svg", palette=True)
+        await capture(
+            "workspace", "1", SMALL_OUT / f"{after + 1}-workspace-light.svg", theme=LIGHT_THEME, size=SMALL_SIZE
+        )
 
 
 if __name__ == "__main__":

@@ -6,10 +6,13 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from certbench.core.workspace import Workspace
+
+_AppT = TypeVar("_AppT")
 
 #: The fixed clock used by snapshots, screenshots and any test that needs a stable "now".
 FIXED_NOW = datetime(2026, 1, 15, 12, 0, 0, tzinfo=UTC)
@@ -66,3 +69,10 @@ def demo_workspace(tmp_path: Path, fixed_now: datetime) -> Workspace:
     demo = Workspace.open(tmp_path / "demo-workspace")
     build_demo(demo, now=fixed_now)
     return demo
+
+
+def home_at_workspace(app: _AppT) -> _AppT:
+    """Snapshots: make the tab bar show the workspace as ``~/NAME``, not a machine-specific temporary path
+    (the autouse fixture above restores HOME after the test)."""
+    os.environ["HOME"] = str(Path(app.workspace.root).absolute().parent)  # type: ignore[attr-defined]
+    return app

@@ -24,7 +24,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.bindings import BindingsScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -193,11 +193,12 @@ async def test_export_writes_json_and_confirms_overwrite(ws_path: Path) -> None:
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, SavePathModal))
         default = app.screen.query_one("#save-path", Input)
-        assert default.value == str(ws_path / "artifacts" / "bindings-export.json")
+        assert default.value == "bindings-export.json"  # relative output paths are in artifacts/
         default.value = "gateway.json"
         await pilot.press("enter")
-        target = ws_path.parent / "gateway.json"
+        target = ws_path / "artifacts" / "gateway.json"
         await until(pilot, target.exists)
+        assert any(f"Wrote {target.absolute()}" in str(n.message) for n in app._notifications)
         document = json.loads(target.read_text())
         assert sorted(document["clients"]) == ["tpp-old", "tpp-one", "tpp-three", "tpp-two"]
         assert len(document["clients"]["tpp-one"]["x5t#S256"]) == 2
@@ -280,4 +281,4 @@ def test_snapshot_bindings_screen(snap_compare, tmp_path: Path, monkeypatch: pyt
         await until(pilot, lambda: "CN=[weird] corp" in str(details.render()))
         assert "[bold]not markup[/bold]" in str(details.render())
 
-    assert snap_compare(make_app(ws, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(make_app(ws, now=FIXED_NOW)), terminal_size=(120, 36), run_before=run_before)

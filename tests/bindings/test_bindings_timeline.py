@@ -28,7 +28,7 @@ from certbench.ui.widgets.timeline import (
     time_window,
     urgency,
 )
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 JAN1 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -135,6 +135,8 @@ async def test_rendered_rows_put_bars_and_today_where_the_dates_say() -> None:
         offset = label_width + 1
         axis = timeline.render_line(0).text
         assert axis[offset + column_of(now, start, end, bar_width)] == "▼" and axis[:label_width].strip() == "today"
+        marker = offset + column_of(now, start, end, bar_width)
+        assert axis[marker + 1 : marker + 5] == str(now.year)  # the current year is labelled, not hidden
         soon = timeline.render_line(1)
         text = soon.text
         first, last, _, _ = bar_span(entries[1], start, end, bar_width)
@@ -249,7 +251,7 @@ def test_snapshot_workspace_with_timeline(snap_compare, ws: Path) -> None:  # ty
         await loaded(app, pilot)
         await pilot.pause(0.1)
 
-    assert snap_compare(make_app(ws, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(make_app(ws, now=FIXED_NOW)), terminal_size=(120, 36), run_before=run_before)
 
 
 def test_snapshot_demo_workspace_timeline(
@@ -269,4 +271,11 @@ def test_snapshot_demo_workspace_timeline(
         await pilot.pause(0.1)
 
     app = make_app(Path(demo_workspace.root.name), now=FIXED_NOW)
-    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(app), terminal_size=(120, 36), run_before=run_before)
+
+
+def test_stored_serials_are_shown_as_colon_hex() -> None:
+    from certbench.ui.screens.bindings import colon_serial
+
+    assert colon_serial("7921B000AC006A551C508C3D654FE67") == "07:92:1B:00:0A:C0:06:A5:51:C5:08:C3:D6:54:FE:67"
+    assert colon_serial("-0A") == "-0A" and colon_serial("not hex") == "not hex"

@@ -21,7 +21,7 @@ from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.create import CreateScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -63,7 +63,7 @@ async def test_form_to_leaf_item(demo_workspace: Workspace) -> None:
         await until(pilot, lambda: issuer.value == "axway-root-ca")
         screen.query_one("#create-key", Select).value = "ec:p256"
         fill(screen, name="partner-client", subject="/CN=Partner [weird] Client/O=Partner",
-             sans="DNS:partner.example.com", days="365", password="new-key-pass",
+             sans="DNS:partner.example.com", days="365", password="new-key-pass", password_repeat="new-key-pass",
              issuer_password=DEMO_KEY_PASSWORD.decode())  # fmt: skip
         await pilot.pause()
         assert "Ready" in errors_text(screen)
@@ -121,7 +121,9 @@ async def test_validation_as_you_type(demo_workspace: Workspace) -> None:
         assert not demo_workspace.has("srv") and "empty component" in errors_text(screen)
         # A CSR needs no issuer and no validity; the preview says what will be requested.
         screen.query_one("#create-role", Select).value = "csr"
-        fill(screen, subject="/CN=srv.test/O=Partner")
+        await pilot.pause()  # the role change empties the subject and SANs typed for the leaf
+        assert screen.query_one("#create-subject", Input).value == ""
+        fill(screen, subject="/CN=srv.test/O=Partner", sans="DNS:srv.test")
         await pilot.pause()
         assert screen.query_one("#create-issuer", Select).disabled and screen.query_one("#create-days", Input).disabled
         assert "Ready" in errors_text(screen)
@@ -178,13 +180,43 @@ async def test_root_ca_replace_confirmed_progress_shown_ui_responsive(
         assert not progress.has_class("-running")
 
 
-async def test_empty_workspace_asks_for_a_root_first(tmp_path: Path) -> None:
+async def test_empty_workspace_starts_on_root_ca(tmp_path: Path) -> None:
     ws = Workspace.open(tmp_path / "ws")
     app = make_app(ws.root, now=FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_create(app, pilot)
+        await until(pilot, lambda: screen.query_one("#create-role", Select).value == "root")
+        await pilot.pause()
+        assert "no CA" not in errors_text(screen) and "Still needed: item name, subject" in errors_text(screen)
+        screen.query_one("#create-role", Select).value = "leaf"  # chosen anyway: says why it cannot work
         await pilot.pause()
         assert "no CA in the workspace yet" in errors_text(screen)
+
+
+async def test_role_change_resets_subject_and_passwords_are_checked_as_typed(demo_workspace: Workspace) -> None:
+    """The old form kept a root's subject for the leaf (subject == issuer, no word), asked the new key
+    password once and found a wrong issuer password only after generating the key."""
+    app = make_app(demo_workspace.root, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_create(app, pilot)
+        await until(pilot, lambda: screen.query_one("#create-issuer", Select).value == "axway-root-ca")
+        screen.query_one("#create-role", Select).value = "root"
+        await pilot.pause()
+        fill(screen, name="r2", subject="/CN=Axway Root CA/O=Axway/L=Phoenix/ST=Arizona/C=US", sans="")
+        screen.query_one("#create-role", Select).value = "leaf"
+        await pilot.pause()
+        assert screen.query_one("#create-subject", Input).value == ""
+        issuer = demo_workspace.load_certificate(demo_workspace.get("axway-root-ca"))
+        fill(screen, subject="/" + "/".join(reversed(issuer.subject.rfc4514_string().split(","))))
+        fill(screen, password="one", password_repeat="two")
+        await pilot.pause()
+        assert "Repeat password: the two key passwords differ" in errors_text(screen)
+        fill(screen, password_repeat="one", issuer_password="not-the-password")
+        await until(pilot, lambda: "does not open the key of CA axway-root-ca" in errors_text(screen), timeout=30)
+        assert not demo_workspace.has("r2")
+        fill(screen, issuer_password=DEMO_KEY_PASSWORD.decode())
+        await until(pilot, lambda: "Ready" in errors_text(screen), timeout=30)
+        assert "same as the issuer's" in errors_text(screen)
 
 
 def test_create_screen_snapshot(snap_compare, tmp_path: Path) -> None:
@@ -206,4 +238,6 @@ def test_create_screen_snapshot(snap_compare, tmp_path: Path) -> None:
             field.cursor_blink = False  # a blinking cursor would make the SVG differ run to run
         await pilot.pause(0.2)
 
-    assert snap_compare(make_app(ws.root, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(
+        home_at_workspace(make_app(ws.root, now=FIXED_NOW)), terminal_size=(120, 36), run_before=run_before
+    )

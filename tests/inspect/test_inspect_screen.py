@@ -22,7 +22,7 @@ from certbench.ui.modals.open_file import OpenFileModal, WorkspacePickModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.inspect import InspectScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 MATERIAL = Path(__file__).parent / "material"
 P12_PASSWORD = "s3cret-P12"
@@ -117,8 +117,8 @@ async def test_open_diagnose_save_and_import(ws_path: Path, tmp_path: Path) -> N
         item = Workspace.open(ws_path).get("api.example.com")
         assert len(Workspace.open(ws_path).load_chain(item)) == 2
 
-        # Clear.
-        await pilot.press("x")
+        # Close everything.
+        await pilot.press("ctrl+l")
         assert certs.row_count == 0 and screen.analysis is None
 
 
@@ -150,13 +150,14 @@ async def test_pkcs12_password_modal_and_profile(ws_path: Path) -> None:
 
 async def test_open_with_picker_and_from_workspace(ws_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(MATERIAL)
+    monkeypatch.setenv("HOME", str(MATERIAL))  # the picker starts in the home folder
     workspace = Workspace.open(ws_path)
     chain = x509.load_pem_x509_certificates((MATERIAL / "chain.pem").read_bytes())
     workspace.save_item("partner", "imported", now=FIXED_NOW, certificate=chain[0], chain=chain[1:])  # type: ignore[arg-type]
     app = make_app(ws_path, now=FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_inspect(app, pilot)
-        await pilot.press("o")
+        await pilot.press("ctrl+o")  # the path field has the focus: "o" would type
         await until(pilot, lambda: isinstance(app.screen, OpenFileModal))
         app.screen.query_one("#inspect-open-path", Input).value = "garbage.pem"
         app.screen.query_one("#inspect-open-path", Input).focus()
@@ -164,7 +165,7 @@ async def test_open_with_picker_and_from_workspace(ws_path: Path, monkeypatch: p
         await until(pilot, lambda: screen.analysis is not None)
         assert screen.analysis is not None
         assert [f.code for f in screen.analysis.report.findings] == ["input.unreadable"]
-        await pilot.press("x")
+        await pilot.press("ctrl+l")
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, WorkspacePickModal))
         await pilot.press("enter")
@@ -250,9 +251,10 @@ def test_snapshot_inspect_screen(snap_compare, tmp_path: Path, monkeypatch: pyte
         screen = await open_inspect(app, pilot)
         screen.open_paths(["reversed.pem"])
         await until(pilot, lambda: screen.query_one("#inspect-certs", DataTable).row_count == 3)
+        screen.query_one("#inspect-path", Input).cursor_blink = False  # focused on arrival: no blink in SVGs
         await pilot.pause(0.2)
 
-    assert snap_compare(make_app(ws, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(make_app(ws, now=FIXED_NOW)), terminal_size=(120, 36), run_before=run_before)
 
 
 async def test_subjects_render_literally(ws_path: Path, tmp_path: Path) -> None:

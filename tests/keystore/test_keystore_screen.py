@@ -18,7 +18,7 @@ from certbench.core.workspace import Workspace
 from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.keystore import KeystoreScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 GROUPS = ("keystore-items", "keystore-plan", "keystore-write")
 
@@ -182,7 +182,7 @@ def test_snapshot_keystore_screen(snap_compare, demo_workspace: Workspace, monke
         await settle(pilot)
 
     app = make_app(Path(demo_workspace.root.name), now=FIXED_NOW)
-    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(app), terminal_size=(120, 36), run_before=run_before)
 
 
 async def test_subjects_render_literally(workspace: Workspace) -> None:

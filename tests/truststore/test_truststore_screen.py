@@ -23,7 +23,7 @@ from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.truststore import TruststoreScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 trust_material = truststore_material.trust_material  # session fixtures
 big_bundle = truststore_material.big_bundle
@@ -257,4 +257,4 @@ def test_snapshot(ws_path: Path, snap_compare) -> None:
         await pilot.pause(0.1)
 
     app = make_app(ws_path, now=FIXED_NOW)
-    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(app), terminal_size=(120, 36), run_before=run_before)

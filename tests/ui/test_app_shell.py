@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from certbench.ui.app import JOBS, LIGHT_THEME, CertbenchApp, make_app
 from conftest import FIXED_NOW
@@ -34,9 +34,7 @@ async def test_number_keys_switch_between_all_screens(app: CertbenchApp) -> None
         await pilot.pause(0.1)
         assert type(app.screen).__name__ == "WorkspaceScreen"
         for mode, key, _title in [*JOBS[1:], JOBS[0]]:
-            if isinstance(app.focused, Input):  # the Probe screen starts in its host field, which takes digits
-                app.screen.set_focus(None)
-            await pilot.press(key)
+            await pilot.press("escape", key)  # Esc leaves a focused field (Inspect's path, Probe's host) first
             for _ in range(50):  # a loaded CI machine may need more than one frame to switch
                 await pilot.pause(0.1)
                 if type(app.screen).__name__ == SCREEN_CLASSES[mode]:
@@ -51,7 +49,7 @@ async def test_palette_lists_every_job_and_switches(app: CertbenchApp) -> None:
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for _mode, _key, title in JOBS:
             assert f"Go: {title}" in titles
-        assert "Workspace: Refresh" in titles and "Workspace: Delete" in titles
+        assert "Workspace: Refresh" in titles and "Workspace: Load demo" in titles  # empty: Delete is off
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
         await pilot.press(*"Go: Truststore")
@@ -70,13 +68,74 @@ async def test_theme_toggle(app: CertbenchApp) -> None:
         assert app.theme != LIGHT_THEME
 
 
-async def test_empty_workspace_says_what_to_do(app: CertbenchApp) -> None:
-    async with app.run_test(size=(120, 36)) as pilot:
+async def test_empty_workspace_welcome_panel_d_loads_the_demo(app: CertbenchApp) -> None:
+    """The empty workspace used to send a newcomer to the shell ("run 'certbench demo'")."""
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.3)
-        status = app.screen.query_one("#workspace-status")
-        assert "certbench demo" in str(status.render())
+        welcome = app.screen.query_one("#workspace-welcome")
+        assert welcome.display and not app.screen.query_one("#workspace-body").display
         assert app.screen.query_one("#items-table", DataTable).row_count == 0
         assert (Path("ws") / "items").is_dir()
+        await pilot.press("d")
+        table = app.screen.query_one("#items-table", DataTable)
+        for _ in range(300):
+            await pilot.pause(0.05)
+            if table.row_count:
+                break
+        assert table.row_count == 7 and not welcome.display
+        assert app.focused is table
+        assert any("certbench-demo" in str(n.message) for n in app._notifications)
+
+
+async def test_delete_needs_the_focused_item_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Delete acted on a highlighted row of an unfocused table; now it does nothing unless the list has focus."""
+    from certbench.core.demo import build_demo
+    from certbench.core.workspace import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
+    app = make_app(Path("ws"), now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.5)
+        app.screen.set_focus(None)
+        await pilot.press("delete")
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "WorkspaceScreen"  # no dialog
+        table = app.screen.query_one("#items-table", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index("axway-root-ca"))
+        await pilot.pause(0.1)
+        await pilot.press("delete")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if type(app.screen).__name__ == "ConfirmModal":
+                break
+        question = str(app.screen.query_one(".modal-question").render())
+        assert "axway-root-ca (ca, CN=Axway Root CA" in question  # the full object, not a cut name
+        assert "it issued 4 item(s): demo-server, expired-client, tpp1, tpp2" in question
+        await pilot.press("y")
+        workspace = Workspace.open(Path("ws"))
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if not workspace.has("axway-root-ca"):
+                break
+        assert [t.trash_id for t in workspace.list_trash()] == ["axway-root-ca~1"]
+        await until_rows(pilot, table, 6)
+        await pilot.press("u")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if workspace.has("axway-root-ca"):
+                break
+        assert workspace.list_trash() == []
+        await until_rows(pilot, table, 7)
+
+
+async def until_rows(pilot, table: DataTable, count: int) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if table.row_count == count:
+            return
+    raise AssertionError(f"{table.row_count} rows, expected {count}")
 
 
 def test_snapshot_empty_workspace(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -240,6 +240,12 @@ class Workspace:
     def artifacts_dir(self) -> Path:
         return self.root / "artifacts"
 
+    def output_path(self, typed: str | Path) -> Path:
+        """Where a typed output path points, by the one rule of the TUI: ``~`` expands, a relative path is
+        relative to the workspace's ``artifacts/`` folder; the result is absolute (to report it)."""
+        path = Path(typed).expanduser()
+        return (path if path.is_absolute() else self.artifacts_dir / path).absolute()
+
     @property
     def audit_path(self) -> Path:
         return self.root / "audit.log"

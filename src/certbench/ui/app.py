@@ -17,12 +17,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.filter import LineFilter
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 from certbench import __version__
 from certbench.core.errors import CertbenchError
+from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
+from certbench.ui.modals.help import FIELD_KEYS, HelpModal, screen_keys
 from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.workspace import WorkspaceScreen
 
@@ -69,12 +71,31 @@ class CertbenchApp(App[None]):
         "bindings": _screen_factory("bindings", "BindingsScreen"),
         "probe": _screen_factory("probe", "ProbeScreen"),
     }
+    # Below 100 columns the screens stack their panes vertically (``CertbenchScreen.-narrow`` in the CSS).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
+        # The tab bar shows the job keys, so the footer keeps its room for the current screen's actions.
         *(
-            Binding(key, f"app.switch_mode('{mode}')", title, id=f"app.{mode}", tooltip=f"Go to the {title} screen")
+            Binding(
+                f"{key},alt+{key}",
+                f"app.switch_mode('{mode}')",
+                title,
+                id=f"app.{mode}",
+                tooltip=f"Go to the {title} screen",
+                show=False,
+            )
             for mode, key, title in JOBS
         ),
-        Binding("f2", "app.toggle_theme", "Light/Dark", id="app.theme", tooltip="Switch light and dark theme"),
+        Binding("f1,question_mark", "app.help", "Help", id="app.help", tooltip="Every key of this screen"),
+        Binding(
+            "f2", "app.toggle_theme", "Light/Dark", id="app.theme", tooltip="Switch light and dark theme", show=False
+        ),
+        # Tab moves the focus before the next typed key is routed: as a plain binding it ran only after
+        # the key had bubbled up from the field, so a fast typist's next character landed in the old field.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True, id="app.focus_next"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Previous field", show=False, priority=True, id="app.focus_previous"
+        ),
         Binding("ctrl+q", "app.quit", "Quit", id="app.quit", tooltip="Quit certbench", priority=True, show=False),
     ]
 
@@ -86,6 +107,51 @@ class CertbenchApp(App[None]):
         self._fixed_now = now
         self.theme = theme
         self._control_filter = ControlCharacterFilter()
+        #: The folder of the last file picked, where the next file picker starts (None: the home folder).
+        self.last_folder: Path | None = None
+        #: An item the Workspace screen highlights and focuses when it next shows (the one just created).
+        self.select_on_workspace: str | None = None
+
+    @property
+    def jobs(self) -> tuple[tuple[str, str, str], ...]:
+        """``(mode, key, title)`` of every job screen, for the tab bar and the help screen."""
+        return JOBS
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No screen switch while a dialog is open: a digit typed into a dialog is an answer, not a key."""
+        return not (action == "switch_mode" and isinstance(self.screen, ModalScreen))
+
+    def action_help(self) -> None:
+        """The help screen: the current screen's keys, then the ones that work everywhere."""
+        if isinstance(self.screen, ModalScreen):
+            return
+        screen = self.screen
+        title = getattr(screen, "PALETTE_GROUP", type(screen).__name__)
+        everywhere = [(key, f"Go to {name}") for _mode, key, name in JOBS]
+        everywhere += [
+            ("F1 / ?", "This help"),
+            ("F2", "Light / dark theme"),
+            ("Ctrl+P", "Command palette: every action by name"),
+            ("Ctrl+Q", "Quit"),
+        ]
+        self.push_screen(
+            HelpModal(
+                title,
+                [(f"{title} screen", screen_keys(screen)), ("Text fields", FIELD_KEYS), ("Everywhere", everywhere)],
+            )
+        )
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Palette -> Screenshot: an SVG of the screen into the workspace's ``artifacts/`` (not ~/Downloads,
+        which may not exist), and the absolute path it went to."""
+        name = filename or f"certbench-{self.now():%Y%m%dT%H%M%S}.svg"
+        target = self.workspace.output_path(Path(path or "") / name)
+        try:
+            written = write_atomic(target, self.export_screenshot().encode("utf-8"), overwrite=True)
+        except CertbenchError as exc:
+            self.notify(str(exc), title="Screenshot failed", severity="error", markup=False)
+            return
+        self.notify(f"Saved the screenshot to {written.absolute()}", title="Screenshot", markup=False)
 
     def _notify_warning(self, message: str) -> None:
         """Called by the workspace, from any thread (``notify`` is thread-safe)."""

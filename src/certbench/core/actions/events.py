@@ -23,7 +23,9 @@ class Event(StrEnum):
     BIND_REMOVE = "bind.remove"
     BIND_EXPORT = "bind.export"
     ITEM_IMPORT = "item.import"
-    ITEM_DELETE = "item.delete"
+    ITEM_TRASH = "item.trash"
+    ITEM_RESTORE = "item.restore"
+    TRASH_EMPTY = "trash.empty"
     STORE_CONVERT = "store.convert"
 
 

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from certbench.core import issue
+from certbench.core.actions.events import Event, record
 from certbench.core.bindings import Registry
 from certbench.core.describe import format_san, is_ca
 from certbench.core.errors import CertbenchError, UsageError, WorkspaceError
@@ -524,13 +525,13 @@ def item_details(workspace: Workspace, name: str) -> Details:
         if b.sha256 in fingerprints
     ]
     artifacts: list[dict[str, Any]] = []
-    for record in workspace.read_audit():
-        action = str(record.get("action", ""))
-        inputs = record.get("inputs") if isinstance(record.get("inputs"), list) else []
-        built = action.startswith(("keystore", "export", "jar")) and record.get("item") == name
+    for line in workspace.read_audit():
+        action = str(line.get("action", ""))
+        inputs = line.get("inputs") if isinstance(line.get("inputs"), list) else []
+        built = action.startswith(("keystore", "export", "jar")) and line.get("item") == name
         trusted = action == "trust.build" and any(str(i) in (name, f"ws:{name}") for i in inputs or [])
         if built or trusted:
-            artifacts.append({"time": record.get("time"), "action": action, "out": record.get("out")})
+            artifacts.append({"time": line.get("time"), "action": action, "out": line.get("out")})
     return Details(item, item_files(item), history, issued, bindings, artifacts, dict(item.extra))
 
 
@@ -540,15 +541,21 @@ def item_details(workspace: Workspace, name: str) -> Details:
 def remove_item(workspace: Workspace, name: str, *, now: datetime, force: bool = False) -> str:
     """Move item ``name`` to the trash; return its trash id. A CA that issued other items needs ``force``."""
     with workspace.lock(f"remove item {name}"):
-        item = workspace.get(name)
-        issued = sorted(other.name for other in workspace.list_items() if other.issuer == name and other.name != name)
-        if item.kind is ItemKind.CA and issued and not force:
+        try:
+            kind: ItemKind | None = workspace.get(name).kind
+        except WorkspaceError:
+            if not (workspace.items_dir / validate_item_name(name)).is_dir():
+                raise
+            kind = None  # a damaged item (unreadable item.json) can be moved to the trash too
+        items, _damaged = workspace.scan_items()
+        issued = sorted(other.name for other in items if other.issuer == name and other.name != name)
+        if kind is ItemKind.CA and issued and not force:
             raise UsageError(
                 f"CA {name!r} issued {', '.join(issued)}: they could not be renewed without it; use --force to move it "
                 "to the trash anyway"
             )
         trash_id = workspace.trash_item(name)
-    workspace.audit("item.trash", now, item=name, trash_id=trash_id)
+    record(workspace, Event.ITEM_TRASH, now, item=name, trash_id=trash_id)
     return trash_id
 
 
@@ -564,7 +571,7 @@ def restore_item(workspace: Workspace, name_or_id: str, *, now: datetime) -> tup
                 raise WorkspaceError(f"the trash of {workspace.root} holds no item named {name_or_id!r}")
             trash_id = versions[-1].trash_id
         name = workspace.restore_item(trash_id)
-    workspace.audit("item.restore", now, item=name, trash_id=trash_id)
+    record(workspace, Event.ITEM_RESTORE, now, item=name, trash_id=trash_id)
     return name, trash_id
 
 
@@ -574,5 +581,5 @@ def empty_trash(workspace: Workspace, *, now: datetime) -> list[TrashedItem]:
         gone = workspace.list_trash()
         for entry in gone:
             remove_dir(entry.directory)
-    workspace.audit("trash.empty", now, items=[entry.trash_id for entry in gone])
+    record(workspace, Event.TRASH_EMPTY, now, items=[entry.trash_id for entry in gone])
     return gone

@@ -38,10 +38,3 @@ def import_certificate(
     )
     record(workspace, Event.ITEM_IMPORT, now, item=item.name, source=source)
     return item
-
-
-def delete_item(workspace: Workspace, name: str, *, now: datetime) -> str:
-    """Delete item ``name`` (under the workspace lock); recorded as ``item.delete``."""
-    workspace.delete_item(name)
-    record(workspace, Event.ITEM_DELETE, now, item=name)
-    return name

@@ -6,11 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from certbench.ui.modals.typeahead import TypeAheadModal
 
-class PasswordModal(ModalScreen[str | None]):
+
+class PasswordModal(TypeAheadModal[str | None]):
     """Dismisses with the typed password, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="password.cancel")]

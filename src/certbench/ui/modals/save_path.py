@@ -6,11 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from certbench.ui.modals.typeahead import TypeAheadModal
 
-class SavePathModal(ModalScreen[str | None]):
+
+class SavePathModal(TypeAheadModal[str | None]):
     """Dismisses with the typed path (stripped), or None when cancelled or left empty."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="save-path.cancel")]

@@ -26,6 +26,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from certbench.core import bindings as core_bindings
 from certbench.core.actions import bindings as actions
 from certbench.core.bindings import CheckResult, Registry
+from certbench.core.describe import serial_from_int
 from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError, UsageError
 from certbench.core.formats.load import load_file
 from certbench.core.workspace import Item, Workspace
@@ -111,6 +112,8 @@ class BindingsScreen(CertbenchScreen):
     """The client_id <-> certificate registry: list, add, check, remove, export."""
 
     PALETTE_GROUP = "Bindings"
+    PANE_TITLES = {"#bindings-table": "Bindings", "#bindings-details": "Details", "#bindings-form": "Bind or check"}
+    PRIMARY_FOCUS = "#bindings-table"
     BINDINGS = [
         Binding("a", "add", "Add", id="bindings.add", tooltip="Bind the chosen certificate to the client_id"),
         Binding("c", "check", "Check", id="bindings.check", tooltip="Check a certificate against the client_id"),
@@ -122,7 +125,7 @@ class BindingsScreen(CertbenchScreen):
             tooltip="Remove the highlighted binding (asks first)",
         ),
         Binding("x", "export", "Export", id="bindings.export", tooltip="Write the registry as JSON for a gateway"),
-        Binding("r", "refresh", "Refresh", id="bindings.refresh", tooltip="Reload the registry from disk"),
+        Binding("r,f5", "refresh", "Refresh", id="bindings.refresh", tooltip="Reload the registry from disk"),
     ]
 
     DEFAULT_CSS = """
@@ -382,7 +385,7 @@ class BindingsScreen(CertbenchScreen):
             ("Client ID", binding.client_id),
             ("Subject", binding.subject),
             ("Issuer", binding.issuer),
-            ("Serial", binding.serial),
+            ("Serial", colon_serial(binding.serial)),
             ("SHA-256", binding.sha256),
             ("x5t#S256", binding.x5t_s256),
             ("Added", binding.added_at.strftime("%Y-%m-%d %H:%M UTC")),
@@ -496,18 +499,20 @@ class BindingsScreen(CertbenchScreen):
 
     # -- export ------------------------------------------------------------------------------------
     def action_export(self) -> None:
-        default = str(self._workspace.artifacts_dir / EXPORT_NAME)
+        default = EXPORT_NAME  # relative: in the workspace's artifacts/
 
         def chosen(path: str | None) -> None:
             if path:
                 self._export(path, overwrite=False)
 
-        question = "Export the bindings registry (JSON a gateway loads) to:"
+        question = (
+            f"Export the bindings registry (JSON a gateway loads) to (relative: in {self._workspace.artifacts_dir}):"
+        )
         self.app.push_screen(SavePathModal(question, default, ok_label="Export"), chosen)
 
     def _export(self, path: str, *, overwrite: bool) -> None:
         workspace, now = self._workspace, self._now()
-        target = Path(path).expanduser()
+        target = workspace.output_path(path)
 
         def export() -> Path:
             return actions.bind_export(workspace, target, now=now, overwrite=overwrite)
@@ -529,3 +534,12 @@ class BindingsScreen(CertbenchScreen):
             self.notify(str(error), title="Export", severity="error", markup=False, timeout=8)
 
         run_task(self, export, description="bindings: export", group="bindings-export", on_done=done, on_error=failed)
+
+
+def colon_serial(serial: str) -> str:
+    """A stored serial (plain hex) shown like everywhere else: colon upper-case hex."""
+    try:
+        number = int(serial.replace(":", ""), 16)
+    except ValueError:
+        return serial
+    return "-" + serial_from_int(-number) if number < 0 else serial_from_int(number)

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select, Static
 
 from certbench.core import issue
@@ -63,6 +64,8 @@ class CreateScreen(CertbenchScreen):
     """Make a CA, a leaf or a CSR from a form."""
 
     PALETTE_GROUP = "Create"
+    PANE_TITLES = {"#create-form": "New certificate", "#create-preview-pane": "Preview"}
+    PRIMARY_FOCUS = "#create-name"
     DEFAULT_CSS = """
     CreateScreen #create-body {
         height: 1fr;
@@ -129,6 +132,11 @@ class CreateScreen(CertbenchScreen):
         self._issuers: dict[str, IssuerInfo] = {}
         self._plan: Plan | None = None
         self._busy = False
+        #: (CA name, password) -> whether that password opens that CA's key, checked as it is typed.
+        self._issuer_checks: dict[tuple[str, str], bool] = {}
+        self._issuer_timer: Timer | None = None
+        #: The role was set by the form itself (no CA yet), not chosen: keep the fields.
+        self._auto_role = False
         #: The item made last (tests and the status line read it).
         self.last_created: Item | None = None
 
@@ -156,6 +164,8 @@ class CreateScreen(CertbenchScreen):
                                                               id="create-days", compact=True))  # fmt: skip
                 yield from self._row("Key password", Input(password=True, placeholder="password for the new key",
                                                            id="create-password", compact=True))  # fmt: skip
+                yield from self._row("Repeat password", Input(password=True, placeholder="the same password again",
+                                                              id="create-password-repeat", compact=True))  # fmt: skip
                 yield from self._row("Issuer password", Input(password=True, placeholder="the CA key's password",
                                                               id="create-issuer-password", compact=True))  # fmt: skip
                 yield Checkbox("No password: store the new key unencrypted (0600)", id="create-no-password",
@@ -203,6 +213,10 @@ class CreateScreen(CertbenchScreen):
             select.value = previous
         elif issuers:
             select.value = issuers[0].name
+        if not issuers and self._role() in (Role.LEAF, Role.INTERMEDIATE):
+            # Nothing can issue yet: start where a new workspace starts, with a root CA (keeping what was typed).
+            self._auto_role = True
+            self.query_one("#create-role", Select).value = Role.ROOT.value
         self._validate()
 
     # -- values and validation ----------------------------------------------------------------------
@@ -251,11 +265,21 @@ class CreateScreen(CertbenchScreen):
         issuer = self._issuer()
         if role in (Role.INTERMEDIATE, Role.LEAF) and issuer is None:
             errors.append("Issuer: no CA in the workspace yet; create a root CA first (Role: Root CA)")
-        if not self.query_one("#create-no-password", Checkbox).value and not self._value("create-password"):
+        no_password = self.query_one("#create-no-password", Checkbox).value
+        if not no_password and not self._value("create-password"):
             missing.append("key password (or tick 'No password')")
+        elif not no_password:
+            repeat = self.query_one("#create-password-repeat", Input).value
+            if not repeat:
+                missing.append("the key password again (Repeat password)")
+            elif repeat != self.query_one("#create-password", Input).value:
+                errors.append("Repeat password: the two key passwords differ")
         needs_issuer_password = role in (Role.INTERMEDIATE, Role.LEAF) and issuer is not None and issuer.key_encrypted
-        if needs_issuer_password and issuer and not self.query_one("#create-issuer-password", Input).value:
+        issuer_password = self.query_one("#create-issuer-password", Input).value
+        if needs_issuer_password and issuer and not issuer_password:
             missing.append(f"the password of CA {issuer.name}'s key")
+        elif needs_issuer_password and issuer and self._issuer_checks.get((issuer.name, issuer_password)) is False:
+            errors.append(f"Issuer password: it does not open the key of CA {issuer.name}")
         profile: Profile | None = None
         if role in (Role.LEAF, Role.CSR):
             profile = Profile(str(self.query_one("#create-profile", Select).value))
@@ -289,6 +313,10 @@ class CreateScreen(CertbenchScreen):
         except UsageError as exc:
             if not (role in (Role.INTERMEDIATE, Role.LEAF) and issuer is None and "issuing CA" in exc.message):
                 errors.append(exc.message[0].upper() + exc.message[1:])
+        if issuer is not None and role in (Role.INTERMEDIATE, Role.LEAF) and subject == issuer.certificate.subject:
+            warnings.append(
+                f"The subject is the same as the issuer's (CA {issuer.name}): clients may mistake one for the other"
+            )
         return plan, errors, warnings, missing
 
     def _validate(self) -> None:
@@ -300,6 +328,7 @@ class CreateScreen(CertbenchScreen):
         self.query_one("#create-days", Input).disabled = role is Role.CSR
         no_password = self.query_one("#create-no-password", Checkbox).value
         self.query_one("#create-password", Input).disabled = no_password
+        self.query_one("#create-password-repeat", Input).disabled = no_password
         issuer = self._issuer()
         needs_issuer_password = role in (Role.INTERMEDIATE, Role.LEAF) and issuer is not None and issuer.key_encrypted
         self.query_one("#create-issuer-password", Input).disabled = not needs_issuer_password
@@ -341,12 +370,15 @@ class CreateScreen(CertbenchScreen):
             text.append(PROFILE_HELP[plan.profile], style="italic")
         preview.update(text)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._validate()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "create-role":
             role = self._role()
+            # What was typed for another role (a root's subject, a leaf's SANs) must not carry over.
+            if not self._auto_role:
+                for widget_id in ("create-subject", "create-sans"):
+                    self.query_one(f"#{widget_id}", Input).value = ""
+            self._auto_role = False
             days = self.query_one("#create-days", Input)
             if days.value.strip() in {str(d) for d in DEFAULT_DAYS.values()} or not days.value.strip():
                 days.value = str(DEFAULT_DAYS[role])
@@ -357,7 +389,40 @@ class CreateScreen(CertbenchScreen):
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.value:
             self.query_one("#create-password", Input).value = ""
+            self.query_one("#create-password-repeat", Input).value = ""
         self._validate()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Validate as you type; the issuer password is also tried on the CA's key (after a short pause, in
+        a worker)."""
+        self._validate()
+        if event.input.id != "create-issuer-password":
+            return
+        if self._issuer_timer is not None:
+            self._issuer_timer.stop()
+        self._issuer_timer = self.set_timer(0.4, self._check_issuer_password)
+
+    def _check_issuer_password(self) -> None:
+        issuer = self._issuer()
+        password = self.query_one("#create-issuer-password", Input).value
+        if issuer is None or not issuer.key_encrypted or not password or (issuer.name, password) in self._issuer_checks:
+            return
+        workspace: Workspace = self.workspace
+        name = issuer.name
+
+        def check() -> bool:
+            try:
+                issue.load_issuer(workspace, name, password.encode())
+            except PasswordError:
+                return False
+            return True
+
+        def checked(opens: bool) -> None:
+            self._issuer_checks[(name, password)] = opens
+            self._validate()
+
+        run_task(self, check, description="create: check the issuer password", group="create-issuer-check",
+                 on_done=checked)  # fmt: skip
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_create()
@@ -370,7 +435,14 @@ class CreateScreen(CertbenchScreen):
     # -- actions ------------------------------------------------------------------------------------
 
     def action_clear_form(self) -> None:
-        for widget_id in ("create-name", "create-subject", "create-sans", "create-password", "create-issuer-password"):
+        for widget_id in (
+            "create-name",
+            "create-subject",
+            "create-sans",
+            "create-password",
+            "create-password-repeat",
+            "create-issuer-password",
+        ):
             self.query_one(f"#{widget_id}", Input).value = ""
         self.query_one("#create-no-password", Checkbox).value = False
         self.query_one("#create-days", Input).value = str(DEFAULT_DAYS[self._role()])
@@ -447,7 +519,8 @@ class CreateScreen(CertbenchScreen):
     def _created(self, created: Created) -> None:
         item = created.item
         self._set_busy(False, f"Created {item.kind.value} {item.name!r}: {item.subject}")
-        for field_id in ("create-password", "create-issuer-password"):
+        self.certbench_app.select_on_workspace = item.name
+        for field_id in ("create-password", "create-password-repeat", "create-issuer-password"):
             self.query_one(f"#{field_id}", Input).value = ""
         self.query_one("#create-name", Input).value = ""
         self.last_created = item

@@ -8,7 +8,7 @@ bundle fills a virtualised DataTable. Strings from files always go in as ``Text`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -43,10 +43,12 @@ from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import Analysis, ChainView, build_analysis, slug
 
 
-def _analyze(paths: Sequence[str], passwords: dict[str, bytes], now_value: datetime) -> Analysis:
+def _analyze(
+    paths: Sequence[str], passwords: dict[str, bytes], now_value: datetime, colors: Mapping[str, str]
+) -> Analysis:
     """Read every path (with its password, if one was given) and analyse them together."""
     inspection = inspect_files(paths, passwords, now=now_value)
-    return build_analysis(paths, inspection.materials, inspection.errors, inspection.report, now_value)
+    return build_analysis(paths, inspection.materials, inspection.errors, inspection.report, now_value, colors)
 
 
 class InspectScreen(CertbenchScreen):
@@ -64,10 +66,24 @@ class InspectScreen(CertbenchScreen):
         width: 34;
     }
     """
+    PANE_TITLES = {
+        "#inspect-certs": "Certificates",
+        "#inspect-chain": "Chain",
+        "#inspect-details-pane": "Details",
+        "#inspect-findings": "Findings",
+    }
+    PRIMARY_FOCUS = "#inspect-path"
+    LIST_FOCUS = "#inspect-certs"
     BINDINGS = [
-        Binding("o", "open_file", "Open", id="inspect.open", tooltip="Open a file (file picker or typed path)"),
-        Binding("w", "open_workspace", "From workspace", id="inspect.workspace", tooltip="Open a workspace item"),
-        Binding("s", "save_fixed", "Save fixed chain", id="inspect.save", tooltip="Write leaf -> root as PEM"),
+        Binding("o,ctrl+o", "open_file", "Open", id="inspect.open", tooltip="Open a file with the file picker"),
+        Binding("w", "open_workspace", "Workspace item", id="inspect.workspace", tooltip="Open a workspace item"),
+        Binding(
+            "s,ctrl+s",
+            "save_fixed",
+            "Save chain",
+            id="inspect.save",
+            tooltip="Write the fixed chain (leaf -> root) as PEM",
+        ),
         Binding("f", "copy_fingerprint", "Copy SHA-256", id="inspect.copy", tooltip="Copy the SHA-256 fingerprint"),
         Binding(
             "i",
@@ -79,9 +95,17 @@ class InspectScreen(CertbenchScreen):
         Binding(
             "p", "run_profile", "Profile", id="inspect.profile", tooltip="Check against the chosen partner profile"
         ),
-        Binding("x", "clear", "Clear", id="inspect.clear", tooltip="Close every open file"),
         Binding(
-            "n", "open_server", "From server", id="inspect.server", tooltip="Probe a TLS server (the Probe screen)"
+            "x", "close_file", "Close file", id="inspect.close", tooltip="Close the file of the highlighted certificate"
+        ),
+        Binding("ctrl+l", "clear", "Close all", id="inspect.clear", tooltip="Close every open file"),
+        Binding(
+            "n",
+            "open_server",
+            "From server",
+            id="inspect.server",
+            tooltip="Probe a TLS server (the Probe screen)",
+            show=False,
         ),
     ]
 
@@ -95,10 +119,12 @@ class InspectScreen(CertbenchScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal(id="inspect-top"):
-            yield Input(placeholder="file to open (then Enter), or press o / w", id="inspect-path")
+            yield Input(
+                placeholder="type a file to open, Enter (Esc: to the list; o picker, w workspace)", id="inspect-path"
+            )
             yield Select(
                 [(profile.title, profile.name) for profile in list_profiles()],
-                prompt="Partner profile (p)",
+                prompt="Partner profile",
                 id="inspect-profile",
             )
         yield ChainView("inspect", placeholder="Open a file to inspect it.", id="inspect-body")
@@ -110,22 +136,27 @@ class InspectScreen(CertbenchScreen):
         """What is open and its report (None before the first load and after Clear)."""
         return self.query_one(ChainView).analysis
 
-    def on_mount(self) -> None:
-        self.query_one("#inspect-certs", DataTable).focus()  # the keys (o, w, s, f...) work at once
-
     # Opening -----------------------------------------------------------------------------------------
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "inspect-path" and event.value.strip():
             self.open_paths([event.value.strip()])
             event.input.value = ""
+            self.return_to_list()  # the one-letter keys (s, f, i...) work at once
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Choosing a partner profile runs it on the open files (p runs it again)."""
+        if event.select.id == "inspect-profile" and isinstance(event.value, str) and self.analysis is not None:
+            self.action_run_profile()
 
     def action_open_file(self) -> None:
-        self.app.push_screen(OpenFileModal(Path.cwd()), self._picked)
+        self.app.push_screen(OpenFileModal(self.certbench_app.last_folder or Path.home()), self._picked)
 
     def _picked(self, path: str | None) -> None:
         if path:
+            self.certbench_app.last_folder = Path(path).parent
             self.open_paths([path])
+            self.return_to_list()
 
     def _picked_item(self, files: str | None) -> None:
         if files:
@@ -160,11 +191,12 @@ class InspectScreen(CertbenchScreen):
         paths = tuple(self._paths)
         passwords = dict(self._passwords)
         now = self.now()
+        colors = self.app.get_css_variables()
         self.query_one("#inspect-status", Static).update(Text(f"Reading and analysing {len(paths)} file(s)..."))
         self.query_one("#inspect-certs", DataTable).loading = True
         run_task(
             self,
-            lambda: _analyze(paths, passwords, now),
+            lambda: _analyze(paths, passwords, now, colors),
             description=f"inspect: analyse {len(paths)} file(s)",
             group="inspect-load",
             on_done=self._show,
@@ -173,18 +205,20 @@ class InspectScreen(CertbenchScreen):
 
     def _failed(self, error: CertbenchError) -> None:
         self.query_one("#inspect-certs", DataTable).loading = False
+        self.list_ready()
         self.notify(str(error), title="Error", severity="error", markup=False, timeout=8)
 
     def _show(self, analysis: Analysis) -> None:
         self.profile_checks = []
         self.query_one("#inspect-certs", DataTable).loading = False
         self.query_one(ChainView).show(analysis, self.now())
+        self.list_ready()
         report = analysis.report
         errors = sum(f.severity == "error" for f in report.findings)
         warnings = sum(f.severity == "warning" for f in report.findings)
         status = (
-            f"{len(analysis.paths)} file(s), {len(report.certificates)} certificate(s), {len(report.keys)} key(s): "
-            f"{errors} error(s), {warnings} warning(s)"
+            f"{len(report.certificates)} certificate(s), {len(report.keys)} key(s): {errors} error(s), "
+            f"{warnings} warning(s) | open: {', '.join(Path(p).name for p in analysis.paths)} (x closes)"
         )
         self.query_one("#inspect-status", Static).update(Text(status))
         self._ask_passwords(analysis.errors)
@@ -216,6 +250,21 @@ class InspectScreen(CertbenchScreen):
         self.query_one(ChainView).clear()
         self.query_one("#inspect-status", Static).update(Text("No file open."))
 
+    def action_close_file(self) -> None:
+        """Close the file the highlighted certificate came from; the others stay open and are re-analysed."""
+        cert_id = self.query_one(ChainView).highlighted_id()
+        path = self.analysis.report.entry(cert_id).path if cert_id is not None and self.analysis else None
+        if path is None or path not in self._paths:
+            self.notify("Highlight a certificate of the file to close", severity="warning")
+            return
+        self._paths.remove(path)
+        self._passwords.pop(path, None)
+        self.notify(f"Closed {path}", markup=False)
+        if self._paths:
+            self._reload()
+        else:
+            self.action_clear()
+
     def action_copy_fingerprint(self) -> None:
         cert_id = self.query_one(ChainView).highlighted_id()
         if cert_id is None or self.analysis is None:
@@ -232,17 +281,21 @@ class InspectScreen(CertbenchScreen):
             return
         fixed = self.analysis.report.fixed_chain()
         leaf = slug(common_name(fixed[0]))
-        question = f"Write the fixed chain ({len(fixed)} certificates, leaf -> root) as PEM to:"
+        question = (
+            f"Write the fixed chain ({len(fixed)} certificates, leaf -> root) as PEM to "
+            f"(a relative path is in {self.workspace.artifacts_dir}):"
+        )
         self.app.push_screen(SavePathModal(question, f"{leaf}-chain.pem"), lambda path: self._save(path, False))
 
-    def _save(self, path: str | None, overwrite: bool) -> None:
-        if not path or self.analysis is None:
+    def _save(self, typed: str | None, overwrite: bool) -> None:
+        if not typed or self.analysis is None:
             return
-        if Path(path).exists() and not overwrite:
+        path = self.workspace.output_path(typed)
+        if path.exists() and not overwrite:
 
             def confirmed(answer: bool | None) -> None:
                 if answer:
-                    self._save(path, True)
+                    self._save(str(path), True)
 
             self.app.push_screen(ConfirmModal(f"{path} exists. Overwrite it?", confirm_label="Overwrite"), confirmed)
             return

@@ -58,6 +58,8 @@ class KeystoreScreen(CertbenchScreen):
     """Builds bundles from a workspace item; the checklist follows every change of the form."""
 
     PALETTE_GROUP = "Keystore"
+    PANE_TITLES = {"#keystore-items": "Items", "#keystore-form": "Bundle"}
+    PRIMARY_FOCUS = "#keystore-items"
     DEFAULT_CSS = """
     KeystoreScreen #keystore-body {
         height: 1fr;
@@ -108,7 +110,7 @@ class KeystoreScreen(CertbenchScreen):
     """
     BINDINGS = [
         Binding("ctrl+s", "write", "Write", id="keystore.write", tooltip="Build the bundle and write it"),
-        Binding("f5", "refresh", "Refresh", id="keystore.refresh", tooltip="Reload the workspace items"),
+        Binding("r,f5", "refresh", "Refresh", id="keystore.refresh", tooltip="Reload the workspace items"),
         Binding(
             "ctrl+o", "stores", "Edit a store", id="keystore.stores", tooltip="Open an existing keystore to edit it"
         ),

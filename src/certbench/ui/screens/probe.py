@@ -136,6 +136,8 @@ class ProbeScreen(CertbenchScreen):
 
     PALETTE_GROUP = "Probe"
     AUTO_FOCUS = "#probe-target"
+    PRIMARY_FOCUS = "#probe-target"
+    LIST_FOCUS = "#probe-certs"
     DEFAULT_CSS = """
     ProbeScreen .probe-bar {
         height: 3;

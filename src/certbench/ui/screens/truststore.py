@@ -73,9 +73,18 @@ class TruststoreScreen(CertbenchScreen):
     """Collect candidates, filter and tick them, write PEM / JKS / PKCS#12."""
 
     PALETTE_GROUP = "Truststore"
+    PANE_TITLES = {"#truststore-table": "Certificates"}
     AUTO_FOCUS = "#truststore-table"
+    PRIMARY_FOCUS = "#truststore-table"
     BINDINGS = [
-        Binding("a", "add_file", "Add file", id="truststore.add_file", tooltip="Add the file named in the path box"),
+        Binding(
+            "a",
+            "add_file",
+            "Add file",
+            id="truststore.add_file",
+            tooltip="Add the file named in the path box",
+            show=False,
+        ),
         Binding("w", "add_workspace", "Workspace CAs", id="truststore.add_workspace", tooltip="Add every CA item"),
         Binding(
             "y",
@@ -84,9 +93,18 @@ class TruststoreScreen(CertbenchScreen):
             id="truststore.add_system",
             tooltip="Add the operating system's CA bundle",
         ),
-        Binding("space", "toggle_row", "Tick", id="truststore.toggle", tooltip="Tick or untick the highlighted row"),
-        Binding("t", "toggle_all", "Tick all", id="truststore.toggle_all", tooltip="Tick or untick every row"),
-        Binding("c", "clear", "Clear", id="truststore.clear", tooltip="Remove every source and row"),
+        Binding(
+            "space",
+            "toggle_row",
+            "Tick",
+            id="truststore.toggle",
+            tooltip="Tick or untick the highlighted row",
+            show=False,
+        ),
+        Binding(
+            "t", "toggle_all", "Tick all", id="truststore.toggle_all", tooltip="Tick or untick every row", show=False
+        ),
+        Binding("ctrl+l", "clear", "Clear", id="truststore.clear", tooltip="Remove every source and row"),
         Binding("ctrl+s", "write", "Write", id="truststore.write", tooltip="Write the ticked certificates"),
     ]
 
@@ -159,7 +177,7 @@ class TruststoreScreen(CertbenchScreen):
                 allow_blank=False,
                 id="truststore-format",
             )
-            yield Input(placeholder="output file (default: workspace artifacts/truststore.pem)", id="truststore-out")
+            yield Input(placeholder="output file in artifacts/ (default truststore.pem)", id="truststore-out")
             yield Input(placeholder="password (JKS, p12)", password=True, id="truststore-password")
             yield Button("Write", id="truststore-write", variant="primary")
         yield Static(Text("Add files or workspace CAs to start."), id="truststore-status")
@@ -429,7 +447,7 @@ class TruststoreScreen(CertbenchScreen):
         if event.select.id == "truststore-format":
             self.query_one(
                 "#truststore-out", Input
-            ).placeholder = f"output file (default: workspace artifacts/{DEFAULT_NAME}.{event.value})"
+            ).placeholder = f"output file in artifacts/ (default {DEFAULT_NAME}.{event.value})"
 
     def _apply_filters(self) -> None:
         if not self._candidates:
@@ -537,7 +555,7 @@ class TruststoreScreen(CertbenchScreen):
             return
         workspace: Workspace = self.workspace
         out_text = self.query_one("#truststore-out", Input).value.strip()
-        out = Path(out_text).expanduser() if out_text else default_output(workspace, fmt)
+        out = workspace.output_path(out_text) if out_text else default_output(workspace, fmt).absolute()
         password = password_text.encode() if fmt is not ts.TrustFormat.PEM else None
         now = self.now()
         inputs = [source.label for source in self._sources]

@@ -6,10 +6,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from certbench.core.actions.items import delete_item
 from certbench.core.workspace import DamagedItem, Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
@@ -30,7 +29,36 @@ class WorkspaceScreen(CertbenchScreen):
     """Lists workspace items; the details pane follows the highlighted row."""
 
     PALETTE_GROUP = "Workspace"
+    PANE_TITLES = {"#items-table": "Items", "#item-details-pane": "Details"}
+    PRIMARY_FOCUS = "#items-table"
     DEFAULT_CSS = """
+    WorkspaceScreen .-hidden {
+        display: none;
+    }
+    WorkspaceScreen #workspace-welcome {
+        height: 1fr;
+        padding: 1 2;
+        border: round $primary;
+        border-title-style: bold;
+    }
+    WorkspaceScreen #workspace-welcome-text {
+        margin-bottom: 1;
+    }
+    WorkspaceScreen #workspace-welcome-actions {
+        height: auto;
+    }
+    WorkspaceScreen #workspace-welcome-actions Button {
+        margin-right: 2;
+    }
+    WorkspaceScreen.-narrow #workspace-welcome-actions {
+        layout: grid;
+        grid-size: 2;
+        grid-gutter: 0 1;
+    }
+    WorkspaceScreen.-narrow #workspace-welcome-actions Button {
+        width: 1fr;
+        margin: 0;
+    }
     WorkspaceScreen #workspace-timeline {
         height: 12;
         border-top: solid $primary;
@@ -38,20 +66,37 @@ class WorkspaceScreen(CertbenchScreen):
     }
     """
     BINDINGS = [
-        Binding("r", "refresh", "Refresh", id="workspace.refresh", tooltip="Reload the workspace from disk"),
+        Binding("r,f5", "refresh", "Refresh", id="workspace.refresh", tooltip="Reload the workspace from disk"),
         Binding("delete", "delete_item", "Delete", id="workspace.delete", tooltip="Delete the highlighted item"),
         Binding(
             "i", "import_identity", "Import", id="workspace.import", tooltip="Import a .pfx, keystore or PEM files"
         ),
+        Binding(
+            "u", "undo_delete", "Undo delete", id="workspace.undo", tooltip="Restore the item moved to the trash last"
+        ),
+        Binding("d", "load_demo", "Load demo", id="workspace.demo", tooltip="Fill the empty workspace with demo items"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._items: dict[str, Item] = {}
         self._damaged: dict[str, DamagedItem] = {}
+        #: The trash id of the item Delete moved last (u restores it).
+        self._last_trashed: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        with Vertical(id="workspace-welcome", classes="-hidden") as welcome:
+            welcome.border_title = "Welcome to certbench"
+            yield Static(
+                Text("This workspace is empty. Start with one of these (Tab moves between them, ? lists every key):"),
+                id="workspace-welcome-text",
+            )
+            with Horizontal(id="workspace-welcome-actions"):
+                yield Button("Load demo (d)", id="welcome-demo", variant="primary")
+                yield Button("New root CA", id="welcome-root")
+                yield Button("Inspect a file", id="welcome-inspect")
+                yield Button("Import an identity", id="welcome-import")
         with Horizontal(id="workspace-body"):
             yield DataTable(id="items-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="item-details-pane"):
@@ -121,7 +166,12 @@ class WorkspaceScreen(CertbenchScreen):
         ]
         rows.sort(key=lambda row: row[0])
         fill_table(table, ITEM_COLUMNS, rows)
-        if previous in self._items:
+        wanted = self.certbench_app.select_on_workspace
+        if wanted in self._items:
+            self.certbench_app.select_on_workspace = None
+            table.move_cursor(row=table.get_row_index(wanted))
+            table.focus()
+        elif previous in self._items:
             table.move_cursor(row=table.get_row_index(previous))
         self.query_one("#workspace-timeline", Timeline).set_entries(
             [
@@ -132,7 +182,16 @@ class WorkspaceScreen(CertbenchScreen):
             now,
         )
         root = self.workspace.root
-        summary = f"{len(items)} item(s) in {root}" if items else f"Workspace {root} is empty: run 'certbench demo'"
+        empty = not items and not damaged
+        self.query_one("#workspace-welcome").set_class(not empty, "-hidden")
+        self.query_one("#workspace-body").set_class(empty, "-hidden")
+        self.query_one("#workspace-timeline").set_class(empty, "-hidden")
+        if empty and not isinstance(self.focused, Button):
+            self.query_one("#welcome-demo", Button).focus()
+        elif not empty and self.focused is not None and self.focused.id and self.focused.id.startswith("welcome-"):
+            table.focus()
+        self.refresh_bindings()
+        summary = f"{len(items)} item(s) in {root}" if items else f"Workspace {root} is empty"
         if damaged:
             summary += f"; {len(damaged)} damaged: {', '.join(self._damaged)}"
         self.query_one("#workspace-status", Static).update(Text(summary))
@@ -186,32 +245,122 @@ class WorkspaceScreen(CertbenchScreen):
         text.append_text(days_left_text(item.days_left(now), self.app.get_css_variables()))
         details.update(text)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Load demo only on an empty workspace; Delete only from the focused item list."""
+        if action == "undo_delete":
+            return self._last_trashed is not None
+        if action == "load_demo":
+            return not self._items and not self._damaged
+        if action == "delete_item":
+            return self.focused is self.query_one("#items-table", DataTable) and self._highlighted_name() is not None
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "welcome-demo":
+            self.action_load_demo()
+        elif event.button.id == "welcome-root":
+            self.app.switch_mode("create")  # Create starts on Root CA when the workspace has no CA
+        elif event.button.id == "welcome-import":
+            self.action_import_identity()
+        elif event.button.id == "welcome-inspect":
+            await self.app.switch_mode("inspect")
+            await self.app.screen.run_action("open_file")
+
+    def action_load_demo(self) -> None:
+        workspace = self.workspace
+        now = self.now()
+
+        def build() -> str:
+            from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo  # issuing code: loaded when asked
+
+            created = build_demo(workspace, now=now)  # records the "demo" audit event itself
+            # The demo keys are public test material; their password is printed by 'certbench demo' too.
+            return (
+                f"Loaded {len(created)} demo items; their keys use the public password {DEMO_KEY_PASSWORD.decode()!r}"
+            )
+
+        def built(message: str) -> None:
+            self.notify(message, title="Demo", markup=False, timeout=10)
+            self.action_refresh()
+
+        run_task(self, build, description="workspace: load demo", group="workspace-demo", on_done=built)
+
     def action_delete_item(self) -> None:
+        """Delete = move to the workspace's trash (u undoes it); the dialog names what depends on the item."""
         name = self._highlighted_name()
         if name is None:
             self.notify("No item selected", severity="warning")
             return
+        workspace = self.workspace
+        item = self._items.get(name)
+
+        def dependents() -> list[str]:
+            from certbench.core.bindings import Registry  # loaded only when deleting
+
+            issued = sorted(other.name for other in self._items.values() if other.issuer == name)
+            lines = [f"it issued {len(issued)} item(s): {', '.join(issued)}"] if issued else []
+            if item is not None and item.sha256:
+                clients = sorted(
+                    {b.client_id for b in Registry.load(workspace.bindings_path).bindings if b.sha256 == item.sha256}
+                )
+                if clients:
+                    lines.append(f"its certificate is bound to client_id(s): {', '.join(clients)}")
+            return lines
+
+        def ask(lines: list[str]) -> None:
+            described = f"{name} ({item.kind}, {item.subject})" if item is not None else name
+            question = f"Move item {described} and its private key to the workspace's trash?"
+            if lines:
+                question += "\n\nDepends on it: " + "; ".join(lines) + " (they stay as they are)."
+            question += "\n\nUndo with u, or restore it later from the trash folder."
+            self.app.push_screen(ConfirmModal(question, confirm_label="Move to trash"), confirmed)
 
         def confirmed(answer: bool | None) -> None:
             if not answer:
                 return
-            workspace = self.workspace
             now = self.now()
 
-            def delete() -> str:
+            def trash() -> str:
                 # In a worker: the workspace lock may have to wait for another certbench.
-                return delete_item(workspace, name, now=now)
+                from certbench.core.actions.identity import remove_item  # issuing code: loaded when used
 
-            def deleted(gone: str) -> None:
-                self.notify(f"Deleted {gone}", markup=False)
+                return remove_item(workspace, name, now=now, force=True)  # the dialog named its dependents
+
+            def trashed(trash_id: str) -> None:
+                self._last_trashed = trash_id
+                self.refresh_bindings()
+                self.notify(f"Moved {name} to the trash ({trash_id}); press u to undo", markup=False, timeout=10)
                 self.action_refresh()
 
-            run_task(self, delete, description="workspace: delete item", group="workspace-delete", on_done=deleted)
+            run_task(self, trash, description="workspace: trash item", group="workspace-delete", on_done=trashed)
 
-        self.app.push_screen(
-            ConfirmModal(f"Delete item {name!r} and its private key? This cannot be undone.", confirm_label="Delete"),
-            confirmed,
-        )
+        run_task(self, dependents, description="workspace: find dependents", group="workspace-deps", on_done=ask)
+
+    def action_undo_delete(self) -> None:
+        trash_id = self._last_trashed
+        if trash_id is None:
+            return
+        workspace = self.workspace
+        now = self.now()
+
+        def restore() -> str:
+            from certbench.core.actions.identity import restore_item  # issuing code: loaded when used
+
+            name, _ = restore_item(workspace, trash_id, now=now)
+            return name
+
+        def restored(name: str) -> None:
+            self._last_trashed = None
+            self.certbench_app.select_on_workspace = name
+            self.refresh_bindings()
+            self.notify(f"Restored {name}", markup=False)
+            self.action_refresh()
+
+        run_task(self, restore, description="workspace: restore item", group="workspace-delete", on_done=restored)
 
     def action_import_identity(self) -> None:
         from certbench.ui.modals.import_identity import ImportModal

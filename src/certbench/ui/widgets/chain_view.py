@@ -9,7 +9,7 @@ in a worker: it describes every certificate). Strings from certificates always g
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from certbench.core.roles import certificate_roles
 from certbench.core.safe_text import terminal_safe
 from certbench.core.validity import days_left
 from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.timeline import days_left_text
 
 CERT_COLUMNS = (("Id", "id"), ("Name", "name"), ("Role", "role"), ("Not after", "not_after"), ("Left", "left"))
 FINDING_COLUMNS = (("Severity", "severity"), ("Code", "code"), ("Message", "message"))
@@ -54,8 +55,10 @@ def build_analysis(
     errors: list[CertbenchError],
     report: ChainReport,
     now: datetime,
+    colors: Mapping[str, str] | None = None,
 ) -> Analysis:
-    """The table rows and certificate roles of ``report`` (which analysed ``materials``)."""
+    """The table rows and certificate roles of ``report`` (which analysed ``materials``); days left as
+    everywhere (with unit, coloured with the theme's ``colors`` when given)."""
     roles = {cert_id: str(role) for cert_id, role in certificate_roles(report).items()}
     rows = []
     for entry in report.certificates:
@@ -69,7 +72,7 @@ def build_analysis(
                     Text(common_name(certificate)),
                     Text(roles.get(entry.id, "")),
                     Text(certificate.not_valid_after_utc.strftime("%Y-%m-%d")),
-                    Text(str(left)),
+                    days_left_text(left, colors or {}),
                 ],
             )
         )

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
+#: Attribute holding a table's pane title; filling the table shows its row count beside it (k9s style).
+PANE_TITLE = "certbench_pane_title"
 #: No column grows wider than this; longer cells are cut by the table (the details pane shows all).
 MAX_COLUMN_WIDTH = 80
 
@@ -34,3 +36,6 @@ def fill_table(
         table.add_column(label, key=key, width=min(width, max_width))
     for key, cells in rows:
         table.add_row(*cells, key=key)
+    title = getattr(table, PANE_TITLE, None)
+    if title:
+        table.border_title = f"{title} ({len(rows)})"

@@ -153,13 +153,18 @@ class Timeline(ScrollView, can_focus=True):
     def highlight(self, key: str | None) -> None:
         """Mark the entry with ``key`` (the row selected elsewhere) and scroll it into view."""
         self.highlighted = key
+        # After the next refresh: entries set just before have a size by then (else the scroll is clamped
+        # to 0 or not, depending on timing).
+        self.call_after_refresh(self._scroll_to_highlighted)
+        self.refresh()
+
+    def _scroll_to_highlighted(self) -> None:
         for index, entry in enumerate(self._entries):
-            if entry.key == key:
+            if entry.key == self.highlighted:
                 visible = max(1, self.scrollable_content_region.height - 1)
                 if not self.scroll_y <= index < self.scroll_y + visible:
                     self.scroll_to(y=max(0, index - visible // 2), animate=False)
                 break
-        self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -196,7 +201,13 @@ class Timeline(ScrollView, can_focus=True):
         now_column = column_of(self._now, start, end, bar_width)
         if bar_width:
             cells[now_column] = "▼"
+            # The current year is labelled right after the marker (its January column is usually under it).
+            current = str(self._now.year)
+            if now_column + 1 + len(current) <= bar_width:
+                cells[now_column + 1 : now_column + 1 + len(current)] = list(current)
         for year in range(start.year + 1, end.year + 1):
+            if year == self._now.year and bar_width and str(year) in "".join(cells):
+                continue
             column = column_of(datetime(year, 1, 1, tzinfo=UTC), start, end, bar_width)
             label = str(year)
             if column + len(label) <= bar_width and all(
