@@ -21,8 +21,6 @@ REMAINING = {
     "certbench/core/online/probe.py": 710,
     "certbench/core/workspace.py": 663,
     "certbench/core/chain.py::_chain_findings": 106,
-    "certbench/commands/create.py::register": 126,
-    "certbench/core/actions/identity.py::import_identity": 114,
 }
 
 
