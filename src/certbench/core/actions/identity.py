@@ -255,7 +255,7 @@ def _pick_leaf(given: list[x509.Certificate], choice: KeyChoice | None) -> x509.
     return leaves[0]
 
 
-def _chain_warnings(leaf: x509.Certificate, chain: list[x509.Certificate]) -> list[str]:
+def _chain_warnings(leaf: x509.Certificate, chain: Sequence[x509.Certificate]) -> list[str]:
     """What is odd about the completed chain: a self-signed non-CA end, or an issuer found nowhere."""
     warnings: list[str] = []
     if chain and not is_ca(chain[-1]) and chain[-1].issuer == chain[-1].subject:
