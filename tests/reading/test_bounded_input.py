@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from certbench.core.errors import FormatError, PasswordError, UsageError
-from certbench.core.formats.load import MAX_PEM_PROBLEMS, _pem_blocks, load_file
+from certbench.core.formats.load import load_file
+from certbench.core.formats.pem import MAX_PEM_PROBLEMS, pem_blocks
 from certbench.core.reading import read_bounded
 from tool_runner import run_tool
 
@@ -237,7 +238,7 @@ def test_inspect_of_unterminated_blocks_reports_them_in_a_bounded_list(untermina
     ],
 )
 def test_pem_blocks_are_split_as_before(text: str, expected: list[tuple[str, bool]]) -> None:
-    entries = list(_pem_blocks(text.encode()))
+    entries = list(pem_blocks(text.encode()))
     assert [(label, block is not None) for label, block, _count in entries] == expected
     assert all(count == 1 for _label, _block, count in entries)
 

@@ -30,6 +30,14 @@ MAX_CSR_BYTES = 1_000_000
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    _register_ca(subparsers)
+    _register_cert(subparsers)
+    _register_csr(subparsers)
+    _register_demo(subparsers)
+
+
+def _register_ca(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``ca create`` and ``ca sign``."""
     ca = subparsers.add_parser("ca", help="create a root or intermediate CA; sign a CSR with a workspace CA")
     ca_commands = ca.add_subparsers(title="ca commands", metavar="SUBCOMMAND", dest="ca_command")
     ca.set_defaults(handler=lambda args, ctx: _usage(ca))
@@ -94,6 +102,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ca_sign.add_argument("--json", action="store_true", help="print the result as JSON")
     ca_sign.set_defaults(handler=sign_csr)
 
+
+def _register_cert(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``cert create`` (and ``cert renew`` from the identity commands)."""
     cert = subparsers.add_parser("cert", help="create leaf certificates signed by a workspace CA")
     cert_commands = cert.add_subparsers(title="cert commands", metavar="SUBCOMMAND", dest="cert_command")
     cert.set_defaults(handler=lambda args, ctx: _usage(cert))
@@ -126,6 +137,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     cert_create.set_defaults(handler=create_cert)
     identity.register_cert_renew(cert_commands)
 
+
+def _register_csr(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``csr create`` (and ``csr complete`` from the identity commands)."""
     csr = subparsers.add_parser("csr", help="create a key and a CSR (the key stays in the workspace)")
     csr_commands = csr.add_subparsers(title="csr commands", metavar="SUBCOMMAND", dest="csr_command")
     csr.set_defaults(handler=lambda args, ctx: _usage(csr))
@@ -145,6 +159,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _common(csr_create)
     csr_create.set_defaults(handler=create_csr)
 
+
+def _register_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = subparsers.add_parser(
         "demo",
         help="fill the workspace with demo CAs and certificates",

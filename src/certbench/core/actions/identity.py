@@ -179,44 +179,11 @@ def import_identity(
     if not materials:
         raise UsageError("give at least one file to import")
     choice = _choose_key(materials, alias)
-    given: list[x509.Certificate] = []
-    for certificate in [*(choice.chain if choice else ()), *(c for m in materials for c in m.certificates)]:
-        if certificate not in given:
-            given.append(certificate)
-    if not given:
-        raise UsageError("the inputs hold no certificate: a key alone is not an identity (add its certificate file)")
-    if choice is not None:
-        matching = [c for c in given if same_key(choice.key, c)]
-        if not matching:
-            where = f"entry {choice.alias!r}" if choice.alias else choice.path
-            raise UsageError(
-                f"the private key of {where} belongs to none of the certificates given "
-                f"({'; '.join(format_subject(c.subject) for c in end_entities(given))}): nothing imported"
-            )
-        leaf = matching[0]
-    else:
-        leaves = end_entities(given)
-        if len(leaves) > 1:
-            raise UsageError(
-                f"the inputs hold {len(leaves)} unrelated certificates "
-                f"({'; '.join(format_subject(c.subject) for c in leaves)}): import them one at a time"
-            )
-        leaf = leaves[0]
+    given = _certificates_given(materials, choice)
+    leaf = _pick_leaf(given, choice)
     from_inputs = complete_issuers(leaf, [c for c in given if c != leaf])
     chain = complete_issuers(leaf, [c for c in given if c != leaf], workspace_ca_pool(workspace))
-    warnings: list[str] = []
-    if chain and not is_ca(chain[-1]) and chain[-1].issuer == chain[-1].subject:
-        warnings.append("the chain ends at a self-signed certificate that is not a CA")
-    if chain and chain[-1].issuer != chain[-1].subject:
-        warnings.append(
-            f"the chain stops at {format_subject(chain[-1].subject)}: its issuer is neither in the inputs nor a "
-            "workspace CA"
-        )
-    elif not chain and leaf.issuer != leaf.subject:
-        warnings.append(
-            f"the issuer {format_subject(leaf.issuer)} is neither in the inputs nor a workspace CA: "
-            "stored without a chain"
-        )
+    warnings = _chain_warnings(leaf, chain)
     key_pem: bytes | None = None
     if choice is not None:
         kind = ItemKind.CA if is_ca(leaf) else ItemKind.LEAF
@@ -225,19 +192,6 @@ def import_identity(
         key_pem = issue.serialize_private_key(choice.key, key_password)
     else:
         kind = ItemKind.CERT
-    extra: dict[str, Any] = {
-        "role": "imported",
-        "serial": f"{leaf.serial_number:x}",
-        "sources": [Path(m.path).name for m in materials],
-    }
-    if choice is not None and choice.alias is not None:
-        extra["alias"] = choice.alias
-    profile = _profile_of(leaf) if kind is ItemKind.LEAF else None
-    if profile is not None:
-        extra["profile"] = profile.value
-    if _sans(leaf):
-        extra["sans"] = _sans(leaf)
-    issuer_name = _issuer_item(workspace, chain)
     item = workspace.save_item(
         name,
         kind,
@@ -246,8 +200,8 @@ def import_identity(
         chain=chain,
         key_pem=key_pem,
         key_encrypted=key_password is not None,
-        issuer=issuer_name,
-        extra=extra,
+        issuer=_issuer_item(workspace, chain),
+        extra=_imported_item_extra(leaf, kind, materials, choice),
         overwrite=overwrite,
     )
     workspace.audit(
@@ -269,6 +223,74 @@ def import_identity(
         len(chain) - len(from_inputs),
         tuple(warnings),
     )
+
+
+def _certificates_given(materials: Sequence[Material], choice: KeyChoice | None) -> list[x509.Certificate]:
+    """The chosen entry's chain, then every input's certificates, without repeats (refused when empty)."""
+    given: list[x509.Certificate] = []
+    for certificate in [*(choice.chain if choice else ()), *(c for m in materials for c in m.certificates)]:
+        if certificate not in given:
+            given.append(certificate)
+    if not given:
+        raise UsageError("the inputs hold no certificate: a key alone is not an identity (add its certificate file)")
+    return given
+
+
+def _pick_leaf(given: list[x509.Certificate], choice: KeyChoice | None) -> x509.Certificate:
+    """The certificate holding the chosen key; without a key, the only end-entity certificate given."""
+    if choice is not None:
+        matching = [c for c in given if same_key(choice.key, c)]
+        if not matching:
+            where = f"entry {choice.alias!r}" if choice.alias else choice.path
+            raise UsageError(
+                f"the private key of {where} belongs to none of the certificates given "
+                f"({'; '.join(format_subject(c.subject) for c in end_entities(given))}): nothing imported"
+            )
+        return matching[0]
+    leaves = end_entities(given)
+    if len(leaves) > 1:
+        raise UsageError(
+            f"the inputs hold {len(leaves)} unrelated certificates "
+            f"({'; '.join(format_subject(c.subject) for c in leaves)}): import them one at a time"
+        )
+    return leaves[0]
+
+
+def _chain_warnings(leaf: x509.Certificate, chain: Sequence[x509.Certificate]) -> list[str]:
+    """What is odd about the completed chain: a self-signed non-CA end, or an issuer found nowhere."""
+    warnings: list[str] = []
+    if chain and not is_ca(chain[-1]) and chain[-1].issuer == chain[-1].subject:
+        warnings.append("the chain ends at a self-signed certificate that is not a CA")
+    if chain and chain[-1].issuer != chain[-1].subject:
+        warnings.append(
+            f"the chain stops at {format_subject(chain[-1].subject)}: its issuer is neither in the inputs nor a "
+            "workspace CA"
+        )
+    elif not chain and leaf.issuer != leaf.subject:
+        warnings.append(
+            f"the issuer {format_subject(leaf.issuer)} is neither in the inputs nor a workspace CA: "
+            "stored without a chain"
+        )
+    return warnings
+
+
+def _imported_item_extra(
+    leaf: x509.Certificate, kind: ItemKind, materials: Sequence[Material], choice: KeyChoice | None
+) -> dict[str, Any]:
+    """The item metadata an import records: role, serial, sources, alias, profile, SANs."""
+    extra: dict[str, Any] = {
+        "role": "imported",
+        "serial": f"{leaf.serial_number:x}",
+        "sources": [Path(m.path).name for m in materials],
+    }
+    if choice is not None and choice.alias is not None:
+        extra["alias"] = choice.alias
+    profile = _profile_of(leaf) if kind is ItemKind.LEAF else None
+    if profile is not None:
+        extra["profile"] = profile.value
+    if _sans(leaf):
+        extra["sans"] = _sans(leaf)
+    return extra
 
 
 # -- CSR completion -------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Read here: PEM with any number of blocks (text before, between and after them, C
 BOM, an ``openssl x509 -text`` dump with its PEM block), DER certificates, PKCS#7 (PEM/DER), PKCS#12
 (AES/PBES2 and legacy RC2/3DES, empty password), private keys (PKCS#1, PKCS#8 plain or encrypted, SEC1
 EC, Ed25519/Ed448, OpenSSH; PEM or DER) and CSRs (PEM or DER). Java keystores (JKS, JCEKS, BKS, UBER)
-are read by :mod:`certbench.core.formats.jks`, keystore JARs by :mod:`certbench.core.formats.jar`.
+are read by :mod:`certbench.core.formats.jks`, keystore JARs by :mod:`certbench.core.formats.jar`, PEM blocks
+by :mod:`certbench.core.formats.pem`.
 
 Every failure is a :class:`CertbenchError` naming the file: :class:`FormatError` (``input.unreadable``)
 or :class:`PasswordError` (``input.password``, with ``missing`` telling "no password" from "wrong").
@@ -14,12 +15,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import io
 import re
 import warnings
 import zipfile
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography import x509
@@ -31,42 +31,21 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from certbench.core.errors import CertbenchError, FormatError, PasswordError
 from certbench.core.formats import jks as keystores  # imports pyjks itself only when a keystore is read
 from certbench.core.formats.container import pkcs12_container
+from certbench.core.formats.der import (
+    INHERITED_DSA,
+    declared_der_length,
+    inherits_dsa_parameters,
+    one_line,
+    openssl_reason,
+    quiet_ber_fallback,
+)
 from certbench.core.formats.material import Format, KeyEntry, Material
+from certbench.core.formats.pem import FOREIGN_LABELS, load_pem
 from certbench.core.linking import complete_chain
 from certbench.core.reading import read_bounded, too_large
 
-
-@contextlib.contextmanager
-def _quiet_ber_fallback() -> Iterator[None]:
-    """openssl crl2pkcs7 writes its certificate SET unsorted (BER, not DER); cryptography reads it and warns.
-    That is how the most common tool makes .p7b files, not a defect to show on the user's terminal."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="PKCS#7 certificates could not be parsed as DER")
-        yield
-
-
 #: Larger inputs are refused before they are read (a 5,000-certificate bundle is about 10 MB).
 MAX_INPUT_BYTES = 50 * 1024 * 1024
-#: Problems listed one by one per PEM file; the rest are counted in one more line (a file of a million
-#: unterminated BEGIN lines gives 21 findings, not a million).
-MAX_PEM_PROBLEMS = 20
-
-_CERTIFICATE_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "X.509 CERTIFICATE")
-_CSR_LABELS = ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
-#: Blocks that come with other blocks and carry nothing to read (``openssl ecparam -genkey`` output).
-_IGNORED_LABELS = ("EC PARAMETERS",)
-#: Blocks that are not X.509 material, named so the message says what the file is.
-_FOREIGN_LABELS = {
-    "PUBLIC KEY": "a public key (certbench reads certificates, private keys and CSRs)",
-    "RSA PUBLIC KEY": "an RSA public key (certbench reads certificates, private keys and CSRs)",
-    "X509 CRL": "a certificate revocation list (CRL), not a certificate",
-    "DH PARAMETERS": "Diffie-Hellman parameters, not a certificate",
-    "SSH2 PUBLIC KEY": "an SSH public key, not an X.509 certificate",
-    "PGP PUBLIC KEY BLOCK": "an OpenPGP key, not an X.509 certificate",
-    "PGP PRIVATE KEY BLOCK": "an OpenPGP private key, not an X.509 key",
-    "PGP MESSAGE": "an OpenPGP message, not a certificate",
-    "PGP SIGNATURE": "an OpenPGP signature, not a certificate",
-}
 #: Recognisable non-X.509 files (first bytes -> what they are).
 _FOREIGN_MAGIC = (
     (b"kych", "a macOS keychain; export the certificate from Keychain Access as .cer or .p12"),
@@ -165,7 +144,7 @@ def _load(data: bytes, path: str, password: bytes | None) -> Material:
     if keystores.looks_like_bks(data):
         return keystores.load_bks_keystore(data, path=path, password=password)
     if b"-----BEGIN" in data:
-        return _load_pem(data, path, password)
+        return load_pem(data, path, password)
     if data[:1] == b"\x30":
         return _load_der(data, path, password)
     return _load_other(data, path, password)
@@ -214,7 +193,7 @@ def _load_zip(data: bytes, path: str, password: bytes | None) -> Material:
 
 
 def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
-    declared = _declared_der_length(data)
+    declared = declared_der_length(data)
     if declared is not None and declared > len(data):
         raise FormatError(
             f"is DER data cut off: it declares {declared} bytes but the file has {len(data)} (truncated download?)"
@@ -227,17 +206,17 @@ def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
     except ValueError:
         pass
     try:
-        with _quiet_ber_fallback():
+        with quiet_ber_fallback():
             certificates = pkcs7.load_der_pkcs7_certificates(data)
         return Material(path=path, format=Format.PKCS7, certificates=tuple(certificates))
     except x509.InvalidVersion as exc:
-        raise FormatError(f"is a PKCS#7 bundle holding a damaged certificate ({_one_line(exc)})") from exc
+        raise FormatError(f"is a PKCS#7 bundle holding a damaged certificate ({one_line(exc)})") from exc
     except UnsupportedAlgorithm as exc:  # a PKCS#7 ContentInfo of another type (data, enveloped...)
         raise FormatError("is a PKCS#7 structure but not a certificate bundle (signed-data) certbench reads") from exc
     except ValueError as exc:
         if "no certificates" in str(exc).lower() or "not supported" in str(exc).lower():
             raise FormatError(
-                f"is a PKCS#7 structure without certificates certbench can read ({_one_line(exc)})"
+                f"is a PKCS#7 structure without certificates certbench can read ({one_line(exc)})"
             ) from exc
     material = _try_pkcs12(data, path, password)
     if material is not None:
@@ -254,14 +233,14 @@ def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
         ) from exc
     except ValueError:
         pass
-    if _inherits_dsa_parameters(data):
-        raise FormatError(_INHERITED_DSA)
+    if inherits_dsa_parameters(data):
+        raise FormatError(INHERITED_DSA)
     try:
         x509.load_der_x509_crl(data)
     except ValueError:
         pass
     else:
-        raise FormatError(f"holds {_FOREIGN_LABELS['X509 CRL']}")
+        raise FormatError(f"holds {FOREIGN_LABELS['X509 CRL']}")
     if _looks_like_bcfks(data):
         raise FormatError(
             "is a BouncyCastle FIPS keystore (BCFKS), which certbench cannot read; convert it to PKCS#12 with "
@@ -273,17 +252,6 @@ def _load_der(data: bytes, path: str, password: bytes | None) -> Material:
 
 
 _PBES2_OID = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0d"
-#: An AlgorithmIdentifier that is the DSA key OID alone: a DSA key inheriting its issuer's parameters.
-_DSA_WITHOUT_PARAMETERS = bytes.fromhex("300906072a8648ce380401")
-_INHERITED_DSA = (
-    "is an X.509 certificate whose DSA key has no parameters of its own (it inherits them from its issuer's "
-    "certificate, as in the NIST PKITS tests): neither certbench nor OpenSSL 3 can use such a key; have the "
-    "certificate re-issued with the DSA parameters in it, or with an RSA or EC key"
-)
-
-
-def _inherits_dsa_parameters(der: bytes) -> bool:
-    return _DSA_WITHOUT_PARAMETERS in der
 
 
 def _looks_like_bcfks(data: bytes) -> bool:
@@ -365,13 +333,13 @@ def _try_pkcs12(data: bytes, path: str, password: bytes | None) -> Material | No
             if not intact:
                 raise PasswordError("is a damaged PKCS#12 file (or the password is wrong)") from exc
             raise PasswordError("wrong password for this PKCS#12 file (or the file is damaged)") from exc
-        raise FormatError(f"is a PKCS#12 file certbench cannot read ({_one_line(exc)})") from exc
+        raise FormatError(f"is a PKCS#12 file certbench cannot read ({one_line(exc)})") from exc
     except UnsupportedAlgorithm as exc:
-        raise FormatError(f"is a PKCS#12 file using an algorithm certbench cannot read ({_one_line(exc)})") from exc
+        raise FormatError(f"is a PKCS#12 file using an algorithm certbench cannot read ({one_line(exc)})") from exc
     except InternalError as exc:
-        raise FormatError(f"is a PKCS#12 file whose key OpenSSL rejects ({_openssl_reason(exc)})") from exc
+        raise FormatError(f"is a PKCS#12 file whose key OpenSSL rejects ({openssl_reason(exc)})") from exc
     except x509.InvalidVersion as exc:
-        raise FormatError(f"is a PKCS#12 file holding a damaged certificate ({_one_line(exc)})") from exc
+        raise FormatError(f"is a PKCS#12 file holding a damaged certificate ({one_line(exc)})") from exc
     certificates: list[x509.Certificate] = []
     aliases: list[str | None] = []
     key_entries: list[KeyEntry] = []
@@ -415,14 +383,8 @@ def _try_der_key(data: bytes, password: bytes | None) -> PrivateKeyTypes | None:
         return _load_der_key(data, password)
     except InternalError as exc:
         raise FormatError(
-            f"holds a damaged private key: OpenSSL rejects its key material ({_openssl_reason(exc)})"
+            f"holds a damaged private key: OpenSSL rejects its key material ({openssl_reason(exc)})"
         ) from exc
-
-
-def _openssl_reason(exc: InternalError) -> str:
-    """The short OpenSSL reason ('key setup failed') from cryptography's multi-line InternalError."""
-    found = re.findall(r":([a-z][a-z ]+):crypto/", str(exc))
-    return found[-1] if found else "unknown OpenSSL error"
 
 
 def _load_der_key(data: bytes, password: bytes | None) -> PrivateKeyTypes | None:
@@ -438,7 +400,7 @@ def _load_der_key(data: bytes, password: bytes | None) -> PrivateKeyTypes | None
     except (ValueError, TypeError) as exc:
         raise PasswordError("wrong password for the encrypted private key") from exc
     except UnsupportedAlgorithm as exc:
-        raise FormatError(f"holds an encrypted private key using an unsupported algorithm ({_one_line(exc)})") from exc
+        raise FormatError(f"holds an encrypted private key using an unsupported algorithm ({one_line(exc)})") from exc
 
 
 # -- anything else: text dumps, bare base64, recognisable foreign files ----------------------------
@@ -494,234 +456,3 @@ def _is_text(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return all(byte >= 0x20 or byte in b"\t\r\n\f" for byte in sample)
-
-
-# -- PEM -------------------------------------------------------------------------------------------
-
-
-def _load_pem(data: bytes, path: str, password: bytes | None) -> Material:
-    certificates: list[x509.Certificate] = []
-    keys: list[PrivateKeyTypes] = []
-    csrs: list[x509.CertificateSigningRequest] = []
-    problems: list[str] = []
-    problem_count = 0
-    first_foreign: str | None = None  # what the first foreign block is (a CRL, a public key...)
-    foreign_count = 0
-
-    def note(problem: str) -> None:
-        nonlocal problem_count
-        problem_count += 1
-        if len(problems) < MAX_PEM_PROBLEMS:
-            problems.append(problem)
-
-    kinds: set[str] = set()
-    parsed: dict[bytes, x509.Certificate] = {}
-    index = 0
-    for label, block, count in _pem_blocks(data):
-        index += count
-        if block is None:  # the common problem of hostile files: counted without building its message
-            problem_count += count
-            if count == 1 and len(problems) < MAX_PEM_PROBLEMS:
-                name = _printable(label)
-                problems.append(
-                    f"PEM block {index} ({name}) is cut off: no '-----END {name}-----' line (truncated file?)"
-                )
-            continue
-        where = f"PEM block {index} ({_printable(label)})"
-        if label in _IGNORED_LABELS:
-            continue
-        kinds.add(label)
-        try:
-            if label in _CERTIFICATE_LABELS:
-                certificate = parsed.get(block)
-                if certificate is None:  # a block repeated a thousand times is parsed (and held) once
-                    certificate = parsed[block] = x509.load_pem_x509_certificate(block)
-                certificates.append(certificate)
-            elif label == "TRUSTED CERTIFICATE":
-                certificates.append(_load_trusted_certificate(block))
-            elif label == "PKCS7":
-                with _quiet_ber_fallback():
-                    found = pkcs7.load_pem_pkcs7_certificates(block)
-                certificates.extend(found)
-            elif label in _CSR_LABELS:
-                csrs.append(x509.load_pem_x509_csr(block))
-            elif label.endswith("PRIVATE KEY"):
-                keys.append(_load_pem_key(block, label, password))
-            elif label in _FOREIGN_LABELS:
-                first_foreign = first_foreign or _FOREIGN_LABELS[label]
-                foreign_count += 1
-                note(f"{where} is {_FOREIGN_LABELS[label]}; skipped")
-            else:
-                note(f"{where} is not something certbench reads; skipped")
-        except x509.InvalidVersion as exc:
-            note(f"{where} is damaged: invalid version field ({exc.parsed_version})")
-        except InternalError as exc:  # OpenSSL refusing key material cryptography passed on (X448 OID, 32 bytes)
-            note(f"{where} is damaged: OpenSSL rejects its key material ({_openssl_reason(exc)})")
-        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-            if label in _CERTIFICATE_LABELS and _inherits_dsa_parameters(_pem_der(block)):
-                note(f"{where} {_INHERITED_DSA}")
-            else:
-                note(f"{where} is damaged: {_pem_reason(exc)}")
-    if not certificates and not keys and not csrs:
-        if first_foreign and foreign_count == problem_count:
-            raise FormatError(f"holds {first_foreign}")
-        if problems:
-            raise FormatError(problems[0])
-        raise FormatError("has a '-----BEGIN' marker but no complete PEM block (truncated?)")
-    if problem_count > len(problems):
-        problems.append(
-            f"and {problem_count - len(problems)} more PEM blocks cut off, damaged or skipped "
-            f"({problem_count} in all; the first {len(problems)} are listed)"
-        )
-    if certificates:
-        fmt = Format.PKCS7 if kinds == {"PKCS7"} else Format.PEM
-    elif keys:
-        fmt = Format.KEY
-    else:
-        fmt = Format.CSR
-    return Material(
-        path=path,
-        format=fmt,
-        certificates=tuple(certificates),
-        keys=tuple(keys),
-        csrs=tuple(csrs),
-        problems=tuple(problems),
-    )
-
-
-def _pem_reason(exc: BaseException) -> str:
-    text = str(exc)
-    if "See https://cryptography.io" in text or "Unable to load PEM" in text or "MalformedFraming" in text:
-        return "its base64 content does not decode (a changed or missing character?)"
-    if "no certificates" in text.lower():
-        return "it holds no certificate"
-    return _one_line(exc)
-
-
-def _pem_der(block: bytes) -> bytes:
-    """The DER inside one PEM block (b"" when its base64 does not decode)."""
-    body = b"".join(line for line in block.splitlines() if line and not line.startswith(b"-----"))
-    try:
-        return base64.b64decode(body, validate=False)
-    except ValueError:
-        return b""
-
-
-def _load_trusted_certificate(block: bytes) -> x509.Certificate:
-    """OpenSSL's ``-trustout`` form: a DER certificate followed by trust settings; read the certificate."""
-    der = _pem_der(block)
-    length = _der_length(der)
-    return x509.load_der_x509_certificate(der[:length])
-
-
-def _declared_der_length(der: bytes) -> int | None:
-    """The length the outer DER element declares, or None (BER indefinite length, not a SEQUENCE)."""
-    try:
-        return _der_length(der)
-    except ValueError:
-        return None
-
-
-def _der_length(der: bytes) -> int:
-    """Total length of the first DER element (tag, length, content)."""
-    if len(der) < 2 or der[0] != 0x30:
-        raise ValueError("not a DER SEQUENCE")
-    first = der[1]
-    if first < 0x80:
-        return 2 + first
-    count = first & 0x7F
-    if count == 0 or count > 4 or len(der) < 2 + count:
-        raise ValueError("bad DER length")
-    return 2 + count + int.from_bytes(der[2 : 2 + count], "big")
-
-
-def _load_pem_key(block: bytes, label: str, password: bytes | None) -> PrivateKeyTypes:
-    if label == "OPENSSH PRIVATE KEY":
-        return _load_openssh_key(block, password)
-    encrypted = label == "ENCRYPTED PRIVATE KEY" or b"Proc-Type: 4,ENCRYPTED" in block
-    if encrypted and not password:
-        raise PasswordError("holds an encrypted private key", missing=True)
-    try:
-        return serialization.load_pem_private_key(block, password=password if encrypted else None)
-    except (ValueError, TypeError) as exc:
-        if encrypted:
-            raise PasswordError("wrong password for the encrypted private key") from exc
-        raise
-
-
-def _load_openssh_key(block: bytes, password: bytes | None) -> PrivateKeyTypes:
-    try:
-        key = serialization.load_ssh_private_key(block, password=password or None)
-    except TypeError as exc:
-        if not password:
-            raise PasswordError("holds an encrypted OpenSSH private key", missing=True) from exc
-        raise PasswordError("wrong password for the encrypted OpenSSH private key") from exc
-    except ValueError as exc:
-        if password and "password" in str(exc).lower():
-            raise PasswordError("wrong password for the encrypted OpenSSH private key") from exc
-        raise
-    except UnsupportedAlgorithm as exc:  # encrypted OpenSSH keys need the optional bcrypt module
-        raise FormatError(
-            "holds an encrypted OpenSSH private key, which certbench cannot decrypt; convert it to PKCS#8 with "
-            "'ssh-keygen -p -m PKCS8 -f FILE' (keeps the passphrase)"
-        ) from exc
-    return key
-
-
-#: A complete PEM block: BEGIN line, a body without five dashes in a row, the END line of the same label.
-#: Atomic and possessive groups never backtrack, so one left-to-right pass finds every block in C (a
-#: file of nothing but unterminated ``-----BEGIN CERTIFICATE-----`` lines used to be re-scanned to its end
-#: once per line: 128,000 such lines took five minutes).
-_PEM_BLOCK = re.compile(r"-----BEGIN (?>([^\n]*?)-----)((?:[^-]++|-(?!----))*+)-----END \1-----")
-#: A BEGIN marker, with its label when the closing dashes are on the same line.
-_PEM_BEGIN = re.compile(r"-----BEGIN (?:([^\n]*?)-----)?")
-_BEGIN = "-----BEGIN "
-
-#: One entry of :func:`_pem_blocks`: (label, block or None when cut off, how many blocks it stands for).
-_PemEntry = tuple[str, bytes | None, int]
-
-
-def _pem_blocks(data: bytes, *, detail: int = MAX_PEM_PROBLEMS + 1) -> Iterator[_PemEntry]:
-    """Split ``data`` into PEM blocks in order, ignoring text around them; linear in the input size.
-
-    A block without its END line (a truncated file, or a BEGIN followed by another BEGIN) comes with
-    ``None`` so the caller can report it and still read the others. The first ``detail`` of those come
-    one by one with their label; the others are counted, one entry per run, never one by one.
-    """
-    text = data.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
-    position = 0
-    for block in _PEM_BLOCK.finditer(text):
-        detail -= yield from _cut_off(text, position, block.start(), detail)
-        yield block.group(1), text[block.start() : block.end()].encode("latin-1") + b"\n", 1
-        position = block.end()
-    yield from _cut_off(text, position, len(text), detail)
-
-
-def _cut_off(text: str, start: int, end: int, detail: int) -> Generator[_PemEntry, None, int]:
-    """The BEGIN markers in ``text[start:end]`` (none of them has its END): ``detail`` of them one by one,
-    the rest as one counted entry. Returns how many were given one by one."""
-    total = text.count(_BEGIN, start, end)
-    shown = 0
-    if total and detail > 0:
-        for marker in _PEM_BEGIN.finditer(text, start, end):
-            label = marker.group(1)
-            if label is None:  # no closing dashes on the BEGIN line: name what follows it
-                line_end = text.find("\n", marker.end(), marker.end() + 80)
-                label = text[marker.end() : line_end if line_end >= 0 else marker.end() + 80].strip()[:40]
-            yield label, None, 1
-            shown += 1
-            if shown == detail:
-                break
-    if total > shown:
-        yield "", None, total - shown
-    return shown
-
-
-def _printable(label: str) -> str:
-    cleaned = "".join(ch if " " <= ch <= "~" else "?" for ch in label)
-    return cleaned[:40]
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:160] if text else type(exc).__name__
