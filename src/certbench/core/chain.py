@@ -23,8 +23,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from certbench.core.chain_findings import (
+    about,
     aki_mismatches,
     ambiguous_issuers,
+    bad_signatures,
     certificate_findings,
     classify,
     keystore_entry_findings,
@@ -32,7 +34,7 @@ from certbench.core.chain_findings import (
     quoted,
     unrelated,
 )
-from certbench.core.describe import certificate_damage, is_ca, public_key_info, rfc4514, subject_alt_names
+from certbench.core.describe import certificate_damage, is_ca, public_key_info, subject_alt_names
 from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.formats.material import Material
 from certbench.core.linking import Linker, spki_der
@@ -170,14 +172,13 @@ class _Analysis:
             elif material.ordered and certificate not in reported_duplicates:
                 reported_duplicates.add(certificate)
                 self.findings.append(
-                    Finding(
+                    about(
+                        entry,
                         "chain.duplicate",
                         Severity.WARNING,
                         f"{quoted(certificate)} appears more than once in {material.path}",
                         "keep one copy of each certificate (the fixed chain certbench writes has none)",
-                        subject=rfc4514(certificate.subject),
-                        certificates=(entry.id,),
-                        path=material.path,
+                        in_file=material.path,
                     )
                 )
         seen_keys = {spki_der(k) for _, k in self.key_records}
@@ -347,21 +348,7 @@ class _Analysis:
 
     def signature_findings(self) -> None:
         """Signatures that do not verify, AKI mismatches and issuers that cannot be told apart."""
-        for key_id, (certificate, issuer) in self.linker.bad_signature.items():
-            if key_id in self.by_cert:
-                self.findings.append(
-                    Finding(
-                        "chain.signature",
-                        Severity.ERROR,
-                        f"{quoted(certificate)} names {quoted(issuer)} as its issuer, but that certificate's key "
-                        "does not verify its signature",
-                        "get the issuer certificate that really signed it (a re-keyed CA has the same name and a "
-                        "new key), or have the certificate re-issued",
-                        subject=rfc4514(certificate.subject),
-                        certificates=(self.by_cert[key_id].id,),
-                        path=self.by_cert[key_id].path,
-                    )
-                )
+        self.findings.extend(bad_signatures(self.linker, self.by_cert))
         self.findings.extend(aki_mismatches(self.linker, self.by_cert, list(self.input_certs) + self.trust))
         self.findings.extend(ambiguous_issuers(self.linker, self.input_certs))
 

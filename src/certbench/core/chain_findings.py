@@ -45,6 +45,15 @@ def quoted(certificate: x509.Certificate) -> str:
     return f"'{common_name(certificate)}'"
 
 
+def about(
+    entry: CertEntry, code: str, severity: Severity, message: str, fix: str, *, in_file: str | None = None
+) -> Finding:
+    """A finding on one certificate: its subject and id, and the file it was read from (or ``in_file``)."""
+    subject = rfc4514(entry.certificate.subject)
+    path = in_file if in_file is not None else entry.path
+    return Finding(code, severity, message, fix, subject=subject, certificates=(entry.id,), path=path)
+
+
 def classify(positions: Sequence[tuple[int, int]]) -> str:
     if len(positions) <= 1:
         return "single"
@@ -106,14 +115,12 @@ def primary_chain_findings(
     )
     if info.trusted is False and not validity_explained:
         findings.append(
-            Finding(
+            about(
+                leaf_entry,
                 "trust.failed",
                 Severity.ERROR,
                 f"{quoted(leaf)} does not validate against the trust anchors: {info.trust_reason}",
                 "give the right anchors with --trust, complete the chain, or replace the certificate the reason names",
-                subject=rfc4514(leaf.subject),
-                certificates=(leaf_entry.id,),
-                path=leaf_entry.path,
             )
         )
     return findings
@@ -224,11 +231,6 @@ def _ca_at_the_bottom(
     (an EKU-constrained intermediate is possible, a CA sent as "the client certificate" far more likely)."""
     label = quoted(leaf)
 
-    def finding(code: str, severity: Severity, message: str, fix: str) -> Finding:
-        return Finding(
-            code, severity, message, fix, subject=rfc4514(leaf.subject), certificates=(entry.id,), path=entry.path
-        )
-
     roles = [usage for usage in extended_key_usage(leaf) if usage in ("clientAuth", "serverAuth")]
     used = entry.id in key_matched or purpose is not None
     if lone_root or not (used or roles):
@@ -238,7 +240,7 @@ def _ca_at_the_bottom(
             else f"no end-entity certificate: {label} and the certificates it chains to are CA certificates"
         )
         fix = "nothing to fix if this is a CA bundle; add the end-entity certificate to check a full chain"
-        return [finding("chain.no-end-entity", Severity.INFO, message, fix)]
+        return [about(entry, "chain.no-end-entity", Severity.INFO, message, fix)]
     reissue = (
         "have an end-entity certificate (basicConstraints CA:FALSE, no keyCertSign) issued for this key and send "
         "that one: OpenSSL and Java accept a CA certificate as the peer's certificate, but Web PKI verifiers "
@@ -247,7 +249,8 @@ def _ca_at_the_bottom(
     if used:
         why = "its private key was given" if entry.id in key_matched else f"it was checked as a {purpose} certificate"
         return [
-            finding(
+            about(
+                entry,
                 "cert.ca-as-leaf",
                 Severity.ERROR,
                 f"{label} is a CA certificate (basicConstraints CA:TRUE) used as the end-entity certificate ({why})",
@@ -256,7 +259,8 @@ def _ca_at_the_bottom(
         ]
     if "keyCertSign" not in key_usage(leaf):
         return [
-            finding(
+            about(
+                entry,
                 "cert.ca-as-leaf",
                 Severity.ERROR,
                 f"{label} is a CA certificate (basicConstraints CA:TRUE) with the {' and '.join(roles)} usage but "
@@ -266,7 +270,8 @@ def _ca_at_the_bottom(
             )
         ]
     return [
-        finding(
+        about(
+            entry,
             "cert.ca-as-leaf",
             Severity.WARNING,
             f"{label} is a CA certificate (CA:TRUE, keyCertSign) with the {' and '.join(roles)} usage at the bottom "
@@ -276,6 +281,23 @@ def _ca_at_the_bottom(
             "if it is the TLS certificate: " + reissue + "; if it is an intermediate (an EKU-constrained CA), add "
             "the end-entity certificate it issued",
         )
+    ]
+
+
+def bad_signatures(linker: Linker, by_cert: dict[int, CertEntry]) -> list[Finding]:
+    """``chain.signature``: an input certificate whose named issuer's key does not verify its signature."""
+    return [
+        about(
+            by_cert[key_id],
+            "chain.signature",
+            Severity.ERROR,
+            f"{quoted(certificate)} names {quoted(issuer)} as its issuer, but that certificate's key "
+            "does not verify its signature",
+            "get the issuer certificate that really signed it (a re-keyed CA has the same name and a "
+            "new key), or have the certificate re-issued",
+        )
+        for key_id, (certificate, issuer) in linker.bad_signature.items()
+        if key_id in by_cert
     ]
 
 
@@ -291,7 +313,8 @@ def aki_mismatches(linker: Linker, by_cert: dict[int, CertEntry], known: Sequenc
         owner = next((c for c in known if key_identifiers(c)[0] == aki), None)
         whose = f"that of {quoted(owner)}" if owner is not None else "a key that is in none of the certificates given"
         findings.append(
-            Finding(
+            about(
+                by_cert[key_id],
                 "chain.aki-mismatch",
                 Severity.WARNING,
                 f"{quoted(certificate)} was signed by {quoted(issuer)}, but its Authority Key Identifier ({aki}) names "
@@ -300,9 +323,6 @@ def aki_mismatches(linker: Linker, by_cert: dict[int, CertEntry], known: Sequenc
                 f"have {quoted(certificate)} re-issued by {quoted(issuer)} with an Authority Key Identifier that names "
                 f"its key ({issuer_ski}; openssl: authorityKeyIdentifier = keyid:always, signed with -CA set to that "
                 "certificate); reordering or adding certificates cannot fix it",
-                subject=rfc4514(certificate.subject),
-                certificates=(by_cert[key_id].id,),
-                path=by_cert[key_id].path,
             )
         )
     return findings
@@ -333,14 +353,12 @@ def unrelated(
         if not complete and is_ca(certificate):
             continue  # may be the upper part of a chain whose middle is missing: chain.incomplete says so
         findings.append(
-            Finding(
+            about(
+                entry,
                 "chain.unrelated",
                 Severity.WARNING,
                 f"{quoted(certificate)} is not part of the chain of {quoted(primary[0])}",
                 "remove it (--fix-out writes the chain without it), or add the certificates that link it",
-                subject=rfc4514(certificate.subject),
-                certificates=(entry.id,),
-                path=entry.path,
             )
         )
     return findings
@@ -349,17 +367,14 @@ def unrelated(
 def certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> list[Finding]:
     certificate = entry.certificate
 
-    def finding(code: str, severity: Severity, message: str, fix: str) -> Finding:
-        subject = rfc4514(certificate.subject)
-        return Finding(code, severity, message, fix, subject=subject, certificates=(entry.id,), path=entry.path)
-
     findings = []
     label = quoted(certificate)
     not_after = certificate.not_valid_after_utc
     not_before = certificate.not_valid_before_utc
     if is_expired(not_after, now):
         findings.append(
-            finding(
+            about(
+                entry,
                 "cert.expired",
                 Severity.ERROR,
                 f"{label} expired on {iso(not_after)}",
@@ -368,7 +383,8 @@ def certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> lis
         )
     elif is_not_yet_valid(not_before, now):
         findings.append(
-            finding(
+            about(
+                entry,
                 "cert.not-yet-valid",
                 Severity.ERROR,
                 f"{label} is not valid before {iso(not_before)}",
@@ -378,7 +394,8 @@ def certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> lis
     elif expires_soon(not_after, now):
         days = days_until(not_after, now)
         findings.append(
-            finding(
+            about(
+                entry,
                 "cert.expires-soon",
                 Severity.WARNING,
                 f"{label} expires in {days} day(s), on {iso(not_after)}",
@@ -394,7 +411,8 @@ def certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> lis
     if isinstance(key, rsa.RSAPublicKey | dsa.DSAPublicKey) and key.key_size < MIN_RSA_BITS:
         kind = "RSA" if isinstance(key, rsa.RSAPublicKey) else "DSA"
         findings.append(
-            finding(
+            about(
+                entry,
                 "cert.weak-key",
                 Severity.ERROR,
                 f"{label} has a {kind} {key.key_size}-bit key (under {MIN_RSA_BITS} bits)",
@@ -404,7 +422,8 @@ def certificate_findings(entry: CertEntry, now: datetime, linker: Linker) -> lis
     algorithm = signature_algorithm_name(certificate)
     if any(weak in algorithm.lower() for weak in _WEAK_HASHES) and not linker.self_signed(certificate):
         findings.append(
-            finding(
+            about(
+                entry,
                 "cert.weak-signature",
                 Severity.ERROR,
                 f"{label} is signed with {algorithm} (MD5/SHA-1 signatures are broken)",
