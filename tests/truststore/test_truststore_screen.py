@@ -220,9 +220,19 @@ async def test_large_table_stays_responsive(ws_path: Path, big_bundle: Path, mon
         assert screen._filling, "the table was already full: rows are not added in batches"
         assert table.row_count < truststore_material.BIG_COUNT
         table.focus()
+        # What the table saw when each key was handled (Pilot.press itself may wait for the app to go idle).
+        seen_by_keys: list[tuple[bool, int]] = []
+        cursor_down = table.action_cursor_down
+
+        def recording_cursor_down() -> None:
+            seen_by_keys.append((screen._filling, table.row_count))
+            cursor_down()
+
+        monkeypatch.setattr(table, "action_cursor_down", recording_cursor_down)
         await pilot.press("down", "down", "down")
         assert table.cursor_coordinate.row == 3
-        assert screen._filling and table.row_count < truststore_material.BIG_COUNT, "keys waited for the fill"
+        filling, rows = seen_by_keys[0]
+        assert filling and rows < truststore_material.BIG_COUNT, "keys waited for the fill"
         assert gc.get_freeze_count() > 0  # the rows so far are out of the collector's reach
         await until(pilot, filled(screen, truststore_material.BIG_COUNT), timeout=60)
         assert not screen._filling and table.cursor_coordinate.row == 3

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 
 from certbench.core.errors import IssuanceError, UsageError
+from certbench.core.key_usage import key_usage_from_names
 
 MIN_DAYS = 1
 MAX_DAYS = 10950  # 30 years: a root CA's horizon; leaves are usually 365-1095 (ConnectPay) or 3650 (Axway)
@@ -97,31 +98,13 @@ def _aki(issuer_certificate: x509.Certificate | None, issuer_public_key: Any) ->
 
 
 def _ca_key_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=False,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
-        encipher_only=False,
-        decipher_only=False,
-    )
+    return key_usage_from_names(("keyCertSign", "cRLSign"))
 
 
 def _leaf_key_usage(public_key: Any) -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=isinstance(public_key, rsa.RSAPublicKey),
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
+    """digitalSignature, and keyEncipherment for an RSA key (RSA key exchange)."""
+    rsa_key = isinstance(public_key, rsa.RSAPublicKey)
+    return key_usage_from_names(("digitalSignature", "keyEncipherment") if rsa_key else ("digitalSignature",))
 
 
 def _builder(
