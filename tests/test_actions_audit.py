@@ -7,12 +7,9 @@ logged ``keystore.write`` where ``jar build`` logs ``jar.build``, and ``bind exp
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from certbench.core.demo import DEMO_KEY_PASSWORD
@@ -22,16 +19,10 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.bindings import BindingsScreen
 from certbench.ui.screens.keystore import KeystoreScreen
 from conftest import FIXED_NOW
+from pilot_support import until
 
 ENV = {"CERTBENCH_NOW": "2026-01-15T12:00:00Z", "ITEM_PW": DEMO_KEY_PASSWORD.decode(), "JAR_PW": "gatewaypass1"}
 
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.05)
 
 
 def last_record(workspace: Workspace) -> dict[str, Any]:

@@ -194,7 +194,7 @@ def test_cli_bind_flow(run_cli, tmp_path: Path, certs: dict[str, Path]) -> None:
     assert run_cli(*ws, "bind", "export", "-o", str(export))[0] == 2  # no overwrite without --force
 
     fp = x5t_s256(_cert(certs["tpp1"]))
-    code, out, _ = run_cli(*ws, "bind", "remove", "client-1", "--fingerprint", fp)
+    code, out, _ = run_cli(*ws, "bind", "remove", "client-1", f"--fingerprint={fp}")  # x5t#S256 may start with "-"
     assert code == 0 and len(Registry.load(tmp_path / "ws" / "bindings.json").for_client("client-1")) == 1
     assert run_cli(*ws, "bind", "remove", "ghost")[0] == 2
 

@@ -7,8 +7,6 @@ fixed openssl material (tests/bindings/material) at the fixed clock.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,15 +23,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.bindings import BindingsScreen
 from conftest import FIXED_NOW, home_at_workspace
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    """Let the app run until ``condition()`` holds (workers finish in threads)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
+from pilot_support import until
 
 
 @pytest.fixture

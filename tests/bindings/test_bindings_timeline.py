@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from certbench.ui.widgets.timeline import (
     urgency,
 )
 from conftest import FIXED_NOW, home_at_workspace
+from pilot_support import until
 
 JAN1 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -194,12 +194,6 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     fill_workspace(Workspace.open(Path("ws")))
     return Path("ws")
 
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        await pilot.pause(0.02)
 
 
 async def loaded(app: CertbenchApp, pilot: Pilot[None]) -> WorkspaceScreen:

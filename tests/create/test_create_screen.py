@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,14 +20,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.create import CreateScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
 from conftest import FIXED_NOW, home_at_workspace
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
+from pilot_support import until
 
 
 async def open_create(app: CertbenchApp, pilot: Pilot[None]) -> CreateScreen:

@@ -6,34 +6,23 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Label, Select
 
 from certbench.core.workspace import ItemKind, Workspace
 from certbench.ui.app import make_app
 from certbench.ui.modals.import_identity import ImportModal
 from certbench.ui.screens.keystore import KeystoreScreen
+from pilot_support import until
 from tool_runner import run_tool
 
 pytestmark = pytest.mark.interop
 PFX_PW = "customer1"
 LEAF_EXT = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n"
 
-
-async def until(
-    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20.0, why: Callable[[], str] = str
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not reached in time {why()}")
-        await pilot.pause(0.05)
 
 
 @pytest.fixture

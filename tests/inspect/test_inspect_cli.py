@@ -184,3 +184,18 @@ def test_inspect_a_keystore_jar_shows_the_gateway_checklist(  # type: ignore[no-
     checks = {c["title"]: c for c in json.loads(out)["keystore_jar_checks"][str(jar)]}
     assert checks["Nothing in the chain is expired"]["passed"] is False
     assert checks["Key matches the certificate"]["passed"] is True
+
+
+def test_an_unreadable_input_finding_names_its_file(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A finding is read alone (TUI findings table, JSON, a ticket): it says which file it is about."""
+    bad = tmp_path / "customer.pem"
+    bad.write_text("not a certificate\n")
+    good = tmp_path / "good.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp_path / "k.pem"),
+         "-subj", "/CN=good", "-days", "30", "-out", str(good)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    code, out, _ = run_cli("--workspace", str(tmp_path / "ws"), "inspect", str(bad), str(good))
+    assert code == 2
+    assert f"input.unreadable: {bad}: is text without any PEM block" in out

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,17 +21,11 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.inspect import InspectScreen
 from conftest import FIXED_NOW, home_at_workspace
+from pilot_support import until
 
 MATERIAL = Path(__file__).parent / "material"
 P12_PASSWORD = "s3cret-P12"
 
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
 
 
 async def open_inspect(app: CertbenchApp, pilot: Pilot[None]) -> InspectScreen:

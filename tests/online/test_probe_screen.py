@@ -5,8 +5,6 @@ refused, not TLS, cancel; Inspect's "From server"; one snapshot of a stored prob
 from __future__ import annotations
 
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.probe import ProbeScreen
 from conftest import FIXED_NOW
+from pilot_support import until
 
 pytestmark = pytest.mark.xdist_group("online")
 INSPECT_MATERIAL = Path(__file__).parents[1] / "inspect" / "material"
@@ -33,13 +32,6 @@ INSPECT_MATERIAL = Path(__file__).parents[1] / "inspect" / "material"
 def material(tmp_path_factory: pytest.TempPathFactory) -> OnlineMaterial:
     return make_online_material(tmp_path_factory.mktemp("online-tui"))
 
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.05)
 
 
 def messages(app: CertbenchApp) -> list[str]:

@@ -6,7 +6,6 @@ shows the openssl material (fixed subjects and dates) at the fixed clock.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,17 +23,11 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.truststore import TruststoreScreen
 from conftest import FIXED_NOW, home_at_workspace
+from pilot_support import until
 
 trust_material = truststore_material.trust_material  # session fixtures
 big_bundle = truststore_material.big_bundle
 
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ they open, the tab bar names every job and marks the current one, ``?`` lists th
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,16 +17,10 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.inspect import InspectScreen
 from certbench.ui.widgets.tabs import JobTab
 from conftest import FIXED_NOW
+from pilot_support import until
 
 MATERIAL = Path(__file__).parents[1] / "inspect" / "material"
 
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
 
 
 @pytest.fixture

@@ -4,12 +4,9 @@ and field fits the width (reachable by Tab, no horizontal scrolling)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
@@ -19,16 +16,10 @@ from certbench.ui.app import JOBS, CertbenchApp, make_app
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.inspect import InspectScreen
 from conftest import FIXED_NOW
+from pilot_support import until
 
 MATERIAL = Path(__file__).parents[1] / "inspect" / "material"
 
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
 
 
 @pytest.fixture

@@ -37,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     remove = sub.add_parser("remove", help="remove the bindings of CLIENT_ID (or one of them)")
     remove.add_argument("client_id", metavar="CLIENT_ID")
-    remove.add_argument("--fingerprint", metavar="FP", help="only this certificate (SHA-256 hex or x5t#S256)")
+    remove.add_argument(
+        "--fingerprint",
+        metavar="FP",
+        help="only this certificate (SHA-256 hex or x5t#S256; write --fingerprint=FP when FP starts with '-')",
+    )
     remove.set_defaults(handler=bind_remove)
 
     export = sub.add_parser("export", help="write the registry as JSON a gateway can load")

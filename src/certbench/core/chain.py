@@ -141,7 +141,8 @@ class _Analysis:
                 if code == "input.password"
                 else "check that the file is a certificate, key, CSR or keystore, and that it is complete"
             )
-            self.findings.append(Finding(code, Severity.ERROR, error.message, fix, path=error.path))
+            message = _naming(error.path, error.message)
+            self.findings.append(Finding(code, Severity.ERROR, message, fix, path=error.path))
 
     def read_material(self, m_index: int, material: Material) -> None:
         """One input's certificates (each once, with its position) and keys."""
@@ -151,7 +152,7 @@ class _Analysis:
                 Finding(
                     "input.unreadable",
                     Severity.ERROR,
-                    problem,
+                    _naming(material.path, problem),
                     "get the file again from its source: part of it is cut off or damaged",
                     path=material.path,
                 )
@@ -380,3 +381,8 @@ __all__ = [
     "analyze_chain",
     "chain_pem",
 ]
+
+
+def _naming(path: str | None, message: str) -> str:
+    """An input finding names its file (a finding is read alone: in the TUI, in JSON, in a ticket)."""
+    return message if not path or message.startswith(path) else f"{path}: {message}"

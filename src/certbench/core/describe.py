@@ -23,7 +23,6 @@ from certbench.core.errors import FormatError
 from certbench.core.fingerprints import sha1_colon, sha256_colon, x5t_s256
 from certbench.core.key_usage import key_usage_names
 from certbench.core.oid_names import extended_key_usage_name
-from certbench.core.psd2 import psd2_roles_from_qc_statements
 from certbench.core.validity import days_left
 
 #: Readable names of the attributes found in subjects and issuers (eIDAS/PSD2 ones included).
@@ -309,7 +308,11 @@ def psd2_roles(certificate: x509.Certificate) -> tuple[str, ...]:
     except EXTENSION_ERRORS:
         return ()
     value = extension.value
-    return psd2_roles_from_qc_statements(value.value) if isinstance(value, x509.UnrecognizedExtension) else ()
+    if not isinstance(value, x509.UnrecognizedExtension):
+        return ()
+    from certbench.core.psd2 import psd2_roles_from_qc_statements  # pyasn1: only for certificates that have one
+
+    return psd2_roles_from_qc_statements(value.value)
 
 
 def serial_hex(certificate: x509.Certificate) -> str:
