@@ -24,8 +24,9 @@ from certbench import __version__
 from certbench.core.errors import CertbenchError
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
-from certbench.ui.modals.help import FIELD_KEYS, HelpModal, screen_keys
+from certbench.ui.modals.help import HelpModal, screen_keys
 from certbench.ui.safe_output import ControlCharacterFilter
+from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
 
 #: (mode name, key, title) for each job, in the order of the number keys.
@@ -88,7 +89,12 @@ class CertbenchApp(App[None]):
         ),
         Binding("f1,question_mark", "app.help", "Help", id="app.help", tooltip="Every key of this screen"),
         Binding(
-            "f2", "app.toggle_theme", "Light/Dark", id="app.theme", tooltip="Switch light and dark theme", show=False
+            "f2",
+            "app.toggle_theme",
+            "Light / dark theme",
+            id="app.theme",
+            tooltip="Switch light and dark theme",
+            show=False,
         ),
         # Tab moves the focus before the next typed key is routed: as a plain binding it ran only after
         # the key had bubbled up from the field, so a fast typist's next character landed in the old field.
@@ -127,19 +133,20 @@ class CertbenchApp(App[None]):
             return
         screen = self.screen
         title = getattr(screen, "PALETTE_GROUP", type(screen).__name__)
-        everywhere = [(key, f"Go to {name}") for _mode, key, name in JOBS]
+        # A letter or digit key is typed while a text field has the focus: say so where such keys are listed.
+        everywhere = [(f"{key} / Alt+{key}", f"Go to {name}") for _mode, key, name in JOBS]
         everywhere += [
             ("F1 / ?", "This help"),
             ("F2", "Light / dark theme"),
             ("Ctrl+P", "Command palette: every action by name"),
             ("Ctrl+Q", "Quit"),
         ]
-        self.push_screen(
-            HelpModal(
-                title,
-                [(f"{title} screen", screen_keys(screen)), ("Text fields", FIELD_KEYS), ("Everywhere", everywhere)],
-            )
-        )
+        sections = [(f"{title} screen (letter keys: from a list, not while typing in a field)", screen_keys(screen))]
+        fields = screen.field_keys() if isinstance(screen, CertbenchScreen) else []
+        if fields:
+            sections.append(("Text fields", fields))
+        sections.append(("Everywhere (digits and ?: not while typing; Alt+digit, F-keys and Ctrl always)", everywhere))
+        self.push_screen(HelpModal(title, sections))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Palette -> Screenshot: an SVG of the screen into the workspace's ``artifacts/`` (not ~/Downloads,
@@ -200,6 +207,11 @@ class CertbenchApp(App[None]):
             yield SystemCommand(
                 f"Go: {title}", f"Switch to the {title} screen (key {key})", partial(self.switch_mode, mode)
             )
+        # The app's own keys (F1, F2) by the words one would search for ("help", "keys", "dark", "light").
+        yield SystemCommand(
+            "Help: every key of this screen", "Every key of the current screen (F1 or ?)", self.action_help
+        )
+        yield SystemCommand("Light / dark theme", "Switch the light and dark theme (F2)", self.action_toggle_theme)
         group = getattr(screen, "PALETTE_GROUP", screen.__class__.__name__)
         # The screen's own bindings whatever has the focus (a focused Input hides one-letter keys from the
         # footer, not from the palette), then those of certbench widgets that are active now. Built-in

@@ -12,13 +12,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-#: Keys every text field understands (Textual's Input), listed once rather than per field.
-FIELD_KEYS = (
-    ("Esc", "Leave the field (back to the list)"),
-    ("Enter", "Run the field's action (open, add, check...)"),
-    ("Tab / Shift+Tab", "Next / previous field"),
-)
-
 
 def screen_keys(screen: Screen[object]) -> list[tuple[str, str]]:
     """``(keys, description)`` of the screen's own bindings, in declaration order, shown or not."""

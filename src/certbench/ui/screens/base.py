@@ -40,6 +40,8 @@ class CertbenchScreen(Screen[None]):
 
     #: Selector -> title of each pane (k9s style); a DataTable's title gets its row count (fill_table).
     PANE_TITLES: ClassVar[dict[str, str]] = {}
+    #: What Enter in this screen's text fields does (the help screen's "Text fields" section).
+    FIELD_ENTER: ClassVar[str] = "Run the field's action (where it has one)"
 
     # Focus is this class's business (PRIMARY_FOCUS): Textual's auto focus would put a returning dialog's
     # focus on the first field while the list is still loading.
@@ -90,13 +92,31 @@ class CertbenchScreen(Screen[None]):
         if getattr(self, "_under_modal", False):
             self._under_modal = False
             return
-        widget = self._widget(self.PRIMARY_FOCUS)
+        widget = self._widget(self.primary_focus())
         if widget is not None:
             widget.focus()
         elif self.focused is None:
             self.focus_next()
 
     # Focus -------------------------------------------------------------------------------------------
+
+    def primary_focus(self) -> str | None:
+        """The widget to focus on arrival: :attr:`PRIMARY_FOCUS` (a screen whose primary widget depends on
+        its state overrides this)."""
+        return self.PRIMARY_FOCUS
+
+    def field_keys(self) -> list[tuple[str, str]]:
+        """The help screen's "Text fields" rows, as they work on this screen (empty: no text field)."""
+        if not self.query(Input):
+            return []
+        selector = self.LIST_FOCUS or self.PRIMARY_FOCUS
+        widget = self._widget(selector)
+        if widget is None or isinstance(widget, Input):
+            leave = "Leave the field"
+        else:
+            title = self.PANE_TITLES.get(selector or "")
+            leave = f"Leave the field (to the {title} list)" if title else "Leave the field (to the list)"
+        return [("Esc", leave), ("Enter", self.FIELD_ENTER), ("Tab / Shift+Tab", "Next / previous field")]
 
     def _widget(self, selector: str | None) -> Widget | None:
         if selector is None:
