@@ -138,6 +138,7 @@ class ProbeScreen(CertbenchScreen):
     AUTO_FOCUS = "#probe-target"
     PRIMARY_FOCUS = "#probe-target"
     LIST_FOCUS = "#probe-certs"
+    FIELD_ENTER = "Probe host:port, then to the certificate list"
     DEFAULT_CSS = """
     ProbeScreen .probe-bar {
         height: 3;
@@ -185,7 +186,7 @@ class ProbeScreen(CertbenchScreen):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="probe.cancel", tooltip="Abandon the running probe"),
         Binding("r", "probe", "Probe", id="probe.run", tooltip="Connect to host:port and diagnose what it presents"),
-        Binding("h", "focus_target", "Host", id="probe.host", tooltip="Type another host:port"),
+        Binding("h,slash", "focus_target", "Host", id="probe.host", tooltip="Type another host:port"),
         Binding(
             "s", "save_chain", "Save chain", id="probe.save", tooltip="Write the presented chain, leaf first, as PEM"
         ),
