@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
@@ -285,3 +286,51 @@ async def test_every_footer_fits_80_columns(demo_ws: Path, mode: str) -> None:
         shown = [key for key in keys if not key.has_class("-command-palette")]
         assert shown and footer.virtual_size.width <= footer.size.width, [k.description for k in shown]
         assert max(key.region.right for key in shown) <= min((key.region.x for key in palette), default=80)
+
+
+#: Textual's names of the punctuation keys the bursts below type.
+KEY_NAMES = {"-": "minus", "/": "slash", ".": "full_stop"}
+
+
+def burst(app: CertbenchApp, keys: str) -> None:
+    """Keys as a hurried typist sends them (tmux send-keys): all queued at once, none waited for."""
+    for character in keys:
+        app.post_message(events.Key(KEY_NAMES.get(character, character), character))
+
+
+@pytest.mark.parametrize(("mode", "field", "typed"), [("bindings", "#bindings-client", "tpp-client-4711"),
+                                                      ("inspect", "#inspect-path", "/srv/work/chain.pem")])  # fmt: skip
+async def test_a_burst_after_the_screen_key_lands_in_the_primary_field(
+    empty_ws: Path, mode: str, field: str, typed: str
+) -> None:
+    """The keys after the digit arrive before the screen's focus: they are typed into its primary field,
+    not run as its one-letter keys (c = Check, o = picker) or as screen switches (the 7 of 4711)."""
+    app = make_app(empty_ws, now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        burst(app, KEYS[mode] + typed)
+        await until(pilot, lambda: app.current_mode == mode and isinstance(app.screen, CertbenchScreen))
+        target = app.screen.query_one(field, Input)
+        await until(pilot, lambda: target.value == typed, why=lambda: f"{target.value!r} {messages(app)}")
+        await pilot.pause(0.2)
+        assert app.current_mode == mode and app.screen.query_one(field, Input).value == typed
+        assert app.focused is target and not messages(app)
+
+
+async def test_a_burst_after_slash_or_a_lands_in_the_path_field(empty_ws: Path) -> None:
+    """``/`` focuses the path field before the next key is handed on: a second path typed in one burst
+    with its Enter opens (replacing the first), none of its letters runs w, o, i... on the list; ``a``
+    does the same and adds."""
+    app = make_app(empty_ws, now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await inspect_with(app, pilot, MATERIAL / "reversed.pem")
+        second = str(MATERIAL / "leaf.pem")
+        burst(app, "/" + second)
+        app.post_message(events.Key("enter", "\r"))
+        await until(pilot, lambda: screen.analysis is not None and screen.analysis.paths == (second,))
+        await until(pilot, lambda: app.focused is screen.query_one("#inspect-certs"))
+        third = str(MATERIAL / "root.pem")
+        burst(app, "a" + third)  # a: the same, adding to the open file
+        app.post_message(events.Key("enter", "\r"))
+        await until(pilot, lambda: screen.analysis is not None and screen.analysis.paths == (second, third))
+        assert app.screen is screen and not messages(app)

@@ -19,6 +19,7 @@ from textual.dom import DOMNode
 from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
+from textual.widgets import Input
 
 from certbench import __version__
 from certbench.core.errors import CertbenchError
@@ -76,12 +77,27 @@ class CertbenchApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         # The tab bar shows the job keys, so the footer keeps its room for the current screen's actions.
+        # A digit switches before the keys typed after it are handed on (priority), so a burst such as
+        # "6tpp-client-4711" lands on the new screen (its primary field), not on the old one's focus; while
+        # a text field has the focus the digit types instead (check_action). Alt+digit works everywhere.
         *(
             Binding(
-                f"{key},alt+{key}",
-                f"app.switch_mode('{mode}')",
+                key,
+                f"app.job('{mode}')",
                 title,
                 id=f"app.{mode}",
+                tooltip=f"Go to the {title} screen",
+                show=False,
+                priority=True,
+            )
+            for mode, key, title in JOBS
+        ),
+        *(
+            Binding(
+                f"alt+{key}",
+                f"app.switch_mode('{mode}')",
+                title,
+                id=f"app.{mode}.alt",
                 tooltip=f"Go to the {title} screen",
                 show=False,
             )
@@ -124,8 +140,18 @@ class CertbenchApp(App[None]):
         return JOBS
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No screen switch while a dialog is open: a digit typed into a dialog is an answer, not a key."""
-        return not (action == "switch_mode" and isinstance(self.screen, ModalScreen))
+        """No screen switch while a dialog is open: a digit typed into a dialog is an answer, not a key; nor
+        by a plain digit while a text field has the focus (it types)."""
+        if action in ("switch_mode", "job") and isinstance(self.screen, ModalScreen):
+            return False
+        return not (action == "job" and isinstance(self.focused, Input))
+
+    async def action_job(self, mode: str) -> None:
+        """A digit key: switch to the job's screen (see BINDINGS), which expects its arrival focus before the
+        next key is handed on."""
+        await self.switch_mode(mode)
+        if isinstance(self.screen, CertbenchScreen):
+            self.screen.expect_arrival()
 
     def action_help(self) -> None:
         """The help screen: the current screen's keys, then the ones that work everywhere."""

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from certbench.ui.app import CertbenchApp
 
 
+#: Actions that put the focus in a text field (Inspect's path and add, Bindings' form, Probe's host).
+FIELD_JUMPS = frozenset({"focus_path", "add_file", "focus_form", "focus_target"})
+
+
 class CertbenchScreen(Screen[None]):
     """A job screen of :class:`~certbench.ui.app.CertbenchApp`."""
 
@@ -46,6 +50,8 @@ class CertbenchScreen(Screen[None]):
     # Focus is this class's business (PRIMARY_FOCUS): Textual's auto focus would put a returning dialog's
     # focus on the first field while the list is still loading.
     AUTO_FOCUS = ""
+    #: The app focused the primary widget right after a digit switched here (:meth:`expect_arrival`).
+    _arrival_focused = False
     BINDINGS = [
         Binding("escape", "leave_field", "Leave field", show=False, id="screen.leave_field"),
     ]
@@ -92,11 +98,34 @@ class CertbenchScreen(Screen[None]):
         if getattr(self, "_under_modal", False):
             self._under_modal = False
             return
+        if self._arrival_focused:  # done already, and the focus may have moved on since (Tab)
+            self._arrival_focused = False
+            return
         widget = self._widget(self.primary_focus())
         if widget is not None:
-            widget.focus()
+            self.set_focus(widget)  # at once: widget.focus() would wait for the next idle moment
         elif self.focused is None:
             self.focus_next()
+
+    def expect_arrival(self) -> None:
+        """Focus the primary widget now: the app calls this right after a digit switched here, before it
+        hands on the next key, so a burst typed after the digit reaches the field (Textual would focus a
+        moment later, after those keys had gone to the screen's one-letter bindings)."""
+        widget = self._widget(self.primary_focus())
+        if widget is not None and self.focused is not widget:
+            self.set_focus(widget)
+            self._arrival_focused = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys that jump to a field (``/``) are off while a field has the focus: there they type (the
+        footer would list ``/`` anyway: Textual does not see that an Input takes it)."""
+        return not (action in FIELD_JUMPS and isinstance(self.focused, Input))
+
+    def jump_to_field(self, field: Input) -> None:
+        """A ``/`` key's action: focus ``field`` at once. Those keys are priority bindings, run before the
+        app hands on the next key, so a path typed in a burst after ``/`` lands in the field rather than
+        on the list's one-letter keys."""
+        self.set_focus(field)
 
     # Focus -------------------------------------------------------------------------------------------
 

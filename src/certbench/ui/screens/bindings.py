@@ -127,7 +127,14 @@ class BindingsScreen(CertbenchScreen):
         ),
         Binding("x", "export", "Export", id="bindings.export", tooltip="Write the registry as JSON for a gateway"),
         Binding("r,f5", "refresh", "Refresh", id="bindings.refresh", tooltip="Reload the registry from disk"),
-        Binding("slash", "focus_form", "Form", id="bindings.form", tooltip="Type a client_id (the form's first field)"),
+        Binding(
+            "slash",
+            "focus_form",
+            "Form",
+            id="bindings.form",
+            tooltip="Type a client_id (the form's first field)",
+            priority=True,  # before the next key is handed on (CertbenchScreen.jump_to_field)
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -228,7 +235,7 @@ class BindingsScreen(CertbenchScreen):
 
     def action_focus_form(self) -> None:
         """``/``: to the client_id field from anywhere on the screen."""
-        self.query_one("#bindings-client", Input).focus()
+        self.jump_to_field(self.query_one("#bindings-client", Input))
 
     def _theme_changed(self) -> None:
         if self._registry is not None:

@@ -90,7 +90,14 @@ class InspectScreen(CertbenchScreen):
     FIELD_ENTER = "Path field: open the typed file instead of the open ones (after a: add it), then to the list"
     # The footer fits 80 columns: the lesser keys are in the help (?) and the palette only.
     BINDINGS = [
-        Binding("slash", "focus_path", "Path", id="inspect.path", tooltip="Type a file to open (the path field)"),
+        Binding(
+            "slash",
+            "focus_path",
+            "Path",
+            id="inspect.path",
+            tooltip="Type a file to open (the path field)",
+            priority=True,  # before the next key is handed on (CertbenchScreen.jump_to_field)
+        ),
         Binding(
             "o,ctrl+o",
             "open_file",
@@ -105,6 +112,7 @@ class InspectScreen(CertbenchScreen):
             id="inspect.add",
             tooltip="Type a file to add to the open ones (analysed together)",
             show=False,
+            priority=True,  # like /
         ),
         Binding(
             "w",
@@ -201,12 +209,11 @@ class InspectScreen(CertbenchScreen):
     def action_focus_path(self) -> None:
         """``/``: back to the path field from anywhere on the screen (k9s style), to open another file."""
         self._set_adding(False)
-        self.query_one("#inspect-path", Input).focus()
+        self.jump_to_field(self.query_one("#inspect-path", Input))
 
     def action_add_file(self) -> None:
         """``a``: the path field, whose Enter then adds the typed file to the open ones."""
-        path = self.query_one("#inspect-path", Input)
-        path.focus()
+        self.jump_to_field(self.query_one("#inspect-path", Input))
         self._set_adding(True)
 
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -404,6 +404,8 @@ class ProbeScreen(CertbenchScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self._worker is not None
+        if action == "focus_target":
+            return super().check_action(action, parameters)
         if action in ("save_chain", "trust_root", "import_chain"):
             return True if self.report is not None and self.report.presented else None
         return True
