@@ -226,6 +226,10 @@ async def test_help_describes_the_screen_it_is_on(demo_ws: Path) -> None:
             await until(pilot, lambda: not isinstance(app.screen, HelpModal))
         create = await switch_to(app, pilot, "create")
         assert create.field_keys()[0] == ("Esc", "Leave the field")
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpModal))
+        assert isinstance(app.screen, HelpModal)
+        assert app.screen.sections[0][0] == "Create screen"  # no letter keys there
 
 
 #: Keys that move between fields, like Tab or Esc in any app: not actions worth a palette entry.

@@ -25,7 +25,7 @@ from certbench import __version__
 from certbench.core.errors import CertbenchError
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
-from certbench.ui.modals.help import HelpModal, screen_keys
+from certbench.ui.modals.help import HelpModal, screen_keys, types_in_fields
 from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
@@ -167,7 +167,8 @@ class CertbenchApp(App[None]):
             ("Ctrl+P", "Command palette: every action by name"),
             ("Ctrl+Q", "Quit"),
         ]
-        sections = [(f"{title} screen (letter keys: from a list, not while typing in a field)", screen_keys(screen))]
+        heading = f"{title} screen" + (" (letter keys: not while typing in a field)" if types_in_fields(screen) else "")
+        sections = [(heading, screen_keys(screen))]
         fields = screen.field_keys() if isinstance(screen, CertbenchScreen) else []
         if fields:
             sections.append(("Text fields", fields))

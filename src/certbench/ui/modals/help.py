@@ -25,6 +25,20 @@ def screen_keys(screen: Screen[object]) -> list[tuple[str, str]]:
     return rows
 
 
+def types_in_fields(screen: Screen[object]) -> bool:
+    """Whether one of the screen's own keys is a printable one (a letter, ``/``), which a text field would
+    type instead: the help says so where it lists such keys."""
+    keys = [
+        key.strip()
+        for cls in type(screen).__mro__
+        if cls.__module__.startswith("certbench.")
+        for binding in cls.__dict__.get("BINDINGS", ())
+        if isinstance(binding, Binding)
+        for key in binding.key.split(",")
+    ]
+    return any(len(key) == 1 or key == "slash" for key in keys)
+
+
 def _keys(screen: Screen[object], binding: Binding) -> str:
     return " / ".join(screen.app.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
 
