@@ -35,7 +35,7 @@ class ItemKind(StrEnum):
     CSR = "csr"
     #: A certificate without its key (``certbench import`` of certificates alone).
     CERT = "cert"
-    #: Written by Inspect's and probe's import before ``cert`` existed: still read, no longer written by import.
+    #: Written by Inspect's and probe's import before they wrote ``cert``: still read, no longer written.
     IMPORTED = "imported"
 
 

@@ -23,9 +23,9 @@ from certbench.core import issue
 from certbench.core.actions.bindings import bind_add, registry
 from certbench.core.actions.events import Event, record
 from certbench.core.actions.issuing import attach_certificate, csr_item, issuer_item, load_issuer
-from certbench.core.actions.items import history_numbers
+from certbench.core.actions.items import history_numbers, imported_metadata
 from certbench.core.actions.storing import NewItem, store_new_item
-from certbench.core.describe import format_san, is_ca
+from certbench.core.describe import is_ca
 from certbench.core.errors import CertbenchError, UsageError, WorkspaceError
 from certbench.core.fingerprints import normalize_fingerprint, sha256_colon
 from certbench.core.formats.load import load_file
@@ -137,15 +137,6 @@ def _profile_of(certificate: x509.Certificate) -> issue.Profile | None:
     if server:
         return issue.Profile.SERVER
     return issue.Profile.CLIENT if client else None
-
-
-def _sans(certificate: x509.Certificate) -> list[str]:
-    try:
-        return [
-            format_san(n) for n in certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        ]
-    except x509.ExtensionNotFound:
-        return []
 
 
 def import_identity(
@@ -267,19 +258,14 @@ def _chain_warnings(leaf: x509.Certificate, chain: Sequence[x509.Certificate]) -
 def _imported_item_extra(
     leaf: x509.Certificate, kind: ItemKind, materials: Sequence[Material], choice: KeyChoice | None
 ) -> dict[str, Any]:
-    """The item metadata an import records: role, serial, sources, alias, profile, SANs."""
-    extra: dict[str, Any] = {
-        "role": "imported",
-        "serial": f"{leaf.serial_number:x}",
-        "sources": [Path(m.path).name for m in materials],
-    }
+    """The item metadata an import records: role, serial and SANs, sources, alias, profile."""
+    extra = imported_metadata(leaf)
+    extra["sources"] = [Path(m.path).name for m in materials]
     if choice is not None and choice.alias is not None:
         extra["alias"] = choice.alias
     profile = _profile_of(leaf) if kind is ItemKind.LEAF else None
     if profile is not None:
         extra["profile"] = profile.value
-    if _sans(leaf):
-        extra["sans"] = _sans(leaf)
     return extra
 
 

@@ -12,6 +12,7 @@ from cryptography import x509
 
 from certbench.core.actions.events import Event, record
 from certbench.core.bindings import Registry
+from certbench.core.describe import format_san
 from certbench.core.errors import UsageError, WorkspaceError
 from certbench.core.fingerprints import normalize_fingerprint
 from certbench.core.safe_write import remove_dir
@@ -29,22 +30,33 @@ def import_certificate(
     overwrite: bool = False,
     record_source: bool = False,
 ) -> Item:
-    """Store ``certificate`` and ``chain`` as an ``imported`` item (no key); recorded as ``item.import``.
+    """Store ``certificate`` and ``chain`` as a ``cert`` item (no key), as ``certbench import`` of a
+    certificate file does; recorded as ``item.import``.
 
     ``source`` says where it came from (``inspect``, ``probe HOST:PORT``); ``record_source`` also keeps
     it in the item's metadata.
     """
+    extra = imported_metadata(certificate)
+    if record_source:
+        extra["source"] = source
     item = workspace.save_item(
-        name,
-        ItemKind.IMPORTED,
-        now=now,
-        certificate=certificate,
-        chain=list(chain),
-        extra={"source": source} if record_source else None,
-        overwrite=overwrite,
+        name, ItemKind.CERT, now=now, certificate=certificate, chain=list(chain), extra=extra, overwrite=overwrite
     )
     record(workspace, Event.ITEM_IMPORT, now, item=item.name, source=source)
     return item
+
+
+def imported_metadata(certificate: x509.Certificate) -> dict[str, Any]:
+    """What ``item.json`` records about an imported certificate: role, serial and SANs."""
+    extra: dict[str, Any] = {"role": "imported", "serial": f"{certificate.serial_number:x}"}
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        sans = [format_san(name) for name in names]
+    except x509.ExtensionNotFound:
+        sans = []
+    if sans:
+        extra["sans"] = sans
+    return extra
 
 
 def history_numbers(item: Item) -> list[int]:
