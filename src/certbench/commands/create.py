@@ -15,6 +15,7 @@ from certbench.commands import Context, add_password_options, echo, identity, pr
 from certbench.core import issue
 from certbench.core.actions import issuing
 from certbench.core.actions.issuing import Created
+from certbench.core.actions.items import item_files
 from certbench.core.cnf import MergedRequest, RequestConfig, merge_request, read_request_config
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
 from certbench.core.describe import format_san, rfc4514
@@ -24,7 +25,7 @@ from certbench.core.reading import read_bounded
 from certbench.core.safe_write import write_atomic
 from certbench.core.subject import parse_san, parse_subject
 from certbench.core.validity import validity_days
-from certbench.core.workspace import Item, Workspace, validate_item_name
+from certbench.core.workspace import Workspace, validate_item_name
 
 KEY_CHOICES = [spec.value for spec in KeySpec]
 LEAF_PROFILE_CHOICES = [p.value for p in issue.LEAF_PROFILES]
@@ -264,32 +265,19 @@ def _report(created: Created, args: argparse.Namespace, ctx: Context, *, what: s
     now = ctx.now()
     if args.json:
         data = item.to_json(now)
-        data["files"] = _files(item)
+        data["files"] = item_files(item)
         data["warnings"] = list(created.warnings)
         print_json(data)
         return 0
     echo(f"created {what} {item.name!r}: {item.subject}")
     if item.not_after is not None:
         echo(f"  valid until {item.not_after:%Y-%m-%d} ({item.days_left(now)} days)  sha256 {item.sha256}")
-    for label, path in _files(item).items():
+    for label, path in item_files(item).items():
         extra = (
             " (encrypted)" if label == "key" and item.key_encrypted else (" (NOT encrypted)" if label == "key" else "")
         )
         echo(f"  {label}: {path}{extra}")
     return 0
-
-
-def _files(item: Item) -> dict[str, str]:
-    files = {}
-    for label, path in (
-        ("cert", item.cert_path),
-        ("chain", item.chain_path),
-        ("key", item.key_path),
-        ("csr", item.csr_path),
-    ):
-        if path.is_file():
-            files[label] = str(path)
-    return files
 
 
 def create_ca(args: argparse.Namespace, ctx: Context) -> int:
