@@ -19,13 +19,15 @@ from textual.dom import DOMNode
 from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
+from textual.widgets import Input
 
 from certbench import __version__
 from certbench.core.errors import CertbenchError
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
-from certbench.ui.modals.help import FIELD_KEYS, HelpModal, screen_keys
+from certbench.ui.modals.help import HelpModal, screen_keys, types_in_fields
 from certbench.ui.safe_output import ControlCharacterFilter
+from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
 
 #: (mode name, key, title) for each job, in the order of the number keys.
@@ -75,12 +77,27 @@ class CertbenchApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         # The tab bar shows the job keys, so the footer keeps its room for the current screen's actions.
+        # A digit switches before the keys typed after it are handed on (priority), so a burst such as
+        # "6tpp-client-4711" lands on the new screen (its primary field), not on the old one's focus; while
+        # a text field has the focus the digit types instead (check_action). Alt+digit works everywhere.
         *(
             Binding(
-                f"{key},alt+{key}",
-                f"app.switch_mode('{mode}')",
+                key,
+                f"app.job('{mode}')",
                 title,
                 id=f"app.{mode}",
+                tooltip=f"Go to the {title} screen",
+                show=False,
+                priority=True,
+            )
+            for mode, key, title in JOBS
+        ),
+        *(
+            Binding(
+                f"alt+{key}",
+                f"app.switch_mode('{mode}')",
+                title,
+                id=f"app.{mode}.alt",
                 tooltip=f"Go to the {title} screen",
                 show=False,
             )
@@ -88,7 +105,12 @@ class CertbenchApp(App[None]):
         ),
         Binding("f1,question_mark", "app.help", "Help", id="app.help", tooltip="Every key of this screen"),
         Binding(
-            "f2", "app.toggle_theme", "Light/Dark", id="app.theme", tooltip="Switch light and dark theme", show=False
+            "f2",
+            "app.toggle_theme",
+            "Light / dark theme",
+            id="app.theme",
+            tooltip="Switch light and dark theme",
+            show=False,
         ),
         # Tab moves the focus before the next typed key is routed: as a plain binding it ran only after
         # the key had bubbled up from the field, so a fast typist's next character landed in the old field.
@@ -118,8 +140,18 @@ class CertbenchApp(App[None]):
         return JOBS
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No screen switch while a dialog is open: a digit typed into a dialog is an answer, not a key."""
-        return not (action == "switch_mode" and isinstance(self.screen, ModalScreen))
+        """No screen switch while a dialog is open: a digit typed into a dialog is an answer, not a key; nor
+        by a plain digit while a text field has the focus (it types)."""
+        if action in ("switch_mode", "job") and isinstance(self.screen, ModalScreen):
+            return False
+        return not (action == "job" and isinstance(self.focused, Input))
+
+    async def action_job(self, mode: str) -> None:
+        """A digit key: switch to the job's screen (see BINDINGS), which expects its arrival focus before the
+        next key is handed on."""
+        await self.switch_mode(mode)
+        if isinstance(self.screen, CertbenchScreen):
+            self.screen.expect_arrival()
 
     def action_help(self) -> None:
         """The help screen: the current screen's keys, then the ones that work everywhere."""
@@ -127,19 +159,21 @@ class CertbenchApp(App[None]):
             return
         screen = self.screen
         title = getattr(screen, "PALETTE_GROUP", type(screen).__name__)
-        everywhere = [(key, f"Go to {name}") for _mode, key, name in JOBS]
+        # A letter or digit key is typed while a text field has the focus: say so where such keys are listed.
+        everywhere = [(f"{key} / Alt+{key}", f"Go to {name}") for _mode, key, name in JOBS]
         everywhere += [
             ("F1 / ?", "This help"),
             ("F2", "Light / dark theme"),
             ("Ctrl+P", "Command palette: every action by name"),
             ("Ctrl+Q", "Quit"),
         ]
-        self.push_screen(
-            HelpModal(
-                title,
-                [(f"{title} screen", screen_keys(screen)), ("Text fields", FIELD_KEYS), ("Everywhere", everywhere)],
-            )
-        )
+        heading = f"{title} screen" + (" (letter keys: not while typing in a field)" if types_in_fields(screen) else "")
+        sections = [(heading, screen_keys(screen))]
+        fields = screen.field_keys() if isinstance(screen, CertbenchScreen) else []
+        if fields:
+            sections.append(("Text fields", fields))
+        sections.append(("Everywhere (digits and ?: not while typing; Alt+digit, F-keys and Ctrl always)", everywhere))
+        self.push_screen(HelpModal(title, sections))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Palette -> Screenshot: an SVG of the screen into the workspace's ``artifacts/`` (not ~/Downloads,
@@ -200,6 +234,11 @@ class CertbenchApp(App[None]):
             yield SystemCommand(
                 f"Go: {title}", f"Switch to the {title} screen (key {key})", partial(self.switch_mode, mode)
             )
+        # The app's own keys (F1, F2) by the words one would search for ("help", "keys", "dark", "light").
+        yield SystemCommand(
+            "Help: every key of this screen", "Every key of the current screen (F1 or ?)", self.action_help
+        )
+        yield SystemCommand("Light / dark theme", "Switch the light and dark theme (F2)", self.action_toggle_theme)
         group = getattr(screen, "PALETTE_GROUP", screen.__class__.__name__)
         # The screen's own bindings whatever has the focus (a focused Input hides one-letter keys from the
         # footer, not from the palette), then those of certbench widgets that are active now. Built-in

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from certbench.ui.app import CertbenchApp
 
 
+#: Actions that put the focus in a text field (Inspect's path and add, Bindings' form, Probe's host).
+FIELD_JUMPS = frozenset({"focus_path", "add_file", "focus_form", "focus_target"})
+
+
 class CertbenchScreen(Screen[None]):
     """A job screen of :class:`~certbench.ui.app.CertbenchApp`."""
 
@@ -40,10 +44,14 @@ class CertbenchScreen(Screen[None]):
 
     #: Selector -> title of each pane (k9s style); a DataTable's title gets its row count (fill_table).
     PANE_TITLES: ClassVar[dict[str, str]] = {}
+    #: What Enter in this screen's text fields does (the help screen's "Text fields" section).
+    FIELD_ENTER: ClassVar[str] = "Run the field's action (where it has one)"
 
     # Focus is this class's business (PRIMARY_FOCUS): Textual's auto focus would put a returning dialog's
     # focus on the first field while the list is still loading.
     AUTO_FOCUS = ""
+    #: The app focused the primary widget right after a digit switched here (:meth:`expect_arrival`).
+    _arrival_focused = False
     BINDINGS = [
         Binding("escape", "leave_field", "Leave field", show=False, id="screen.leave_field"),
     ]
@@ -90,13 +98,54 @@ class CertbenchScreen(Screen[None]):
         if getattr(self, "_under_modal", False):
             self._under_modal = False
             return
-        widget = self._widget(self.PRIMARY_FOCUS)
+        if self._arrival_focused:  # done already, and the focus may have moved on since (Tab)
+            self._arrival_focused = False
+            return
+        widget = self._widget(self.primary_focus())
         if widget is not None:
-            widget.focus()
+            self.set_focus(widget)  # at once: widget.focus() would wait for the next idle moment
         elif self.focused is None:
             self.focus_next()
 
+    def expect_arrival(self) -> None:
+        """Focus the primary widget now: the app calls this right after a digit switched here, before it
+        hands on the next key, so a burst typed after the digit reaches the field (Textual would focus a
+        moment later, after those keys had gone to the screen's one-letter bindings)."""
+        widget = self._widget(self.primary_focus())
+        if widget is not None and self.focused is not widget:
+            self.set_focus(widget)
+            self._arrival_focused = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys that jump to a field (``/``) are off while a field has the focus: there they type (the
+        footer would list ``/`` anyway: Textual does not see that an Input takes it)."""
+        return not (action in FIELD_JUMPS and isinstance(self.focused, Input))
+
+    def jump_to_field(self, field: Input) -> None:
+        """A ``/`` key's action: focus ``field`` at once. Those keys are priority bindings, run before the
+        app hands on the next key, so a path typed in a burst after ``/`` lands in the field rather than
+        on the list's one-letter keys."""
+        self.set_focus(field)
+
     # Focus -------------------------------------------------------------------------------------------
+
+    def primary_focus(self) -> str | None:
+        """The widget to focus on arrival: :attr:`PRIMARY_FOCUS` (a screen whose primary widget depends on
+        its state overrides this)."""
+        return self.PRIMARY_FOCUS
+
+    def field_keys(self) -> list[tuple[str, str]]:
+        """The help screen's "Text fields" rows, as they work on this screen (empty: no text field)."""
+        if not self.query(Input):
+            return []
+        selector = self.LIST_FOCUS or self.PRIMARY_FOCUS
+        widget = self._widget(selector)
+        if widget is None or isinstance(widget, Input):
+            leave = "Leave the field"
+        else:
+            title = self.PANE_TITLES.get(selector or "")
+            leave = f"Leave the field (to the {title} list)" if title else "Leave the field (to the list)"
+        return [("Esc", leave), ("Enter", self.FIELD_ENTER), ("Tab / Shift+Tab", "Next / previous field")]
 
     def _widget(self, selector: str | None) -> Widget | None:
         if selector is None:

@@ -41,6 +41,8 @@ SUBJECT_HINTS = {
     Role.CSR: "/CN=MyCompany-Client/O=MyCompany",
 }
 TPP_SUBJECT_HINT = "/businessCategory=TPP/jurisdictionC=GB/serialNumber=123/C=GB/O=MyTPP/CN=tpp.example.com"
+#: The status line while nothing is being made (and after the role changed: the last item was another role's).
+READY_STATUS = "Fill in the form; the preview shows what will be made."
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class CreateScreen(CertbenchScreen):
     PALETTE_GROUP = "Create"
     PANE_TITLES = {"#create-form": "New certificate", "#create-preview-pane": "Preview"}
     PRIMARY_FOCUS = "#create-name"
+    FIELD_ENTER = "Create the item (like Ctrl+S)"
     DEFAULT_CSS = """
     CreateScreen #create-body {
         height: 1fr;
@@ -179,8 +182,7 @@ class CreateScreen(CertbenchScreen):
             with VerticalScroll(id="create-preview-pane"):
                 yield Static(Text("Preview"), id="create-preview-title")
                 yield Static(Text(""), id="create-preview")
-        yield Static(Text("Fill in the form; the preview shows what will be made."), id="create-status",
-                     classes="status-line")  # fmt: skip
+        yield Static(Text(READY_STATUS), id="create-status", classes="status-line")
         yield Footer()
 
     @staticmethod
@@ -380,6 +382,8 @@ class CreateScreen(CertbenchScreen):
                 for widget_id in ("create-subject", "create-sans"):
                     self.query_one(f"#{widget_id}", Input).value = ""
             self._auto_role = False
+            if not self._busy:  # "Created ca 'x'..." was about the last role's item, not this form
+                self.query_one("#create-status", Static).update(Text(READY_STATUS))
             days = self.query_one("#create-days", Input)
             if days.value.strip() in {str(d) for d in DEFAULT_DAYS.values()} or not days.value.strip():
                 days.value = str(DEFAULT_DAYS[role])

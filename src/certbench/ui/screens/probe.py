@@ -138,6 +138,7 @@ class ProbeScreen(CertbenchScreen):
     AUTO_FOCUS = "#probe-target"
     PRIMARY_FOCUS = "#probe-target"
     LIST_FOCUS = "#probe-certs"
+    FIELD_ENTER = "Probe host:port, then to the certificate list"
     DEFAULT_CSS = """
     ProbeScreen .probe-bar {
         height: 3;
@@ -185,7 +186,7 @@ class ProbeScreen(CertbenchScreen):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="probe.cancel", tooltip="Abandon the running probe"),
         Binding("r", "probe", "Probe", id="probe.run", tooltip="Connect to host:port and diagnose what it presents"),
-        Binding("h", "focus_target", "Host", id="probe.host", tooltip="Type another host:port"),
+        Binding("h,slash", "focus_target", "Host", id="probe.host", tooltip="Type another host:port"),
         Binding(
             "s", "save_chain", "Save chain", id="probe.save", tooltip="Write the presented chain, leaf first, as PEM"
         ),
@@ -403,6 +404,8 @@ class ProbeScreen(CertbenchScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self._worker is not None
+        if action == "focus_target":
+            return super().check_action(action, parameters)
         if action in ("save_chain", "trust_root", "import_chain"):
             return True if self.report is not None and self.report.presented else None
         return True

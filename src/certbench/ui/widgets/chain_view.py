@@ -132,10 +132,14 @@ class ChainView(Horizontal):
     }
     """
 
-    def __init__(self, prefix: str, *, placeholder: str, id: str | None = None) -> None:
+    def __init__(
+        self, prefix: str, *, placeholder: str, fix_keys: Mapping[str, str] | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.prefix = prefix
         self.placeholder = placeholder
+        #: CLI wording in the findings' fixes -> the screen's key for it ("--fix-out" -> "s (Save chain)").
+        self.fix_keys = dict(fix_keys or {})
         self.analysis: Analysis | None = None
         self._now: datetime | None = None
         self._finding_fixes: dict[str, str] = {}
@@ -229,7 +233,10 @@ class ChainView(Horizontal):
         self._finding_fixes = {}
         for number, finding in enumerate(findings):
             key = f"f{number}"
-            self._finding_fixes[key] = f"{finding.message}\nFix: {finding.fix}"
+            fix = finding.fix
+            for cli, key_hint in self.fix_keys.items():
+                fix = fix.replace(cli, key_hint)
+            self._finding_fixes[key] = f"{finding.message}\nFix: {fix}"
             rows.append(
                 (
                     key,
