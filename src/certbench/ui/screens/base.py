@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events
 from textual.binding import Binding
+from textual.containers import ScrollableContainer
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
+from textual.scroll_view import ScrollView
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 
@@ -79,6 +81,16 @@ class CertbenchScreen(Screen[None]):
                 pane.border_title = title
                 pane.add_class("pane-titled")
                 setattr(pane, PANE_TITLE, title)
+        self._keep_form_containers_out_of_tab_order()
+
+    def _keep_form_containers_out_of_tab_order(self) -> None:
+        """Textual makes every scroll container focusable: one holding a form took the Tab after the list,
+        so the client_id typed next was lost. A container with a focusable widget inside leaves the Tab
+        order (Tab from the list goes to the form's first field); it still scrolls with the mouse and to
+        show the focused field. Containers of text only (details panes) stay focusable to scroll by key."""
+        for container in self.query(ScrollableContainer):
+            if not isinstance(container, ScrollView) and any(child.can_focus for child in container.query("*")):
+                container.can_focus = False
 
     def on_screen_suspend(self) -> None:
         self._under_modal = isinstance(self.app.screen, ModalScreen)

@@ -1,0 +1,71 @@
+"""The TUI as a daily tool (issue 14, second round): Tab goes from a list to its form's first field (no
+scroll container in the Tab order), status lines that name an item follow the workspace, output paths
+are checked while typed, wide tables fit 80 columns, text colours meet WCAG contrast in both themes, and
+renaming a store entry after clearing the field with ctrl+u saves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.containers import ScrollableContainer
+from textual.pilot import Pilot
+from textual.scroll_view import ScrollView
+from textual.widgets import DataTable, Input
+
+from certbench.core.demo import build_demo
+from certbench.core.workspace import Workspace
+from certbench.ui.app import JOBS, CertbenchApp, make_app
+from conftest import FIXED_NOW
+from pilot_support import until
+
+KEYS = {mode: key for mode, key, _title in JOBS}
+
+
+@pytest.fixture
+def demo_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
+    return Path("ws")
+
+
+async def go(app: CertbenchApp, pilot: Pilot[None], mode: str) -> None:
+    """Switch to ``mode`` from wherever the focus is and wait until its screen has the focus."""
+    await pilot.press("escape", KEYS[mode])
+    await until(pilot, lambda: app.current_mode == mode and app.focused is not None)
+    await pilot.pause(0.3)
+
+
+# -- 1. Tab order ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["inspect", "create", "keystore", "truststore", "bindings", "probe"])
+async def test_tab_walks_the_form_without_stopping_on_a_scroll_container(demo_ws: Path, mode: str) -> None:
+    """A full Tab round from the primary widget never lands on the scroll container that holds the form."""
+    app = make_app(demo_ws, now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go(app, pilot, mode)
+        chain = app.screen.focus_chain
+        assert any(isinstance(widget, Input) for widget in chain)
+        visited = []
+        for _ in chain:
+            await pilot.press("tab")
+            visited.append(app.focused)
+        # A pane of text only (details, checklist) stays a Tab stop: it is how a keyboard scrolls it.
+        containers = [
+            widget
+            for widget in visited
+            if isinstance(widget, ScrollableContainer)
+            and not isinstance(widget, ScrollView)  # Input and DataTable are scroll views, not containers
+            and any(child.can_focus for child in widget.query("*"))
+        ]
+        assert not containers, f"Tab stopped on a form's container: {containers}"
+
+
+async def test_bindings_tab_from_the_table_then_typing_fills_the_client_id(demo_ws: Path) -> None:
+    app = make_app(demo_ws, now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go(app, pilot, "bindings")
+        assert isinstance(app.focused, DataTable)
+        await pilot.press("tab", *"tpp-client-1")
+        assert app.screen.query_one("#bindings-client", Input).value == "tpp-client-1"
