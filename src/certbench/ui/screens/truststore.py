@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,24 +31,13 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.timeline import days_left_text
+from certbench.ui.widgets.trust_cells import COLUMNS, row_cells, status_cell, tick_cell
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
 ROW_BATCH = 50
 #: Pause between two batches (seconds): lets key presses and rendering through while a big table fills.
 BATCH_PAUSE = 0.02
 DEFAULT_NAME = "truststore"
-
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("tick", "✓", 3),
-    ("alias", "Alias", 18),
-    ("subject", "Subject", 26),
-    ("expires", "Expires", 10),
-    ("left", "Left", 13),
-    ("ca", "CA", 3),
-    ("source", "Source", 12),
-    ("status", "Status", 16),
-)
 
 
 @dataclass(frozen=True)
@@ -386,55 +374,17 @@ class TruststoreScreen(CertbenchScreen):
             self._filling = False
 
     def _row_cells(self, index: int, colors: dict[str, str]) -> tuple[Text, ...]:
-        candidate = self._candidates[index]
-        now = self.now()
-        return (
-            self._tick_cell(index),
-            Text(candidate.alias),
-            Text(candidate.subject),
-            Text(candidate.not_after.strftime("%Y-%m-%d")),
-            days_left_text(candidate.days_left(now), colors),
-            Text("yes" if candidate.is_ca else "no", style="" if candidate.is_ca else "bold"),
-            Text(_short_source(candidate.source)),
-            self._status_cell(index, colors),
-        )
-
-    def _tick_cell(self, index: int) -> Text:
-        decision = self._decisions[index]
-        if decision.status is not ts.Status.ADDED:
-            return Text(" - ", style="dim")
-        return Text("[ ]") if index in self._unticked else Text("[x]", style="bold")
-
-    def _status_cell(self, index: int, colors: dict[str, str]) -> Text:
-        decision = self._decisions[index]
-        candidate = decision.candidate
-        now = self.now()
-        error = Style(color=colors.get("error"), bold=True)
-        warning = Style(color=colors.get("warning"), bold=True)
-        if decision.status is ts.Status.ADDED:
-            if index in self._unticked:
-                return Text("unticked", style="dim")
-            if candidate.is_expired(now):
-                return Text("added, expired", style=error)
-            if not candidate.is_ca:
-                return Text("added, no CA", style=warning)
-            return Text("added", style=Style(color=colors.get("success")))
-        if decision.status is ts.Status.DUPLICATE:
-            return Text("duplicate", style=warning)
-        if decision.status is ts.Status.EXPIRED:
-            return Text("dropped: expired", style=error)
-        if decision.status is ts.Status.NON_CA:
-            return Text("dropped: no CA", style=warning)
-        return Text("filtered out", style="dim")
+        return row_cells(self._decisions[index], unticked=index in self._unticked, now=self.now(), colors=colors)
 
     def _refresh_rows(self, indices: Sequence[int]) -> None:
         table = self.query_one("#truststore-table", DataTable)
-        colors = self.app.get_css_variables()
+        colors, now = self.app.get_css_variables(), self.now()
         for index in indices:
             if index >= self._rendered:
                 continue
-            table.update_cell(str(index), "tick", self._tick_cell(index))
-            table.update_cell(str(index), "status", self._status_cell(index, colors))
+            decision, unticked = self._decisions[index], index in self._unticked
+            table.update_cell(str(index), "tick", tick_cell(decision, unticked=unticked))
+            table.update_cell(str(index), "status", status_cell(decision, unticked=unticked, now=now, colors=colors))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self._apply_filters()
@@ -594,12 +544,3 @@ class TruststoreScreen(CertbenchScreen):
             on_done=done,
             on_error=failed,
         )
-
-
-def _short_source(label: str) -> str:
-    """A file source shows its name; workspace and system sources keep their prefix."""
-    if label.startswith("workspace:"):
-        return "ws:" + label.removeprefix("workspace:")
-    if label.startswith("system"):
-        return label
-    return Path(label).name or label
