@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.color import Color
 from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
 from textual.scroll_view import ScrollView
@@ -16,6 +17,7 @@ from textual.widgets import DataTable, Input
 from certbench.core.demo import build_demo
 from certbench.core.workspace import Workspace
 from certbench.ui.app import JOBS, CertbenchApp, make_app
+from certbench.ui.themes import DARK_THEME, LIGHT_THEME
 from conftest import FIXED_NOW
 from pilot_support import until
 
@@ -69,3 +71,53 @@ async def test_bindings_tab_from_the_table_then_typing_fills_the_client_id(demo_
         assert isinstance(app.focused, DataTable)
         await pilot.press("tab", *"tpp-client-1")
         assert app.screen.query_one("#bindings-client", Input).value == "tpp-client-1"
+
+
+# -- 5. Contrast ----------------------------------------------------------------------------------------
+
+
+def _relative_luminance(color: Color) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.r) + 0.7152 * channel(color.g) + 0.0722 * channel(color.b)
+
+
+def _contrast(foreground: Color, background: Color) -> float:
+    light, dark = sorted((_relative_luminance(foreground), _relative_luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _resolve(value: str, background: Color) -> Color:
+    """A theme variable's colour as drawn on ``background`` (``auto 60%`` is Textual's contrasting text)."""
+    if value.startswith("auto"):
+        alpha = float(value.split()[1].rstrip("%")) / 100 if " " in value else 1.0
+        return background.get_contrast_text(alpha)
+    color = Color.parse(value)
+    return background + color if color.a < 1 else color
+
+
+@pytest.mark.parametrize("theme", [DARK_THEME, LIGHT_THEME])
+async def test_status_and_muted_text_meet_wcag_contrast_in_both_themes(tmp_path: Path, theme: str) -> None:
+    """Success, warning, error and muted text reach 4.5:1 on the background, surface and panel colours
+    (tables, dialogs and status lines) of the theme the app runs with."""
+    app = make_app(tmp_path / "ws", now=FIXED_NOW, theme=theme)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.1)
+        assert app.theme == theme
+        variables = app.get_css_variables()
+        low = {
+            (text, ground): round(ratio, 2)
+            for ground in ("background", "surface", "panel")
+            for text in ("success", "warning", "error", "text-muted")
+            if (
+                ratio := _contrast(
+                    _resolve(variables[text], Color.parse(variables[ground])), Color.parse(variables[ground])
+                )
+            )
+            < 4.5
+        }
+        assert not low, f"{theme}: below 4.5:1 {low}"

@@ -27,6 +27,7 @@ from certbench.core.workspace import Workspace
 from certbench.ui.modals.help import FIELD_KEYS, HelpModal, screen_keys
 from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.workspace import WorkspaceScreen
+from certbench.ui.themes import DARK_THEME, LIGHT_THEME, THEMES
 
 #: (mode name, key, title) for each job, in the order of the number keys.
 JOBS: tuple[tuple[str, str, str], ...] = (
@@ -39,8 +40,6 @@ JOBS: tuple[tuple[str, str, str], ...] = (
     ("probe", "7", "Probe"),
 )
 
-DARK_THEME = "textual-dark"
-LIGHT_THEME = "textual-light"
 
 
 def _screen_factory(module: str, class_name: str) -> Callable[[], Screen[object]]:
@@ -105,6 +104,8 @@ class CertbenchApp(App[None]):
         # Warnings after a change was made (the audit log could not be appended) become notifications.
         workspace.on_warning = self._notify_warning
         self._fixed_now = now
+        for certbench_theme in THEMES:
+            self.register_theme(certbench_theme)
         self.theme = theme
         self._control_filter = ControlCharacterFilter()
         #: The folder of the last file picked, where the next file picker starts (None: the home folder).
