@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -25,6 +26,7 @@ from certbench.core.errors import CertbenchError
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
 from certbench.ui.modals.help import FIELD_KEYS, HelpModal, screen_keys
+from certbench.ui.modals.typeahead import TypeAheadModal
 from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.workspace import WorkspaceScreen
 from certbench.ui.themes import DARK_THEME, LIGHT_THEME, THEMES
@@ -39,7 +41,6 @@ JOBS: tuple[tuple[str, str, str], ...] = (
     ("bindings", "6", "Bindings"),
     ("probe", "7", "Probe"),
 )
-
 
 
 def _screen_factory(module: str, class_name: str) -> Callable[[], Screen[object]]:
@@ -121,6 +122,16 @@ class CertbenchApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """No screen switch while a dialog is open: a digit typed into a dialog is an answer, not a key."""
         return not (action == "switch_mode" and isinstance(self.screen, ModalScreen))
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key no binding took, reaching the app while a dialog with a text field is open, is
+        type-ahead for that field. Textual queues a fast burst (Stores: r, ctrl+u, a new alias, Enter) to
+        the list that had the focus before the first key opened the dialog; the later keys then bubble up
+        here with the dialog on top: its bindings took ctrl+u and Enter, and the letters were lost, so the
+        rename got an empty name and did nothing."""
+        if event.is_printable and event.character is not None and isinstance(self.screen, TypeAheadModal):
+            self.screen.type_ahead(event.character)
+            event.stop()
 
     def action_help(self) -> None:
         """The help screen: the current screen's keys, then the ones that work everywhere."""
