@@ -17,9 +17,14 @@ from textual.widgets import DataTable, Input
 from certbench.core.demo import build_demo
 from certbench.core.workspace import Workspace
 from certbench.ui.app import JOBS, CertbenchApp, make_app
+from certbench.ui.modals.password import PasswordModal
+from certbench.ui.screens.inspect import InspectScreen
+from certbench.ui.screens.stores import StoresScreen
+from certbench.ui.screens.truststore import TruststoreScreen
 from certbench.ui.themes import DARK_THEME, LIGHT_THEME
 from conftest import FIXED_NOW
 from pilot_support import until
+from tool_runner import run_tool
 
 KEYS = {mode: key for mode, key, _title in JOBS}
 
@@ -121,3 +126,53 @@ async def test_status_and_muted_text_meet_wcag_contrast_in_both_themes(tmp_path:
             < 4.5
         }
         assert not low, f"{theme}: below 4.5:1 {low}"
+
+
+# -- 4. No stray scrollbars at 80 columns ----------------------------------------------------------------
+
+STORE_PASSWORD = "storepass1"
+
+
+def _horizontal_scrollbars(app: CertbenchApp) -> list[str]:
+    return [
+        f"{type(widget).__name__}#{widget.id}"
+        for widget in app.screen.query("*")
+        if widget.display and widget.show_horizontal_scrollbar and widget.scrollbar_size_horizontal > 0
+    ]
+
+
+async def _fill(app: CertbenchApp, pilot: Pilot[None], mode: str, ws: Path) -> None:
+    """Put the demo workspace's material on the screen, as a user would on arrival."""
+    screen = app.screen
+    if mode == "inspect":
+        assert isinstance(screen, InspectScreen)
+        screen.open_paths([str(ws / "items" / "connectpay-client" / "chain.pem")])
+        await until(pilot, lambda: screen.analysis is not None)
+    elif mode == "truststore":
+        assert isinstance(screen, TruststoreScreen)
+        screen.action_add_workspace()
+        await until(pilot, lambda: len(screen.selected_entries()) >= 2)
+    elif mode == "stores":
+        for name in ("connectpay-root-ca", "axway-root-ca"):
+            certificate = (ws / "items" / name / "cert.pem").absolute()
+            run_tool("keytool", "-importcert", "-noprompt", "-alias", name, "-file", certificate, "-keystore",
+                     "trust.jks", "-storepass", STORE_PASSWORD, "-storetype", "JKS", cwd=Path.cwd())  # fmt: skip
+        stores = StoresScreen(str(Path("trust.jks").absolute()))
+        await app.push_screen(stores)
+        await until(pilot, lambda: isinstance(app.screen, PasswordModal))
+        await pilot.press(*STORE_PASSWORD, "enter")
+        await until(pilot, lambda: stores.query_one("#stores-entries", DataTable).row_count == 2)
+    table_counts = {table.id: table.row_count for table in app.screen.query(DataTable)}
+    assert any(table_counts.values()), table_counts
+    await pilot.pause(0.5)
+
+
+@pytest.mark.parametrize("mode", ["workspace", "inspect", "keystore", "truststore", "bindings", "stores"])
+async def test_no_horizontal_scrollbar_at_80x24(demo_ws: Path, mode: str) -> None:
+    """Every table fits 80 columns with the demo workspace's material: the least important column is cut
+    with an ellipsis (the details pane shows it whole) instead of the table scrolling sideways."""
+    app = make_app(demo_ws, now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go(app, pilot, "keystore" if mode == "stores" else mode)
+        await _fill(app, pilot, mode, demo_ws)
+        assert not _horizontal_scrollbars(app)

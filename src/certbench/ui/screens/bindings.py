@@ -35,7 +35,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.timeline import days_left_text
 
 T = TypeVar("T")
@@ -186,7 +186,7 @@ class BindingsScreen(CertbenchScreen):
         yield Header(show_clock=False)
         with Horizontal(id="bindings-body"):
             with Vertical(id="bindings-left"):
-                yield DataTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
+                yield FitTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
                 yield Static(Text("Select a binding to see its details."), id="bindings-details")
             with VerticalScroll(id="bindings-form"):
                 yield Label(Text("Client ID"), classes="bindings-label")
@@ -354,7 +354,7 @@ class BindingsScreen(CertbenchScreen):
             )
             rows.append((binding.sha256, cells))
             self._rows[binding.sha256] = binding
-        fill_table(table, BINDING_COLUMNS, rows)
+        fill_table(table, BINDING_COLUMNS, rows, flex=("note", "subject", "sha256", "client_id"))
         if previous in self._rows:
             table.move_cursor(row=table.get_row_index(previous))
         self._show_details(self._highlighted_key())

@@ -27,7 +27,7 @@ from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.tables import FitTable, fill_table
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class KeystoreScreen(CertbenchScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal(id="keystore-body"):
-            yield DataTable(id="keystore-items", cursor_type="row", zebra_stripes=True)
+            yield FitTable(id="keystore-items", cursor_type="row", zebra_stripes=True)
             with Vertical(id="keystore-form"):
                 with Horizontal(classes="keystore-row"):
                     yield Select[str](
@@ -213,7 +213,7 @@ class KeystoreScreen(CertbenchScreen):
         ]
         table = self.query_one("#keystore-items", DataTable)
         previous = self._item
-        fill_table(table, ITEM_COLUMNS, rows)
+        fill_table(table, ITEM_COLUMNS, rows, flex=("name",))
         if previous in self._items:
             table.move_cursor(row=table.get_row_index(previous))
         elif rows:

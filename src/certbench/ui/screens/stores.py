@@ -27,7 +27,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.tables import FitTable, fill_table
 
 ENTRY_COLUMNS = (
     ("Alias", "alias"),
@@ -73,7 +73,7 @@ class StoresScreen(CertbenchScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static(Text("No store open: press o to open one.", style="dim"), id="stores-file")
-        yield DataTable(id="stores-entries", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="stores-entries", cursor_type="row", zebra_stripes=True)
         yield Static(id="stores-status", classes="status-line")
         yield Footer()
 
@@ -145,7 +145,7 @@ class StoresScreen(CertbenchScreen):
                     ),
                 )
             )
-        fill_table(self.query_one("#stores-entries", DataTable), ENTRY_COLUMNS, rows)
+        fill_table(self.query_one("#stores-entries", DataTable), ENTRY_COLUMNS, rows, flex=("subject", "alias"))
         title = Text(f"{Path(store.path).name}", style="bold")
         title.append(f"  {store.format.value}, {len(store.entries)} entries", style="")
         if not store.format.writable:

@@ -31,7 +31,8 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.trust_cells import COLUMNS, row_cells, status_cell, tick_cell
+from certbench.ui.widgets.tables import FitTable, set_fit
+from certbench.ui.widgets.trust_cells import COLUMNS, FLEX, row_cells, status_cell, tick_cell
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
 ROW_BATCH = 50
@@ -157,7 +158,7 @@ class TruststoreScreen(CertbenchScreen):
             yield Checkbox("Drop expired", id="truststore-drop-expired")
             yield Input(placeholder="include: subject contains (a, b)", id="truststore-include")
             yield Input(placeholder="exclude: subject contains (a, b)", id="truststore-exclude")
-        yield DataTable(id="truststore-table", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="truststore-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(classes="truststore-bar"):
             yield Select(
                 [("PEM", "pem"), ("JKS", "jks"), ("PKCS#12", "p12")],
@@ -175,6 +176,7 @@ class TruststoreScreen(CertbenchScreen):
         table = self.query_one("#truststore-table", DataTable)
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
+        set_fit(table, {key: width for key, _label, width in COLUMNS}, FLEX)
 
     # -- adding sources -----------------------------------------------------------------------------
 

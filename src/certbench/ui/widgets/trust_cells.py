@@ -23,6 +23,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("source", "Source", 12),
     ("status", "Status", 16),
 )
+#: The columns that narrow (cut with an ellipsis) when the table is wider than its pane.
+FLEX = ("subject", "source", "alias", "status")
 
 
 def row_cells(decision: ts.Decision, *, unticked: bool, now: datetime, colors: dict[str, str]) -> tuple[Text, ...]:
@@ -30,12 +32,12 @@ def row_cells(decision: ts.Decision, *, unticked: bool, now: datetime, colors: d
     candidate = decision.candidate
     return (
         tick_cell(decision, unticked=unticked),
-        Text(candidate.alias),
-        Text(candidate.subject),
+        Text(candidate.alias, overflow="ellipsis"),
+        Text(candidate.subject, overflow="ellipsis"),
         Text(candidate.not_after.strftime("%Y-%m-%d")),
         days_left_text(candidate.days_left(now), colors),
         Text("yes" if candidate.is_ca else "no", style="" if candidate.is_ca else "bold"),
-        Text(short_source(candidate.source)),
+        Text(short_source(candidate.source), overflow="ellipsis"),
         status_cell(decision, unticked=unticked, now=now, colors=colors),
     )
 
