@@ -12,15 +12,19 @@ from textual.color import Color
 from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
 from textual.scroll_view import ScrollView
-from textual.widgets import DataTable, Input
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from certbench.core.demo import build_demo
 from certbench.core.workspace import Workspace
 from certbench.ui.app import JOBS, CertbenchApp, make_app
+from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
+from certbench.ui.screens.bindings import BindingsScreen
+from certbench.ui.screens.create import CreateScreen
 from certbench.ui.screens.inspect import InspectScreen
 from certbench.ui.screens.stores import StoresScreen
 from certbench.ui.screens.truststore import TruststoreScreen
+from certbench.ui.screens.workspace import WorkspaceScreen
 from certbench.ui.themes import DARK_THEME, LIGHT_THEME
 from conftest import FIXED_NOW
 from pilot_support import until
@@ -176,3 +180,67 @@ async def test_no_horizontal_scrollbar_at_80x24(demo_ws: Path, mode: str) -> Non
         await go(app, pilot, "keystore" if mode == "stores" else mode)
         await _fill(app, pilot, mode, demo_ws)
         assert not _horizontal_scrollbars(app)
+
+
+# -- 2. Status lines follow the workspace ----------------------------------------------------------------
+
+
+def _status(app: CertbenchApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_create_status_follows_the_item_through_delete_and_undo(demo_ws: Path) -> None:
+    """"Created ca 'x'" no longer stands once x went to the trash on the Workspace screen; after the undo
+    it reads as before."""
+    app = make_app(demo_ws, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await go(app, pilot, "create")
+        screen = app.screen
+        assert isinstance(screen, CreateScreen)
+        screen.query_one("#create-role", Select).value = "root"
+        await pilot.pause()
+        screen.query_one("#create-name", Input).value = "short-lived-root"
+        screen.query_one("#create-subject", Input).value = "/CN=Short Lived Root"
+        screen.query_one("#create-no-password", Checkbox).value = True
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen) and app.focused is not None)
+        assert "Created ca 'short-lived-root'" in str(screen.query_one("#create-status", Static).render())
+        table = app.screen.query_one("#items-table", DataTable)
+        await until(pilot, lambda: table.row_count > 0 and app.focused is table)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "short-lived-root"
+        await pilot.press("delete")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await until(pilot, lambda: not Workspace.open(demo_ws).has("short-lived-root"))
+        await go(app, pilot, "create")
+        assert "'short-lived-root' is no longer in the workspace" in _status(app, "#create-status")
+        await go(app, pilot, "workspace")
+        await pilot.press("u")
+        await until(pilot, lambda: Workspace.open(demo_ws).has("short-lived-root"))
+        await go(app, pilot, "create")
+        assert _status(app, "#create-status").startswith("Created ca 'short-lived-root'")
+
+
+async def test_bindings_check_verdict_is_cleared_when_the_binding_is_removed(demo_ws: Path) -> None:
+    """"match: ... is bound to axway-tpp-1" does not stay under the form once that binding is removed."""
+    app = make_app(demo_ws, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await go(app, pilot, "bindings")
+        screen = app.screen
+        assert isinstance(screen, BindingsScreen)
+        table = screen.query_one("#bindings-table", DataTable)
+        await until(pilot, lambda: table.row_count == 2)
+        screen.query_one("#bindings-client", Input).value = "axway-tpp-1"
+        screen.query_one("#bindings-item", Select).value = "tpp1"
+        screen.action_check()
+        await until(pilot, lambda: screen.last_result is not None)
+        assert _status(app, "#bindings-result") == "match: workspace item tpp1 is bound to axway-tpp-1"
+        table.focus()
+        table.move_cursor(row=0)
+        assert table.get_row_at(0)[0].plain == "axway-tpp-1"
+        await pilot.press("delete")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await until(pilot, lambda: table.row_count == 1)
+        await until(pilot, lambda: _status(app, "#bindings-result") == "")

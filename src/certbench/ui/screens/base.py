@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
@@ -22,7 +23,7 @@ from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Header, Input, Static
 
 from certbench.core.workspace import Workspace
 from certbench.ui.widgets.tables import PANE_TITLE
@@ -49,6 +50,11 @@ class CertbenchScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "leave_field", "Leave field", show=False, id="screen.leave_field"),
     ]
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        #: Status line selector -> (message, workspace item, file) it names (:meth:`report_made`).
+        self._reports: dict[str, tuple[str, str | None, Path | None]] = {}
 
     @property
     def certbench_app(self) -> CertbenchApp:
@@ -99,6 +105,7 @@ class CertbenchScreen(Screen[None]):
         """Arrival: mark the tab and focus the primary widget (back from a dialog, the focus stays put)."""
         for tabs in self.query(JobTabs):
             tabs.mark(self.app.current_mode)
+        self._refresh_reports()
         if getattr(self, "_under_modal", False):
             self._under_modal = False
             return
@@ -107,6 +114,35 @@ class CertbenchScreen(Screen[None]):
             widget.focus()
         elif self.focused is None:
             self.focus_next()
+
+    # Reports that name what they made -------------------------------------------------------------------
+
+    def report_made(self, selector: str, message: str, *, item: str | None = None, path: Path | None = None) -> None:
+        """Show ``message`` in the status line ``selector``: it names the workspace ``item`` or the file
+        ``path`` just made. Each arrival on the screen checks it again: once the item or file is gone
+        (deleted on the Workspace screen, moved to the trash, removed by hand) the line says so instead of
+        reporting it as if it were there, and says it plainly again after an undo."""
+        self._reports[selector] = (message, item, path)
+        self._show_report(selector)
+
+    def forget_report(self, selector: str) -> None:
+        """The status line ``selector`` shows something else now: stop checking the old report."""
+        self._reports.pop(selector, None)
+
+    def _refresh_reports(self) -> None:
+        for selector in list(self._reports):
+            self._show_report(selector)
+
+    def _show_report(self, selector: str) -> None:
+        message, item, path = self._reports[selector]
+        widget = self._widget(selector)
+        if not isinstance(widget, Static):
+            return
+        if item is not None and not self.workspace.has(item):
+            message = f"{item!r} is no longer in the workspace (was: {message})"
+        elif path is not None and not path.exists():
+            message = f"{path.name} no longer exists (was: {message})"
+        widget.update(Text(message))
 
     # Focus -------------------------------------------------------------------------------------------
 

@@ -433,6 +433,7 @@ class BindingsScreen(CertbenchScreen):
 
         def done(binding: core_bindings.Binding) -> None:
             self.notify(f"Bound {short_fingerprint(binding.sha256)} to {binding.client_id}", markup=False)
+            self._clear_result()
             self.query_one("#bindings-note", Input).value = ""
             self.action_refresh()
 
@@ -455,11 +456,20 @@ class BindingsScreen(CertbenchScreen):
             shown.set_class(result.matched, "-match")
             shown.set_class(not result.matched, "-mismatch")
             if result.matched:
-                shown.update(Text(f"match: {source.label} is bound to {client_id}"))
+                verdict = f"match: {source.label} is bound to {client_id}"
             else:
-                shown.update(Text(f"no match: {result.reason}"))
+                verdict = f"no match: {result.reason}"
+            path = Path(source.path).expanduser() if source.path else None
+            self.report_made("#bindings-result", verdict, item=source.item, path=path)
 
         self._with_certificate(source, check, description="bindings: check", on_done=done)
+
+    def _clear_result(self) -> None:
+        """The registry changed: the last check's verdict no longer holds."""
+        self.forget_report("#bindings-result")
+        shown = self.query_one("#bindings-result", Static)
+        shown.remove_class("-match", "-mismatch")
+        shown.update(Text(""))
 
     @property
     def last_result(self) -> CheckResult | None:
@@ -480,6 +490,7 @@ class BindingsScreen(CertbenchScreen):
 
         def done(removed: list[core_bindings.Binding]) -> None:
             self.notify(f"Removed {short_fingerprint(binding.sha256)} from {binding.client_id}", markup=False)
+            self._clear_result()
             self.action_refresh()
 
         def confirmed(answer: bool | None) -> None:

@@ -157,6 +157,7 @@ class StoresScreen(CertbenchScreen):
         self._set_status(f"Opened {Path(store.path).name}")
 
     def _set_status(self, message: str) -> None:
+        self.forget_report("#stores-status")
         self.query_one("#stores-status", Static).update(Text(message))
 
     def _highlighted(self) -> str | None:
@@ -287,7 +288,7 @@ class StoresScreen(CertbenchScreen):
     def _converted(self, path: Path) -> None:
         self.last_written = path
         self.notify(f"Wrote {path}", title="Stores", markup=False)
-        self._set_status(f"Wrote {path.name}")
+        self.report_made("#stores-status", f"Wrote {path}", path=path)
 
     def _confirm_save(
         self, what: str, edit: Callable[[], se.Store], action: StoreEdit, *, password: bytes | None = None
@@ -318,6 +319,10 @@ class StoresScreen(CertbenchScreen):
             reread, written = result
             self.last_written = written
             self._show(reread, password)
-            self._set_status(f"Saved {written.name}; previous version in {se.backup_path(written).name}")
+            self.report_made(
+                "#stores-status",
+                f"Saved {written.name}; previous version in {se.backup_path(written).name}",
+                path=Path(written),
+            )
 
         run_task(self, work, description=f"stores: {action.event}", group="stores-save", on_done=done)
