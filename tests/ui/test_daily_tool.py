@@ -12,13 +12,14 @@ from textual.color import Color
 from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
 from textual.scroll_view import ScrollView
-from textual.widgets import Checkbox, DataTable, Input, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 
 from certbench.core.demo import build_demo
 from certbench.core.workspace import Workspace
 from certbench.ui.app import JOBS, CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
+from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.bindings import BindingsScreen
 from certbench.ui.screens.create import CreateScreen
 from certbench.ui.screens.inspect import InspectScreen
@@ -244,3 +245,68 @@ async def test_bindings_check_verdict_is_cleared_when_the_binding_is_removed(dem
         await pilot.press("y")
         await until(pilot, lambda: table.row_count == 1)
         await until(pilot, lambda: _status(app, "#bindings-result") == "")
+
+
+# -- 3. Output paths checked as typed ---------------------------------------------------------------------
+
+
+def _hint(app: CertbenchApp, selector: str) -> str:
+    hint = app.screen.query_one(selector, Static)
+    return str(hint.render()) if hint.display else ""
+
+
+async def test_keystore_output_path_is_checked_as_typed(demo_ws: Path) -> None:
+    """A folder, or a file in a folder that does not exist, is refused under the field and Write is off
+    before it is pressed; an existing file is announced (Write asks before replacing it)."""
+    app = make_app(demo_ws, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await go(app, pilot, "keystore")
+        screen = app.screen
+        out = screen.query_one("#keystore-out", Input)
+        out.value = ""
+        out.focus()
+        await pilot.press(*"../items")
+        assert "is a directory" in _hint(app, "#keystore-out-hint")
+        assert screen.check_action("write", ()) is None
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, ConfirmModal)
+        out.value = ""
+        await pilot.press(*"no-such-folder/x.jar")
+        assert "does not exist" in _hint(app, "#keystore-out-hint")
+        assert screen.check_action("write", ()) is None
+        out.value = ""
+        await pilot.press(*"client.jar")
+        assert _hint(app, "#keystore-out-hint") == ""
+        assert screen.check_action("write", ()) is True
+        (demo_ws / "artifacts" / "client.jar").write_bytes(b"an earlier build")
+        out.value = ""
+        await pilot.press(*"client.jar")
+        assert "exists: writing asks before replacing it" in _hint(app, "#keystore-out-hint")
+        assert screen.check_action("write", ()) is True
+
+
+async def test_truststore_write_button_is_off_for_a_folder(demo_ws: Path) -> None:
+    app = make_app(demo_ws, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await go(app, pilot, "truststore")
+        button = app.screen.query_one("#truststore-write", Button)
+        app.screen.query_one("#truststore-out", Input).focus()
+        await pilot.press(*str((demo_ws / "items").absolute()))
+        assert "is a directory" in _hint(app, "#truststore-out-hint") and button.disabled
+        await pilot.press("ctrl+u", *"trust.pem")
+        assert _hint(app, "#truststore-out-hint") == "" and not button.disabled
+
+
+async def test_export_dialog_refuses_a_folder_before_ok(demo_ws: Path) -> None:
+    """Bindings' export dialog (the same as Inspect's save): OK is off and Enter keeps the dialog open."""
+    app = make_app(demo_ws, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await go(app, pilot, "bindings")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, SavePathModal))
+        await pilot.press("ctrl+u", *"../items", "enter")
+        assert isinstance(app.screen, SavePathModal)
+        assert "is a directory" in _hint(app, "#save-path-hint")
+        assert app.screen.query_one("#save-ok", Button).disabled
+        await pilot.press("ctrl+u", *"registry.json", "enter")
+        await until(pilot, lambda: (demo_ws / "artifacts" / "registry.json").exists())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,6 +36,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.output_path import check_output_path
 from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.timeline import days_left_text
 
@@ -519,7 +521,8 @@ class BindingsScreen(CertbenchScreen):
         question = (
             f"Export the bindings registry (JSON a gateway loads) to (relative: in {self._workspace.artifacts_dir}):"
         )
-        self.app.push_screen(SavePathModal(question, default, ok_label="Export"), chosen)
+        check = partial(check_output_path, self._workspace)
+        self.app.push_screen(SavePathModal(question, default, ok_label="Export", check=check), chosen)
 
     def _export(self, path: str, *, overwrite: bool) -> None:
         workspace, now = self._workspace, self._now()

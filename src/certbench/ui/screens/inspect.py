@@ -41,6 +41,7 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import Analysis, ChainView, build_analysis, slug
+from certbench.ui.widgets.output_path import check_output_path
 
 
 def _analyze(
@@ -285,7 +286,10 @@ class InspectScreen(CertbenchScreen):
             f"Write the fixed chain ({len(fixed)} certificates, leaf -> root) as PEM to "
             f"(a relative path is in {self.workspace.artifacts_dir}):"
         )
-        self.app.push_screen(SavePathModal(question, f"{leaf}-chain.pem"), lambda path: self._save(path, False))
+        self.app.push_screen(
+            SavePathModal(question, f"{leaf}-chain.pem", check=lambda typed: check_output_path(self.workspace, typed)),
+            lambda path: self._save(path, False),
+        )
 
     def _save(self, typed: str | None, overwrite: bool) -> None:
         if not typed or self.analysis is None:

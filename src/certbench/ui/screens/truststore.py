@@ -31,6 +31,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
 from certbench.ui.widgets.tables import FitTable, set_fit
 from certbench.ui.widgets.trust_cells import COLUMNS, FLEX, row_cells, status_cell, tick_cell
 
@@ -169,6 +170,7 @@ class TruststoreScreen(CertbenchScreen):
             yield Input(placeholder="output file in artifacts/ (default truststore.pem)", id="truststore-out")
             yield Input(placeholder="password (JKS, p12)", password=True, id="truststore-password")
             yield Button("Write", id="truststore-write", variant="primary")
+        yield Static(id="truststore-out-hint", classes=HINT_CLASS)
         yield Static(Text("Add files or workspace CAs to start."), id="truststore-status")
         yield Footer()
 
@@ -394,12 +396,15 @@ class TruststoreScreen(CertbenchScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id in ("truststore-include", "truststore-exclude"):
             self._apply_filters()
+        elif event.input.id == "truststore-out":
+            self._check_out()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "truststore-format":
             self.query_one(
                 "#truststore-out", Input
             ).placeholder = f"output file in artifacts/ (default {DEFAULT_NAME}.{event.value})"
+            self._check_out()
 
     def _apply_filters(self) -> None:
         if not self._candidates:
@@ -494,6 +499,15 @@ class TruststoreScreen(CertbenchScreen):
 
     # -- writing ------------------------------------------------------------------------------------
 
+    def _check_out(self) -> OutputCheck:
+        """Check the output path as typed (empty: the default); Write is off while it cannot be written."""
+        fmt = ts.TrustFormat(str(self.query_one("#truststore-format", Select).value))
+        typed = self.query_one("#truststore-out", Input).value
+        check = check_output_path(self.workspace, typed, default=default_output(self.workspace, fmt).absolute())
+        show_output_check(self.query_one("#truststore-out-hint", Static), check)
+        self.query_one("#truststore-write", Button).disabled = not check.ok
+        return check
+
     def action_write(self, overwrite: bool = False) -> None:
         entries = self.selected_entries()
         if not entries:
@@ -506,8 +520,11 @@ class TruststoreScreen(CertbenchScreen):
             self.notify(f"A {fmt.value.upper()} truststore needs a password", severity="warning", markup=False)
             return
         workspace: Workspace = self.workspace
-        out_text = self.query_one("#truststore-out", Input).value.strip()
-        out = workspace.output_path(out_text) if out_text else default_output(workspace, fmt).absolute()
+        check = self._check_out()
+        if check.target is None or check.problem is not None:
+            self.notify(check.problem or "type a file name", title="Output", severity="error", markup=False)
+            return
+        out = check.target
         password = password_text.encode() if fmt is not ts.TrustFormat.PEM else None
         now = self.now()
         inputs = [source.label for source in self._sources]
