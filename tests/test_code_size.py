@@ -15,10 +15,7 @@ MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 100
 
 #: Units still over a limit (path relative to src/, or path::function) and their size when listed.
-REMAINING = {
-    "certbench/core/workspace.py": 669,
-    "certbench/core/actions/identity.py": 607,
-}
+REMAINING: dict[str, int] = {}
 
 
 def _sizes() -> dict[str, int]:
