@@ -310,3 +310,25 @@ async def test_export_dialog_refuses_a_folder_before_ok(demo_ws: Path) -> None:
         assert app.screen.query_one("#save-ok", Button).disabled
         await pilot.press("ctrl+u", *"registry.json", "enter")
         await until(pilot, lambda: (demo_ws / "artifacts" / "registry.json").exists())
+
+
+async def test_stores_convert_follows_the_path_rule_and_refuses_a_missing_folder(demo_ws: Path) -> None:
+    """Stores' Convert dialog checks the path as typed, and a relative name lands in artifacts/ (it used to
+    land in the current folder)."""
+    app = make_app(demo_ws, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await go(app, pilot, "keystore")
+        await _fill(app, pilot, "stores", demo_ws)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, SavePathModal))
+        await pilot.press("ctrl+u", *"no-such-folder/copy.p12")
+        assert "does not exist" in _hint(app, "#save-path-hint")
+        assert app.screen.query_one("#save-ok", Button).disabled
+        await pilot.press("ctrl+u", *"copy.p12", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        copy = demo_ws / "artifacts" / "copy.p12"
+        await until(pilot, copy.exists)
+        assert not Path("copy.p12").exists()
+        listing = run_tool("keytool", "-list", "-keystore", copy, "-storepass", STORE_PASSWORD, cwd=Path.cwd())
+        assert listing.decode().count("trustedCertEntry") == 2

@@ -27,6 +27,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.output_path import check_output_path
 from certbench.ui.widgets.tables import FitTable, fill_table
 
 ENTRY_COLUMNS = (
@@ -264,7 +265,7 @@ class StoresScreen(CertbenchScreen):
             if fmt is None:
                 self.notify("End the file name in .jks, .p12 or .pem", severity="error")
                 return
-            target = Path(out)
+            target = self.workspace.output_path(out)  # the path rule: relative means in artifacts/
 
             def go(answer: bool | None) -> None:
                 if answer:
@@ -275,7 +276,15 @@ class StoresScreen(CertbenchScreen):
             )
             self.app.push_screen(ConfirmModal(question, confirm_label="Write", danger=target.exists()), go)
 
-        self.app.push_screen(SavePathModal("Write a copy as (.jks, .p12 or .pem)", default, ok_label="Convert"), chosen)
+        self.app.push_screen(
+            SavePathModal(
+                "Write a copy as (.jks, .p12 or .pem; relative: in the workspace's artifacts/)",
+                default,
+                ok_label="Convert",
+                check=lambda typed: check_output_path(self.workspace, typed),
+            ),
+            chosen,
+        )
 
     def _convert(self, store: se.Store, target: Path, fmt: se.StoreFormat) -> None:
         workspace, now, password = self.workspace, self.now(), self._password
