@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -26,9 +27,11 @@ from certbench.core.errors import CertbenchError
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
 from certbench.ui.modals.help import HelpModal, screen_keys, types_in_fields
+from certbench.ui.modals.typeahead import TypeAheadModal
 from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
+from certbench.ui.themes import DARK_THEME, LIGHT_THEME, THEMES
 
 #: (mode name, key, title) for each job, in the order of the number keys.
 JOBS: tuple[tuple[str, str, str], ...] = (
@@ -40,9 +43,6 @@ JOBS: tuple[tuple[str, str, str], ...] = (
     ("bindings", "6", "Bindings"),
     ("probe", "7", "Probe"),
 )
-
-DARK_THEME = "textual-dark"
-LIGHT_THEME = "textual-light"
 
 
 def _screen_factory(module: str, class_name: str) -> Callable[[], Screen[object]]:
@@ -127,6 +127,8 @@ class CertbenchApp(App[None]):
         # Warnings after a change was made (the audit log could not be appended) become notifications.
         workspace.on_warning = self._notify_warning
         self._fixed_now = now
+        for certbench_theme in THEMES:
+            self.register_theme(certbench_theme)
         self.theme = theme
         self._control_filter = ControlCharacterFilter()
         #: The folder of the last file picked, where the next file picker starts (None: the home folder).
@@ -152,6 +154,16 @@ class CertbenchApp(App[None]):
         await self.switch_mode(mode)
         if isinstance(self.screen, CertbenchScreen):
             self.screen.expect_arrival()
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key no binding took, reaching the app while a dialog with a text field is open, is
+        type-ahead for that field. Textual queues a fast burst (Stores: r, ctrl+u, a new alias, Enter) to
+        the list that had the focus before the first key opened the dialog; the later keys then bubble up
+        here with the dialog on top: its bindings took ctrl+u and Enter, and the letters were lost, so the
+        rename got an empty name and did nothing."""
+        if event.is_printable and event.character is not None and isinstance(self.screen, TypeAheadModal):
+            self.screen.type_ahead(event.character)
+            event.stop()
 
     def action_help(self) -> None:
         """The help screen: the current screen's keys, then the ones that work everywhere."""

@@ -15,12 +15,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.containers import ScrollableContainer
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
+from textual.scroll_view import ScrollView
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Header, Input, Static
 
 from certbench.core.workspace import Workspace
 from certbench.ui.widgets.tables import PANE_TITLE
@@ -56,6 +59,11 @@ class CertbenchScreen(Screen[None]):
         Binding("escape", "leave_field", "Leave field", show=False, id="screen.leave_field"),
     ]
 
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        #: Status line selector -> (message, workspace item, file) it names (:meth:`report_made`).
+        self._reports: dict[str, tuple[str, str | None, Path | None]] = {}
+
     @property
     def certbench_app(self) -> CertbenchApp:
         return cast("CertbenchApp", self.app)
@@ -87,6 +95,16 @@ class CertbenchScreen(Screen[None]):
                 pane.border_title = title
                 pane.add_class("pane-titled")
                 setattr(pane, PANE_TITLE, title)
+        self._keep_form_containers_out_of_tab_order()
+
+    def _keep_form_containers_out_of_tab_order(self) -> None:
+        """Textual makes every scroll container focusable: one holding a form took the Tab after the list,
+        so the client_id typed next was lost. A container with a focusable widget inside leaves the Tab
+        order (Tab from the list goes to the form's first field); it still scrolls with the mouse and to
+        show the focused field. Containers of text only (details panes) stay focusable to scroll by key."""
+        for container in self.query(ScrollableContainer):
+            if not isinstance(container, ScrollView) and any(child.can_focus for child in container.query("*")):
+                container.can_focus = False
 
     def on_screen_suspend(self) -> None:
         self._under_modal = isinstance(self.app.screen, ModalScreen)
@@ -95,6 +113,7 @@ class CertbenchScreen(Screen[None]):
         """Arrival: mark the tab and focus the primary widget (back from a dialog, the focus stays put)."""
         for tabs in self.query(JobTabs):
             tabs.mark(self.app.current_mode)
+        self._refresh_reports()
         if getattr(self, "_under_modal", False):
             self._under_modal = False
             return
@@ -126,6 +145,35 @@ class CertbenchScreen(Screen[None]):
         app hands on the next key, so a path typed in a burst after ``/`` lands in the field rather than
         on the list's one-letter keys."""
         self.set_focus(field)
+
+    # Reports that name what they made -------------------------------------------------------------------
+
+    def report_made(self, selector: str, message: str, *, item: str | None = None, path: Path | None = None) -> None:
+        """Show ``message`` in the status line ``selector``: it names the workspace ``item`` or the file
+        ``path`` just made. Each arrival on the screen checks it again: once the item or file is gone
+        (deleted on the Workspace screen, moved to the trash, removed by hand) the line says so instead of
+        reporting it as if it were there, and says it plainly again after an undo."""
+        self._reports[selector] = (message, item, path)
+        self._show_report(selector)
+
+    def forget_report(self, selector: str) -> None:
+        """The status line ``selector`` shows something else now: stop checking the old report."""
+        self._reports.pop(selector, None)
+
+    def _refresh_reports(self) -> None:
+        for selector in list(self._reports):
+            self._show_report(selector)
+
+    def _show_report(self, selector: str) -> None:
+        message, item, path = self._reports[selector]
+        widget = self._widget(selector)
+        if not isinstance(widget, Static):
+            return
+        if item is not None and not self.workspace.has(item):
+            message = f"{item!r} is no longer in the workspace (was: {message})"
+        elif path is not None and not path.exists():
+            message = f"{path.name} no longer exists (was: {message})"
+        widget.update(Text(message))
 
     # Focus -------------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,7 +36,8 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.output_path import check_output_path
+from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.timeline import days_left_text
 
 T = TypeVar("T")
@@ -195,7 +197,7 @@ class BindingsScreen(CertbenchScreen):
         yield Header(show_clock=False)
         with Horizontal(id="bindings-body"):
             with Vertical(id="bindings-left"):
-                yield DataTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
+                yield FitTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
                 yield Static(Text("Select a binding to see its details."), id="bindings-details")
             with VerticalScroll(id="bindings-form"):
                 yield Label(Text("Client ID"), classes="bindings-label")
@@ -378,7 +380,7 @@ class BindingsScreen(CertbenchScreen):
             )
             rows.append((binding.sha256, cells))
             self._rows[binding.sha256] = binding
-        fill_table(table, BINDING_COLUMNS, rows)
+        fill_table(table, BINDING_COLUMNS, rows, flex=("note", "subject", "sha256", "client_id"))
         if previous in self._rows:
             table.move_cursor(row=table.get_row_index(previous))
         self._show_details(self._highlighted_key())
@@ -464,6 +466,7 @@ class BindingsScreen(CertbenchScreen):
 
         def done(binding: core_bindings.Binding) -> None:
             self.notify(f"Bound {short_fingerprint(binding.sha256)} to {binding.client_id}", markup=False)
+            self._clear_result()
             self.query_one("#bindings-note", Input).value = ""
             self.action_refresh()
             if isinstance(self.focused, Input):
@@ -490,7 +493,8 @@ class BindingsScreen(CertbenchScreen):
             verdict = (
                 f"match: {source.label} is bound to {client_id}" if result.matched else f"no match: {result.reason}"
             )
-            shown.update(Text(verdict))
+            path = Path(source.path).expanduser() if source.path else None
+            self.report_made("#bindings-result", verdict, item=source.item, path=path)
             # The form's end is below the fold at 80x24: bring the verdict into view and say it in a toast too.
             shown.scroll_visible(animate=False)
             self.notify(
@@ -498,6 +502,13 @@ class BindingsScreen(CertbenchScreen):
             )
 
         self._with_certificate(source, check, description="bindings: check", on_done=done)
+
+    def _clear_result(self) -> None:
+        """The registry changed: the last check's verdict no longer holds."""
+        self.forget_report("#bindings-result")
+        shown = self.query_one("#bindings-result", Static)
+        shown.remove_class("-match", "-mismatch")
+        shown.update(Text(""))
 
     @property
     def last_result(self) -> CheckResult | None:
@@ -518,6 +529,7 @@ class BindingsScreen(CertbenchScreen):
 
         def done(removed: list[core_bindings.Binding]) -> None:
             self.notify(f"Removed {short_fingerprint(binding.sha256)} from {binding.client_id}", markup=False)
+            self._clear_result()
             self.action_refresh()
 
         def confirmed(answer: bool | None) -> None:
@@ -546,7 +558,8 @@ class BindingsScreen(CertbenchScreen):
         question = (
             f"Export the bindings registry (JSON a gateway loads) to (relative: in {self._workspace.artifacts_dir}):"
         )
-        self.app.push_screen(SavePathModal(question, default, ok_label="Export"), chosen)
+        check = partial(check_output_path, self._workspace)
+        self.app.push_screen(SavePathModal(question, default, ok_label="Export", check=check), chosen)
 
     def _export(self, path: str, *, overwrite: bool) -> None:
         workspace, now = self._workspace, self._now()

@@ -519,11 +519,13 @@ class CreateScreen(CertbenchScreen):
         progress = self.query_one("#create-progress", ProgressBar)
         progress.set_class(busy, "-running")
         self.query_one("#create-button", Button).disabled = busy
+        self.forget_report("#create-status")
         self.query_one("#create-status", Static).update(Text(status))
 
     def _created(self, created: Created) -> None:
         item = created.item
-        self._set_busy(False, f"Created {item.kind.value} {item.name!r}: {item.subject}")
+        self._set_busy(False, "")
+        self.report_made("#create-status", f"Created {item.kind.value} {item.name!r}: {item.subject}", item=item.name)
         self.certbench_app.select_on_workspace = item.name
         for field_id in ("create-password", "create-password-repeat", "create-issuer-password"):
             self.query_one(f"#{field_id}", Input).value = ""

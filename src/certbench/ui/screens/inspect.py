@@ -42,6 +42,7 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import Analysis, ChainView, build_analysis, slug
+from certbench.ui.widgets.output_path import check_output_path
 
 #: The path field's placeholders: opening replaces the open files; after ``a`` Enter adds to them. Each fits
 #: the field at 80 columns.
@@ -360,7 +361,10 @@ class InspectScreen(CertbenchScreen):
             f"Write the fixed chain ({len(fixed)} certificates, leaf -> root) as PEM to "
             f"(a relative path is in {self.workspace.artifacts_dir}):"
         )
-        self.app.push_screen(SavePathModal(question, f"{leaf}-chain.pem"), lambda path: self._save(path, False))
+        self.app.push_screen(
+            SavePathModal(question, f"{leaf}-chain.pem", check=lambda typed: check_output_path(self.workspace, typed)),
+            lambda path: self._save(path, False),
+        )
 
     def _save(self, typed: str | None, overwrite: bool) -> None:
         if not typed or self.analysis is None:

@@ -19,7 +19,6 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 from certbench.core import keystore as ks
 from certbench.core.actions import bundles
 from certbench.core.describe import rfc4514
-from certbench.core.errors import UsageError
 from certbench.core.gateway import password_problem
 from certbench.core.roles import chain_roles
 from certbench.core.rules import list_profiles
@@ -27,7 +26,8 @@ from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
+from certbench.ui.widgets.tables import FitTable, fill_table
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,7 @@ class KeystoreScreen(CertbenchScreen):
         self._auto_out = ""
         self._plan: ks.BundlePlan | None = None
         self._plan_timer: Timer | None = None
+        self._out_ok = True
         #: The last file written (tests and the status line read it).
         self.last_written: Path | None = None
 
@@ -131,7 +132,7 @@ class KeystoreScreen(CertbenchScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal(id="keystore-body"):
-            yield DataTable(id="keystore-items", cursor_type="row", zebra_stripes=True)
+            yield FitTable(id="keystore-items", cursor_type="row", zebra_stripes=True)
             with Vertical(id="keystore-form"):
                 with Horizontal(classes="keystore-row"):
                     yield Select[str](
@@ -154,6 +155,7 @@ class KeystoreScreen(CertbenchScreen):
                 with Horizontal(classes="keystore-row"):
                     yield Input(id="keystore-out", placeholder="file name in artifacts/")
                     yield Checkbox("Key without password", id="keystore-unencrypted")
+                yield Static(id="keystore-out-hint", classes=HINT_CLASS)
                 yield Static(id="keystore-password-hint")
                 chain = Static(Text("Pick an item.", style="dim"), id="keystore-chain")
                 chain.border_title = "Chain (leaf first, root last)"
@@ -213,7 +215,7 @@ class KeystoreScreen(CertbenchScreen):
         ]
         table = self.query_one("#keystore-items", DataTable)
         previous = self._item
-        fill_table(table, ITEM_COLUMNS, rows)
+        fill_table(table, ITEM_COLUMNS, rows, flex=("name",))
         if previous in self._items:
             table.move_cursor(row=table.get_row_index(previous))
         elif rows:
@@ -264,6 +266,7 @@ class KeystoreScreen(CertbenchScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "keystore-out":
+            self._check_out()
             return  # the file name does not change the checklist
         if event.input.id in ("keystore-password", "keystore-repeat"):
             self._update_password_hint()
@@ -388,7 +391,8 @@ class KeystoreScreen(CertbenchScreen):
             lines.append(f" {check.reason}\n")
         checklist.update(lines)
         if plan.ok:
-            self._set_status(f"Ready: ctrl+s writes artifacts/{self._value('#keystore-out')}")
+            out = self._check_out()
+            self._set_status(f"Ready: ctrl+s {out.note}" if out.ok else f"Fix the output path: {out.problem}")
         else:
             self._set_status(f"{len(plan.failures)} check(s) to fix before writing")
 
@@ -397,11 +401,18 @@ class KeystoreScreen(CertbenchScreen):
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def _target(self) -> Path:
-        name = self._value("#keystore-out").strip()
-        if not name or "/" in name or "\\" in name or name.startswith("."):
-            raise UsageError("give a file name (no folders) for artifacts/")
-        return self.workspace.artifacts_dir / name
+    def _check_out(self) -> OutputCheck:
+        """Check the output path as typed: the line under it says where it writes or why it cannot, and
+        Write is off while it cannot (a folder, a folder that does not exist)."""
+        check = check_output_path(self.workspace, self._value("#keystore-out"))
+        show_output_check(self.query_one("#keystore-out-hint", Static), check)
+        if check.ok != self._out_ok:
+            self._out_ok = check.ok
+            self.refresh_bindings()
+        return check
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "write" and not self._out_ok else True
 
     def action_write(self) -> None:
         name = self._item
@@ -412,10 +423,10 @@ class KeystoreScreen(CertbenchScreen):
         if not password_input.disabled and password_input.value != self._value("#keystore-repeat"):
             self.notify("The two passwords differ", severity="error")
             return
-        try:
-            target = self._target()
-        except UsageError as error:
-            self.notify(error.message, severity="error", markup=False)
+        check = self._check_out()
+        target = check.target
+        if target is None or check.problem is not None:
+            self.notify(check.problem or "type a file name", title="Output", severity="error", markup=False)
             return
         if target.exists():
 
@@ -424,7 +435,7 @@ class KeystoreScreen(CertbenchScreen):
                     self._write(name, target, overwrite=True)
 
             self.app.push_screen(
-                ConfirmModal(f"artifacts/{target.name} already exists. Overwrite it?", confirm_label="Overwrite"),
+                ConfirmModal(f"{target} already exists. Overwrite it?", confirm_label="Overwrite"),
                 confirmed,
             )
             return

@@ -40,6 +40,7 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import ChainView, build_analysis, slug
+from certbench.ui.widgets.output_path import check_output_path
 
 if TYPE_CHECKING:  # pyOpenSSL is loaded when the first probe runs, not when the screen is shown
     from certbench.core.online.probe import ProbeReport, Target
@@ -433,7 +434,10 @@ class ProbeScreen(CertbenchScreen):
             f"Write the presented chain ({len(chain)} certificate(s), leaf first) as PEM to (relative: artifacts/):"
         )
         default = f"{slug(common_name(chain[0])) or 'server'}-chain.pem"
-        self.app.push_screen(SavePathModal(question, default), lambda path: self._save(path, chain, False))
+        self.app.push_screen(
+            SavePathModal(question, default, check=lambda typed: check_output_path(self.workspace, typed)),
+            lambda path: self._save(path, chain, False),
+        )
 
     def _save(self, path: str | None, chain: tuple[x509.Certificate, ...], overwrite: bool) -> None:
         if not path:

@@ -28,7 +28,7 @@ from certbench.core.formats.material import Material
 from certbench.core.roles import certificate_roles
 from certbench.core.safe_text import terminal_safe
 from certbench.core.validity import days_left
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.timeline import days_left_text
 
 CERT_COLUMNS = (("Id", "id"), ("Name", "name"), ("Role", "role"), ("Not after", "not_after"), ("Left", "left"))
@@ -147,12 +147,12 @@ class ChainView(Horizontal):
     def compose(self) -> ComposeResult:
         prefix = self.prefix
         with Vertical(id=f"{prefix}-left", classes="chain-left"):
-            yield DataTable(id=f"{prefix}-certs", classes="chain-certs", cursor_type="row", zebra_stripes=True)
+            yield FitTable(id=f"{prefix}-certs", classes="chain-certs", cursor_type="row", zebra_stripes=True)
             yield Tree(Text("Chain"), id=f"{prefix}-chain", classes="chain-tree")
         with Vertical(id=f"{prefix}-right", classes="chain-right"):
             with VerticalScroll(id=f"{prefix}-details-pane", classes="chain-details-pane"):
                 yield Static(Text(self.placeholder), id=f"{prefix}-details")
-            yield DataTable(id=f"{prefix}-findings", classes="chain-findings", cursor_type="row")
+            yield FitTable(id=f"{prefix}-findings", classes="chain-findings", cursor_type="row")
             yield Static(Text(""), id=f"{prefix}-fix", classes="chain-fix")
 
     def on_mount(self) -> None:
@@ -179,7 +179,7 @@ class ChainView(Horizontal):
         self.analysis = analysis
         self._now = now
         table = self.certs
-        fill_table(table, CERT_COLUMNS, analysis.rows)
+        fill_table(table, CERT_COLUMNS, analysis.rows, flex=("name",))
         self._show_chain(analysis)
         self.show_findings(analysis.report.findings, [])
         leaf = analysis.report.chains[0].leaf if analysis.report.chains else None
@@ -253,7 +253,7 @@ class ChainView(Horizontal):
             verdict = "PASS" if check.passed else check.severity.upper()
             color = colors.get("success", "") if check.passed else style.get(check.severity, "")
             rows.append((key, [Text(verdict, style=f"bold {color}".strip()), Text(check.code), Text(check.title)]))
-        fill_table(self.findings_table, FINDING_COLUMNS, rows, max_width=200)
+        fill_table(self.findings_table, FINDING_COLUMNS, rows, max_width=200, flex=("message", "code"))
         self._show_fix(rows[0][0] if rows else None)
 
     def _show_fix(self, key: str | None) -> None:
