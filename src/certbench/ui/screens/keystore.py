@@ -28,6 +28,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
 
 @dataclass(frozen=True)
@@ -134,14 +135,14 @@ class KeystoreScreen(CertbenchScreen):
             yield DataTable(id="keystore-items", cursor_type="row", zebra_stripes=True)
             with Vertical(id="keystore-form"):
                 with Horizontal(classes="keystore-row"):
-                    yield Select[str](
+                    yield TypeAheadSelect[str](
                         [(choice.label, choice.key) for choice in BUNDLE_CHOICES],
                         value="jar",
                         allow_blank=False,
                         id="keystore-kind",
                     )
                     profiles = [(f"Profile: {profile.name}", profile.name) for profile in list_profiles()]
-                    yield Select[str](
+                    yield TypeAheadSelect[str](
                         [("No partner profile", NO_PROFILE), *profiles],
                         value=NO_PROFILE,
                         allow_blank=False,
@@ -153,7 +154,7 @@ class KeystoreScreen(CertbenchScreen):
                     yield Input(password=True, id="keystore-repeat", placeholder="repeat password")
                 with Horizontal(classes="keystore-row"):
                     yield Input(id="keystore-out", placeholder="file name in artifacts/")
-                    yield Checkbox("Key without password", id="keystore-unencrypted")
+                    yield TickBox("Key without password", id="keystore-unencrypted")
                 yield Static(id="keystore-password-hint")
                 chain = Static(Text("Pick an item.", style="dim"), id="keystore-chain")
                 chain.border_title = "Chain (leaf first, root last)"

@@ -40,6 +40,7 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import ChainView, build_analysis, slug
+from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
 if TYPE_CHECKING:  # pyOpenSSL is loaded when the first probe runs, not when the screen is shown
     from certbench.core.online.probe import ProbeReport, Target
@@ -209,10 +210,10 @@ class ProbeScreen(CertbenchScreen):
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="host:port (then Enter)", id="probe-target")
             yield Input(placeholder="SNI (optional)", id="probe-sni")
-            yield Select[str]([], prompt="Client: none", id="probe-client")
+            yield TypeAheadSelect[str]([], prompt="Client: none", id="probe-client")
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="trust files, comma-separated (optional)", id="probe-trust")
-            yield Checkbox("System CAs", id="probe-system")
+            yield TickBox("System CAs", id="probe-system")
         with VerticalScroll(id="probe-facts-pane"):
             yield Static(Text("Nothing probed yet."), id="probe-facts")
         yield ChainView("probe", placeholder=PLACEHOLDER, id="probe-body")

@@ -33,6 +33,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.timeline import days_left_text
+from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
 ROW_BATCH = 50
@@ -165,13 +166,13 @@ class TruststoreScreen(CertbenchScreen):
             yield Button("Workspace CAs", id="truststore-add-workspace")
             yield Button("System CAs", id="truststore-add-system")
         with Horizontal(classes="truststore-bar"):
-            yield Checkbox("CA only", id="truststore-ca-only")
-            yield Checkbox("Drop expired", id="truststore-drop-expired")
+            yield TickBox("CA only", id="truststore-ca-only")
+            yield TickBox("Drop expired", id="truststore-drop-expired")
             yield Input(placeholder="include: subject contains (a, b)", id="truststore-include")
             yield Input(placeholder="exclude: subject contains (a, b)", id="truststore-exclude")
         yield DataTable(id="truststore-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(classes="truststore-bar"):
-            yield Select(
+            yield TypeAheadSelect(
                 [("PEM", "pem"), ("JKS", "jks"), ("PKCS#12", "p12")],
                 value="pem",
                 allow_blank=False,
