@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Checkbox, Select
+from textual.widgets import Checkbox, DataTable, Input, Select
 
 from certbench.core.demo import build_demo
 from certbench.core.workspace import Workspace
@@ -58,3 +58,30 @@ async def test_an_unticked_checkbox_shows_no_tick(demo_app: CertbenchApp) -> Non
                 await pilot.pause()
                 assert "✓" in box.render().plain
                 box.value = False
+
+
+async def test_truststore_takes_the_format_from_the_typed_extension_and_leaves_the_fields(
+    demo_app: CertbenchApp,
+) -> None:
+    """``trust.jks`` typed with PEM chosen writes a JKS (it was refused as "the extension of another
+    format"); after the write the focus is back on the table, so ``4`` switches screens instead of
+    landing in the password field."""
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await until(pilot, lambda: isinstance(app.screen, TruststoreScreen))
+        screen = app.screen
+        assert isinstance(screen, TruststoreScreen)
+        await pilot.press("w")
+        await until(pilot, lambda: bool(screen.selected_entries()) and not screen._filling)
+        screen.query_one("#truststore-out", Input).focus()
+        await pilot.press(*"trust.jks", "tab", *"changeit9", "ctrl+s")
+        target = Path("ws/artifacts/trust.jks")
+        await until(pilot, target.exists)
+        assert screen.query_one("#truststore-format", Select).value == "jks"
+        assert target.read_bytes()[:4] == bytes.fromhex("feedfeed")  # a JKS, not PEM text
+        table = screen.query_one("#truststore-table", DataTable)
+        await until(pilot, lambda: app.focused is table)
+        await pilot.press("4")
+        await until(pilot, lambda: app.current_mode == "keystore")
+        assert screen.query_one("#truststore-password", Input).value == "changeit9"

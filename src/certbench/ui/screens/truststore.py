@@ -25,7 +25,7 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, 
 
 from certbench.core import truststore as ts
 from certbench.core.actions.trust import build_truststore
-from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError, UsageError
+from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError
 from certbench.core.formats.load import load_file
 from certbench.core.workspace import Workspace
 from certbench.ui.modals.confirm import ConfirmModal
@@ -548,7 +548,7 @@ class TruststoreScreen(CertbenchScreen):
         if not entries:
             self.notify("Nothing to write: add sources and tick some certificates", severity="warning", markup=False)
             return
-        fmt = ts.TrustFormat(str(self.query_one("#truststore-format", Select).value))
+        fmt = self._format_for_output()
         password_text = self.query_one("#truststore-password", Input).value
         if fmt is not ts.TrustFormat.PEM and not password_text:
             self.query_one("#truststore-password", Input).focus()
@@ -569,6 +569,7 @@ class TruststoreScreen(CertbenchScreen):
         def done(path: Path) -> None:
             self.notify(f"Wrote {len(entries)} certificate(s) to {path} ({fmt.value})", markup=False)
             self._update_status()
+            self.return_to_list()  # the job is done: the next digit switches screens, not types a password
 
         def failed(error: CertbenchError) -> None:
             if isinstance(error, OutputExistsError) and not overwrite:
@@ -583,9 +584,6 @@ class TruststoreScreen(CertbenchScreen):
                 return
             self._report_error(error)
 
-        if out.suffix and ts.format_for_path(out) not in (None, fmt):
-            self._report_error(UsageError(f"{out.name} has the extension of another format than {fmt.value}"))
-            return
         self._set_status(f"Writing {len(entries)} certificate(s)...")
         run_task(
             self,
@@ -595,6 +593,18 @@ class TruststoreScreen(CertbenchScreen):
             on_done=done,
             on_error=failed,
         )
+
+    def _format_for_output(self) -> ts.TrustFormat:
+        """The chosen format, or the one the typed output name's extension names (``trust.jks`` is a JKS
+        whatever the list says: the list follows the name, and says so)."""
+        select = self.query_one("#truststore-format", Select)
+        chosen = ts.TrustFormat(str(select.value))
+        named = ts.format_for_path(self.query_one("#truststore-out", Input).value.strip())
+        if named is None or named is chosen:
+            return chosen
+        select.value = named.value
+        self.notify(f"Format {named.value.upper()}, as the file name's extension says", markup=False)
+        return named
 
 
 def _short_source(label: str) -> str:
