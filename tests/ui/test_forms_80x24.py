@@ -7,11 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Checkbox, DataTable, Input, Select
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
-from certbench.core.demo import build_demo
+from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
 from certbench.core.workspace import Workspace
 from certbench.ui.app import CertbenchApp, make_app
+from certbench.ui.screens.keystore import KeystoreScreen
 from certbench.ui.screens.truststore import TruststoreScreen
 from conftest import FIXED_NOW
 from pilot_support import burst, until
@@ -85,3 +87,49 @@ async def test_truststore_takes_the_format_from_the_typed_extension_and_leaves_t
         await pilot.press("4")
         await until(pilot, lambda: app.current_mode == "keystore")
         assert screen.query_one("#truststore-password", Input).value == "changeit9"
+
+
+async def keystore_ready(app: CertbenchApp, pilot: Pilot[None]) -> KeystoreScreen:
+    """The Keystore screen at 80x24 with the demo client's passwords typed for real, ready to write."""
+    await pilot.press("4")
+    await until(pilot, lambda: isinstance(app.screen, KeystoreScreen) and app.screen._item is not None)
+    screen = app.screen
+    assert isinstance(screen, KeystoreScreen)
+    screen.query_one("#keystore-item-password", Input).focus()
+    await pilot.press(*DEMO_KEY_PASSWORD.decode(), "tab", *"gatewaypass1", "tab", *"gatewaypass1")
+    await until(pilot, lambda: status(screen).startswith("Ready"), why=lambda: status(screen))
+    return screen
+
+
+def status(screen: KeystoreScreen) -> str:
+    return str(screen.query_one("#keystore-status", Static).render())
+
+
+async def test_keystore_status_and_checklist_judge_the_form_as_it_is(demo_app: CertbenchApp) -> None:
+    """One more character in Repeat after the checklist said Ready: the status names the failing check
+    (it said Ready beside "the passwords differ", every row ✓) and ctrl+s refuses for that reason."""
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await keystore_ready(app, pilot)
+        assert status(screen).startswith("Ready: ctrl+s writes artifacts/connectpay-client.jar")
+        await pilot.press("5")  # typed into Repeat, which has the focus
+        assert app.current_mode == "keystore"
+        await until(pilot, lambda: "Passwords match" in status(screen), why=lambda: status(screen))
+        assert status(screen).startswith("✗ Passwords match: the two passwords differ"), status(screen)
+        checklist = str(screen.query_one("#keystore-checklist", Static).render())
+        assert "✗ Passwords match: the two passwords differ" in checklist
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any("the two passwords differ" in str(n.message) for n in app._notifications))
+        assert not Path("ws/artifacts/connectpay-client.jar").exists()
+
+
+async def test_after_a_keystore_write_the_next_digit_switches_screens(demo_app: CertbenchApp) -> None:
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await keystore_ready(app, pilot)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: screen.last_written is not None)
+        await until(pilot, lambda: app.focused is screen.query_one("#keystore-items"))
+        await pilot.press("5")
+        await until(pilot, lambda: app.current_mode == "truststore")
+        assert screen.query_one("#keystore-repeat", Input).value == "gatewaypass1"
