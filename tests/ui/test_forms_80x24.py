@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.errors import NoWidget
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
@@ -133,3 +135,35 @@ async def test_after_a_keystore_write_the_next_digit_switches_screens(demo_app: 
         await pilot.press("5")
         await until(pilot, lambda: app.current_mode == "truststore")
         assert screen.query_one("#keystore-repeat", Input).value == "gatewaypass1"
+
+
+def shown(app: CertbenchApp, widget: Widget, line: int) -> bool:
+    """Whether the ``line``-th line of ``widget`` is on screen (not scrolled away, not below the fold)."""
+    try:
+        found, _region = app.screen.get_widget_at(widget.region.x + 1, widget.region.y + line)
+    except NoWidget:
+        return False
+    return found is widget
+
+
+async def test_keystore_at_80x24_shows_the_whole_chain_and_what_to_fix(demo_app: CertbenchApp) -> None:
+    """On arrival at 80x24 (no password typed): both chain lines, the first checklist rows and a status
+    that names the first failing check are on screen (the root and the checklist were below the fold while
+    the status said "3 check(s) to fix"); ``c`` brings the whole checklist into view."""
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await until(pilot, lambda: isinstance(app.screen, KeystoreScreen) and app.screen._item is not None)
+        screen = app.screen
+        assert isinstance(screen, KeystoreScreen)
+        await until(pilot, lambda: status(screen).startswith("✗"), why=lambda: status(screen))
+        assert status(screen).startswith("✗ Item key unlocked: type the password of the item's private key")
+        chain = screen.query_one("#keystore-chain", Static)
+        checklist = screen.query_one("#keystore-checklist", Static)
+        await until(pilot, lambda: "2. root" in str(chain.render()))
+        assert shown(app, chain, 0) and shown(app, chain, 1)
+        assert shown(app, checklist, 0)
+        assert "✗ Item key unlocked" in str(checklist.render()).splitlines()[0]
+        await pilot.press("c")
+        last = checklist.region.height - 1
+        await until(pilot, lambda: shown(app, checklist, last))

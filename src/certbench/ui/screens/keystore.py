@@ -156,6 +156,14 @@ class KeystoreScreen(CertbenchScreen):
         Binding(
             "ctrl+o", "stores", "Edit a store", id="keystore.stores", tooltip="Open an existing keystore to edit it"
         ),
+        Binding(
+            "c",
+            "checklist",
+            "Checklist",
+            id="keystore.checklist",
+            tooltip="Show the checklist (below the form on a small terminal); arrows scroll it",
+            show=False,
+        ),
     ]
 
     def __init__(self) -> None:
@@ -222,6 +230,11 @@ class KeystoreScreen(CertbenchScreen):
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
+
+    def action_checklist(self) -> None:
+        pane = self.query_one("#keystore-checklist-pane")
+        pane.focus(scroll_visible=False)
+        self.query_one("#keystore-body").scroll_to_widget(pane, top=True, animate=False)
 
     def action_stores(self) -> None:
         from certbench.ui.screens.stores import StoresScreen
@@ -416,6 +429,7 @@ class KeystoreScreen(CertbenchScreen):
             chain.append(
                 "   the root is not in the workspace: import it as a CA item\n", style=colors.get("warning", "")
             )
+        chain.rstrip()
         chain_widget.update(chain)
 
     def verdict(self) -> Verdict:
@@ -446,6 +460,7 @@ class KeystoreScreen(CertbenchScreen):
                 lines.append("! ", style="dim" if stale else f"bold {colors.get('warning', 'yellow')}")
             lines.append(f"{check.title}:", style="dim" if stale else "bold")
             lines.append(f" {check.reason}\n", style="dim" if stale else "")
+        lines.rstrip()
         self.query_one("#keystore-checklist", Static).update(lines)
         pane = self.query_one("#keystore-checklist-pane")
         failures = verdict.failures
@@ -454,7 +469,7 @@ class KeystoreScreen(CertbenchScreen):
             return  # no item: the item list's own message stays
         if failures:
             first = failures[0]
-            more = f" (+{len(failures) - 1} more below)" if len(failures) > 1 else ""
+            more = f" (+{len(failures) - 1}, key c)" if len(failures) > 1 else ""
             self._set_status(f"✗ {first.title}: {first.reason}{more}")
         elif verdict.checking:
             self._set_status("Checking...")
