@@ -4,17 +4,24 @@ and fits 80x24, Truststore's texts are not cut, every pane is titled, the tab ba
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from textual.coordinate import Coordinate
 from textual.errors import NoWidget
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
-from certbench.core.workspace import Workspace
+from certbench.core.workspace import ItemKind, Workspace
 from certbench.ui.app import CertbenchApp, make_app
+from certbench.ui.modals.help import HelpModal
 from certbench.ui.screens.keystore import KeystoreScreen
 from certbench.ui.screens.truststore import TruststoreScreen
 from conftest import FIXED_NOW
@@ -137,6 +144,23 @@ async def test_after_a_keystore_write_the_next_digit_switches_screens(demo_app: 
         assert screen.query_one("#keystore-repeat", Input).value == "gatewaypass1"
 
 
+def root_ca(common_name: str) -> x509.Certificate:
+    """A self-signed CA certificate named ``common_name`` (its truststore alias is the name in lower case)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(FIXED_NOW - timedelta(days=1))
+        .not_valid_after(FIXED_NOW + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+
+
 def shown(app: CertbenchApp, widget: Widget, line: int) -> bool:
     """Whether the ``line``-th line of ``widget`` is on screen (not scrolled away, not below the fold)."""
     try:
@@ -167,3 +191,50 @@ async def test_keystore_at_80x24_shows_the_whole_chain_and_what_to_fix(demo_app:
         await pilot.press("c")
         last = checklist.region.height - 1
         await until(pilot, lambda: shown(app, checklist, last))
+
+
+async def test_truststore_texts_fit_80_columns_and_aliases_stay_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two aliases that share their first 18 characters read differently (cut in the middle, not at the
+    end), the highlighted row's full alias is on the details line, the output placeholder is not cut."""
+    monkeypatch.chdir(tmp_path)
+    workspace = Workspace.open(Path("ws"))
+    build_demo(workspace, now=FIXED_NOW)
+    for year in (2024, 2031):
+        certificate = root_ca(f"Partner Root CA Production {year}")
+        workspace.save_item(f"partner-{year}", ItemKind.CA, now=FIXED_NOW, certificate=certificate)
+    app = make_app(Path("ws"), now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await until(pilot, lambda: isinstance(app.screen, TruststoreScreen))
+        screen = app.screen
+        assert isinstance(screen, TruststoreScreen)
+        await pilot.press("w")
+        table = screen.query_one("#truststore-table", DataTable)
+        aliases = ["partner-root-ca-production-2024", "partner-root-ca-production-2031"]
+        listed = lambda: [c.alias for c in screen._candidates][: table.row_count]  # noqa: E731
+        await until(pilot, lambda: set(aliases) <= set(listed()) and not screen._filling, why=lambda: str(listed()))
+        cells = {str(table.get_cell_at(Coordinate(row, 1))) for row in range(table.row_count)}
+        assert {"partner-r…ion-2024", "partner-r…ion-2031"} <= cells, cells
+        table.move_cursor(row=listed().index("partner-root-ca-production-2031"))
+        detail = screen.query_one("#truststore-row", Static)
+        await until(pilot, lambda: str(detail.render()).startswith("partner-root-ca-production-2031  CN="))
+        out = screen.query_one("#truststore-out", Input)
+        assert len(out.placeholder) <= out.content_region.width, (out.placeholder, out.content_region)
+
+
+@pytest.mark.parametrize(("key", "topic"), [("4", "Which bundle"), ("5", "Which format")])
+async def test_keystore_and_truststore_help_explain_the_choice(demo_app: CertbenchApp, key: str, topic: str) -> None:
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await until(pilot, lambda: app.current_mode != "workspace")
+        app.set_focus(None)
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpModal))
+        assert isinstance(app.screen, HelpModal)
+        headings = [heading for heading, _rows in app.screen.sections]
+        assert topic in headings
+        rows = dict(app.screen.sections)[topic]
+        assert len(rows) >= 3 and all(what for _keys, what in rows)

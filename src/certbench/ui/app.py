@@ -137,7 +137,12 @@ class CertbenchApp(App[None]):
         self.push_screen(
             HelpModal(
                 title,
-                [(f"{title} screen", screen_keys(screen)), ("Text fields", FIELD_KEYS), ("Everywhere", everywhere)],
+                [
+                    (f"{title} screen", screen_keys(screen)),
+                    *getattr(screen, "HELP_TOPICS", ()),
+                    ("Text fields", FIELD_KEYS),
+                    ("Everywhere", everywhere),
+                ],
             )
         )
 

@@ -41,9 +41,10 @@ ROW_BATCH = 50
 BATCH_PAUSE = 0.02
 DEFAULT_NAME = "truststore"
 
+ALIAS_WIDTH = 18
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("tick", "✓", 3),
-    ("alias", "Alias", 18),
+    ("alias", "Alias", ALIAS_WIDTH),
     ("subject", "Subject", 26),
     ("expires", "Expires", 10),
     ("left", "Left", 13),
@@ -61,6 +62,19 @@ class Loaded:
     what: str
 
 
+def middle_ellipsis(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, cut in the middle: aliases often differ only at their end
+    (``anf-secure-server-root-ca`` / ``anf-secure-server-rsa``), which a cut at the end hid."""
+    if len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    return f"{text[: width - 1 - tail]}…{text[-tail:]}"
+
+
+def _out_placeholder(fmt: str) -> str:
+    return f"default: artifacts/{DEFAULT_NAME}.{fmt}"
+
+
 def split_substrings(value: str) -> tuple[str, ...]:
     """``"alpha, beta"`` -> ``("alpha", "beta")`` (comma-separated, blanks ignored)."""
     return tuple(part.strip() for part in value.split(",") if part.strip())
@@ -74,6 +88,18 @@ class TruststoreScreen(CertbenchScreen):
     """Collect candidates, filter and tick them, write PEM / JKS / PKCS#12."""
 
     PALETTE_GROUP = "Truststore"
+    #: Sections of the help screen after the keys: which format to write.
+    HELP_TOPICS = (
+        (
+            "Which format",
+            (
+                ("PEM", "the certificates as text, one after another: OpenSSL/curl CAfile, nginx, Python; no password"),
+                ("JKS", "a Java truststore (keytool, older Java); needs a password"),
+                ("PKCS#12", "trusted certificates in a .p12: Java 9+ default, .NET; needs a password"),
+                ("File name", "its extension picks the format: .pem .crt .cer, .jks, .p12 .pfx"),
+            ),
+        ),
+    )
     PANE_TITLES = {"#truststore-table": "Certificates"}
     AUTO_FOCUS = "#truststore-table"
     PRIMARY_FOCUS = "#truststore-table"
@@ -171,6 +197,7 @@ class TruststoreScreen(CertbenchScreen):
             yield Input(placeholder="include: subject contains (a, b)", id="truststore-include")
             yield Input(placeholder="exclude: subject contains (a, b)", id="truststore-exclude")
         yield DataTable(id="truststore-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="truststore-row", markup=False)
         with Horizontal(classes="truststore-bar"):
             yield TypeAheadSelect(
                 [("PEM", "pem"), ("JKS", "jks"), ("PKCS#12", "p12")],
@@ -178,7 +205,7 @@ class TruststoreScreen(CertbenchScreen):
                 allow_blank=False,
                 id="truststore-format",
             )
-            yield Input(placeholder="output file in artifacts/ (default truststore.pem)", id="truststore-out")
+            yield Input(placeholder=_out_placeholder("pem"), id="truststore-out")
             yield Input(placeholder="password (JKS, p12)", password=True, id="truststore-password")
             yield Button("Write", id="truststore-write", variant="primary")
         yield Static(Text("Add files or workspace CAs to start."), id="truststore-status")
@@ -391,7 +418,7 @@ class TruststoreScreen(CertbenchScreen):
         now = self.now()
         return (
             self._tick_cell(index),
-            Text(candidate.alias),
+            Text(middle_ellipsis(candidate.alias, ALIAS_WIDTH)),
             Text(candidate.subject),
             Text(candidate.not_after.strftime("%Y-%m-%d")),
             days_left_text(candidate.days_left(now), colors),
@@ -446,9 +473,7 @@ class TruststoreScreen(CertbenchScreen):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "truststore-format":
-            self.query_one(
-                "#truststore-out", Input
-            ).placeholder = f"output file in artifacts/ (default {DEFAULT_NAME}.{event.value})"
+            self.query_one("#truststore-out", Input).placeholder = _out_placeholder(str(event.value))
 
     def _apply_filters(self) -> None:
         if not self._candidates:
@@ -476,6 +501,15 @@ class TruststoreScreen(CertbenchScreen):
         self._unticked.symmetric_difference_update({index})
         self._refresh_rows([index])
         self._update_status()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The details line: the highlighted row's full alias and subject (the table cuts both)."""
+        index = int(event.row_key.value) if event.row_key.value is not None else None
+        if index is None or index >= len(self._candidates):
+            return
+        candidate = self._candidates[index]
+        detail = Text.assemble((candidate.alias, "bold"), f"  {candidate.subject}")
+        self.query_one("#truststore-row", Static).update(detail)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_toggle_row()
@@ -506,6 +540,7 @@ class TruststoreScreen(CertbenchScreen):
         self._unticked.clear()
         self._rendered = 0
         self.query_one("#truststore-table", DataTable).clear()
+        self.query_one("#truststore-row", Static).update("")
         self._set_status("Add files or workspace CAs to start.")
 
     # -- status -------------------------------------------------------------------------------------
@@ -528,10 +563,18 @@ class TruststoreScreen(CertbenchScreen):
         unticked = sum(1 for i in self._unticked if self._decisions[i].status is ts.Status.ADDED)
         chosen = counts[ts.Status.ADDED] - unticked
         filling = f" (showing {self._rendered}...)" if self._rendered < len(self._candidates) else ""
+        others = (
+            (counts[ts.Status.DUPLICATE], "duplicate"),
+            (counts[ts.Status.EXPIRED], "expired"),
+            (counts[ts.Status.NON_CA], "not CA"),
+            (counts[ts.Status.FILTERED], "filtered"),
+            (unticked, "unticked"),
+        )
+        # Zero counts left out: the line fits 80 columns.
+        left_out = "".join(f", {count} {label}" for count, label in others if count)
         self._set_status(
-            f"{len(self._candidates)} certificate(s) from {len(self._sources)} source(s){filling}: {chosen} to write, "
-            f"{counts[ts.Status.DUPLICATE]} duplicate, {counts[ts.Status.EXPIRED]} expired, "
-            f"{counts[ts.Status.NON_CA]} not CA, {counts[ts.Status.FILTERED]} filtered, {unticked} unticked"
+            f"{len(self._candidates)} certificate(s) from {len(self._sources)} source(s){filling}: "
+            f"{chosen} to write{left_out}"
         )
 
     def _set_status(self, text: str) -> None:
