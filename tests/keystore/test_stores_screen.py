@@ -21,7 +21,7 @@ from certbench.ui.modals.open_file import OpenFileModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.stores import StoresScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 from tool_runner import run_tool
 
 PW = "storepass1"
@@ -222,4 +222,4 @@ def test_snapshot_stores_screen(snap_compare, store: Path, workspace: Workspace)
         await settle(pilot)
 
     app = make_app(workspace.root, now=FIXED_NOW)
-    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(app), terminal_size=(120, 36), run_before=run_before)

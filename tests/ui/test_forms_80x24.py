@@ -17,10 +17,11 @@ from textual.errors import NoWidget
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
+from textual.widgets._header import HeaderTitle
 
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
 from certbench.core.workspace import ItemKind, Workspace
-from certbench.ui.app import CertbenchApp, make_app
+from certbench.ui.app import CertbenchApp, make_app, workspace_label
 from certbench.ui.modals.help import HelpModal
 from certbench.ui.screens.keystore import KeystoreScreen
 from certbench.ui.screens.truststore import TruststoreScreen
@@ -238,3 +239,47 @@ async def test_keystore_and_truststore_help_explain_the_choice(demo_app: Certben
         assert topic in headings
         rows = dict(app.screen.sections)[topic]
         assert len(rows) >= 3 and all(what for _keys, what in rows)
+
+
+def test_workspace_label_is_the_full_path_shortened_from_the_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert workspace_label(tmp_path / "ws", 40) == "~/ws"
+    deep = tmp_path / "customers" / "acme-bank" / "2026" / "integration" / "ws"
+    assert workspace_label(deep, 20) == "…2026/integration/ws"
+    assert workspace_label(Path("/srv/ws"), 40) == "/srv/ws"
+
+
+async def test_the_header_names_the_workspace_at_80_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tab bar showed "workspace ws" (relative, and cut off entirely at 80 columns): the header shows
+    the path, ``~`` for home, shortened from the left."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    deep = tmp_path / "customers" / "acme-bank" / "2026" / "integration-tests" / "gateway" / "ws"
+    app = make_app(deep, now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        title = app.screen.query_one(HeaderTitle)
+        shown_text = str(title.render())
+        assert app.sub_title in shown_text and len(shown_text) <= title.region.width, (shown_text, title.region)
+        assert app.sub_title.startswith("v0") and "· …" in app.sub_title
+        assert app.sub_title.endswith("/2026/integration-tests/gateway/ws")
+
+
+async def test_probe_panes_are_titled_and_the_bindings_form_is_a_closed_box(demo_app: CertbenchApp) -> None:
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("7")
+        await until(pilot, lambda: app.current_mode == "probe")
+        await pilot.pause(0.2)
+        for selector in ("#probe-facts-pane", "#probe-certs", "#probe-findings"):
+            pane = app.screen.query_one(selector)
+            assert pane.display and pane.border_title, selector
+    app = make_app(Path("ws"), now=FIXED_NOW)  # the same workspace, a new run at 200x50
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("6")
+        await until(pilot, lambda: app.current_mode == "bindings")
+        await pilot.pause(0.2)
+        form = app.screen.query_one("#bindings-form")
+        assert form.border_title == "Bind or check"
+        assert form.styles.border_left[0] and form.styles.border_right[0]

@@ -171,7 +171,18 @@ class CertbenchApp(App[None]):
         return [*super().get_line_filters(), self._control_filter]
 
     def on_mount(self) -> None:
+        self._show_workspace_path()
         self.switch_mode("workspace")
+
+    def on_resize(self) -> None:
+        self._show_workspace_path()
+
+    def _show_workspace_path(self) -> None:
+        """The header names the workspace: ``certbench — v0.1.0 · ~/ws``, its path shortened from the left
+        to what the header has room for (the tab bar has none at 80 columns)."""
+        version = f"v{__version__}"
+        room = self.size.width - len(self.title) - len(version) - 26  # the icon and clock room, separators
+        self.sub_title = f"{version} · {workspace_label(self.workspace.root, room)}"
 
     def _handle_exception(self, error: Exception) -> None:
         """Last line of defence (overrides Textual's hook, which always exits with a traceback).
@@ -244,6 +255,19 @@ def _declared_actions(node: DOMNode) -> set[str]:
         if cls.__module__.startswith("certbench.")
         for binding in cls.__dict__.get("BINDINGS", ())
     }
+
+
+def workspace_label(path: Path, width: int) -> str:
+    """``path`` absolute, ``~`` for the home folder, cut from the left with ``…`` to ``width`` characters
+    (the end of a path names the workspace; its start is the same for every one)."""
+    absolute = path.absolute()
+    home = Path.home()
+    text = str(absolute)
+    if absolute == home or home in absolute.parents:
+        text = "~" + text[len(str(home)) :]
+    if len(text) > max(width, 8):
+        return "…" + text[-(max(width, 8) - 1) :]
+    return text
 
 
 def make_app(workspace_path: Path, *, now: datetime | None = None, theme: str = DARK_THEME) -> CertbenchApp:

@@ -139,6 +139,13 @@ class ProbeScreen(CertbenchScreen):
     AUTO_FOCUS = "#probe-target"
     PRIMARY_FOCUS = "#probe-target"
     LIST_FOCUS = "#probe-certs"
+    PANE_TITLES = {
+        "#probe-facts-pane": "Connection",
+        "#probe-certs": "Presented chain",
+        "#probe-chain": "Chain",
+        "#probe-details-pane": "Details",
+        "#probe-findings": "Findings",
+    }
     DEFAULT_CSS = """
     ProbeScreen .probe-bar {
         height: 3;
@@ -159,9 +166,6 @@ class ProbeScreen(CertbenchScreen):
         height: auto;
         max-height: 8;
         padding: 0 1;
-        border-top: solid $primary;
-    }
-    ProbeScreen #probe-body {
         border-top: solid $primary;
     }
     /* A short terminal (80x24): the table, the findings and the fix stay; the tree and details step aside. */
