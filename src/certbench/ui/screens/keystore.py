@@ -446,9 +446,10 @@ class KeystoreScreen(CertbenchScreen):
         chain = Text()
         roles = chain_roles(plan.source.chain, complete=plan.source.ends_at_root)
         for index, (certificate, role) in enumerate(zip(plan.source.chain, roles, strict=True)):
+            # The date before the subject: on a narrow terminal a long subject is cut at the end, one line each.
             chain.append(f"{index + 1}. {role:<12} ", style="bold")
-            chain.append(rfc4514(certificate.subject))
-            chain.append(f"  (until {certificate.not_valid_after_utc:%Y-%m-%d})\n", style="dim")
+            chain.append(f"until {certificate.not_valid_after_utc:%Y-%m-%d}  ", style="dim")
+            chain.append(rfc4514(certificate.subject) + "\n")
         if not plan.source.ends_at_root:
             chain.append(
                 "   the root is not in the workspace: import it as a CA item\n", style=colors.get("warning", "")
