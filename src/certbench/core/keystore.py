@@ -550,7 +550,7 @@ def plan_item_bundle(
     if needs_password and not password:
         # "no restricted characters" of a password not typed yet read as a pass (issue 14): not judged yet.
         checks = [
-            Check(check.code, check.title, False, "judged once the password is typed", severity="pending")
+            Check(check.code, check.title, False, "judged once the password is typed", severity=Severity.PENDING)
             if check.code == "jar.password-characters"
             else check
             for check in checks
