@@ -24,6 +24,7 @@ from certbench import __version__
 from certbench.core.errors import CertbenchError
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
+from certbench.ui.help_topics import HELP_TOPICS
 from certbench.ui.modals.help import FIELD_KEYS, HelpModal, screen_keys
 from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.workspace import WorkspaceScreen
@@ -139,7 +140,7 @@ class CertbenchApp(App[None]):
                 title,
                 [
                     (f"{title} screen", screen_keys(screen)),
-                    *getattr(screen, "HELP_TOPICS", ()),
+                    *HELP_TOPICS.get(title, ()),
                     ("Text fields", FIELD_KEYS),
                     ("Everywhere", everywhere),
                 ],

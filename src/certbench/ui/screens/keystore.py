@@ -102,28 +102,6 @@ class KeystoreScreen(CertbenchScreen):
     """Builds bundles from a workspace item; the checklist follows every change of the form."""
 
     PALETTE_GROUP = "Keystore"
-    #: Sections of the help screen after the keys: which bundle to pick.
-    HELP_TOPICS = (
-        (
-            "Which bundle",
-            (
-                (
-                    "Keystore JAR",
-                    "for the API gateway: the chain and the key (PKCS#8, encrypted with the new file "
-                    "password unless 'Key without password'); the checklist holds the gateway's rules",
-                ),
-                ("PKCS#12 (AES-256)", "key and chain in one file for current tools: OpenSSL 3, Java 11+, Windows 10+"),
-                (
-                    "PKCS#12 for browsers",
-                    "the same with legacy 3DES encryption, for browsers, macOS Keychain and "
-                    "older Java or Windows that cannot read AES",
-                ),
-                ("JKS (Java)", "a Java keystore for applications that still ask for JKS"),
-                ("PEM chain", "the certificates only, leaf to root: no key, no password"),
-                ("Partner profile", "checks the bundle against a partner's rules too; failures join the checklist"),
-            ),
-        ),
-    )
     PANE_TITLES = {"#keystore-items": "Items", "#keystore-form": "Bundle"}
     PRIMARY_FOCUS = "#keystore-items"
     DEFAULT_CSS = """

@@ -32,6 +32,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.tables import middle_ellipsis
 from certbench.ui.widgets.timeline import days_left_text
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
@@ -41,10 +42,9 @@ ROW_BATCH = 50
 BATCH_PAUSE = 0.02
 DEFAULT_NAME = "truststore"
 
-ALIAS_WIDTH = 18
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("tick", "✓", 3),
-    ("alias", "Alias", ALIAS_WIDTH),
+    ("alias", "Alias", 18),
     ("subject", "Subject", 26),
     ("expires", "Expires", 10),
     ("left", "Left", 13),
@@ -62,19 +62,6 @@ class Loaded:
     what: str
 
 
-def middle_ellipsis(text: str, width: int) -> str:
-    """``text`` in ``width`` cells, cut in the middle: aliases often differ only at their end
-    (``anf-secure-server-root-ca`` / ``anf-secure-server-rsa``), which a cut at the end hid."""
-    if len(text) <= width:
-        return text
-    tail = (width - 1) // 2
-    return f"{text[: width - 1 - tail]}…{text[-tail:]}"
-
-
-def _out_placeholder(fmt: str) -> str:
-    return f"default: artifacts/{DEFAULT_NAME}.{fmt}"
-
-
 def split_substrings(value: str) -> tuple[str, ...]:
     """``"alpha, beta"`` -> ``("alpha", "beta")`` (comma-separated, blanks ignored)."""
     return tuple(part.strip() for part in value.split(",") if part.strip())
@@ -88,18 +75,6 @@ class TruststoreScreen(CertbenchScreen):
     """Collect candidates, filter and tick them, write PEM / JKS / PKCS#12."""
 
     PALETTE_GROUP = "Truststore"
-    #: Sections of the help screen after the keys: which format to write.
-    HELP_TOPICS = (
-        (
-            "Which format",
-            (
-                ("PEM", "the certificates as text, one after another: OpenSSL/curl CAfile, nginx, Python; no password"),
-                ("JKS", "a Java truststore (keytool, older Java); needs a password"),
-                ("PKCS#12", "trusted certificates in a .p12: Java 9+ default, .NET; needs a password"),
-                ("File name", "its extension picks the format: .pem .crt .cer, .jks, .p12 .pfx"),
-            ),
-        ),
-    )
     PANE_TITLES = {"#truststore-table": "Certificates"}
     AUTO_FOCUS = "#truststore-table"
     PRIMARY_FOCUS = "#truststore-table"
@@ -205,7 +180,7 @@ class TruststoreScreen(CertbenchScreen):
                 allow_blank=False,
                 id="truststore-format",
             )
-            yield Input(placeholder=_out_placeholder("pem"), id="truststore-out")
+            yield Input(placeholder=f"default: artifacts/{DEFAULT_NAME}.pem", id="truststore-out")
             yield Input(placeholder="password (JKS, p12)", password=True, id="truststore-password")
             yield Button("Write", id="truststore-write", variant="primary")
         yield Static(Text("Add files or workspace CAs to start."), id="truststore-status")
@@ -418,7 +393,7 @@ class TruststoreScreen(CertbenchScreen):
         now = self.now()
         return (
             self._tick_cell(index),
-            Text(middle_ellipsis(candidate.alias, ALIAS_WIDTH)),
+            Text(middle_ellipsis(candidate.alias, COLUMNS[1][2])),
             Text(candidate.subject),
             Text(candidate.not_after.strftime("%Y-%m-%d")),
             days_left_text(candidate.days_left(now), colors),
@@ -470,10 +445,12 @@ class TruststoreScreen(CertbenchScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id in ("truststore-include", "truststore-exclude"):
             self._apply_filters()
+        elif event.input.id == "truststore-out" and (named := ts.format_for_path(event.value.strip())):
+            self.query_one("#truststore-format", Select).value = named.value  # a typed extension picks the format
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "truststore-format":
-            self.query_one("#truststore-out", Input).placeholder = _out_placeholder(str(event.value))
+            self.query_one("#truststore-out", Input).placeholder = f"default: artifacts/{DEFAULT_NAME}.{event.value}"
 
     def _apply_filters(self) -> None:
         if not self._candidates:
@@ -502,14 +479,11 @@ class TruststoreScreen(CertbenchScreen):
         self._refresh_rows([index])
         self._update_status()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self) -> None:
         """The details line: the highlighted row's full alias and subject (the table cuts both)."""
-        index = int(event.row_key.value) if event.row_key.value is not None else None
-        if index is None or index >= len(self._candidates):
-            return
-        candidate = self._candidates[index]
-        detail = Text.assemble((candidate.alias, "bold"), f"  {candidate.subject}")
-        self.query_one("#truststore-row", Static).update(detail)
+        if (index := self._highlighted_index()) is not None and index < len(self._candidates):
+            row = self._candidates[index]
+            self.query_one("#truststore-row", Static).update(Text.assemble((row.alias, "bold"), f"  {row.subject}"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_toggle_row()
@@ -563,18 +537,10 @@ class TruststoreScreen(CertbenchScreen):
         unticked = sum(1 for i in self._unticked if self._decisions[i].status is ts.Status.ADDED)
         chosen = counts[ts.Status.ADDED] - unticked
         filling = f" (showing {self._rendered}...)" if self._rendered < len(self._candidates) else ""
-        others = (
-            (counts[ts.Status.DUPLICATE], "duplicate"),
-            (counts[ts.Status.EXPIRED], "expired"),
-            (counts[ts.Status.NON_CA], "not CA"),
-            (counts[ts.Status.FILTERED], "filtered"),
-            (unticked, "unticked"),
-        )
-        # Zero counts left out: the line fits 80 columns.
-        left_out = "".join(f", {count} {label}" for count, label in others if count)
         self._set_status(
-            f"{len(self._candidates)} certificate(s) from {len(self._sources)} source(s){filling}: "
-            f"{chosen} to write{left_out}"
+            f"{len(self._candidates)} certificate(s) from {len(self._sources)} source(s){filling}: {chosen} to write, "
+            f"{counts[ts.Status.DUPLICATE]} duplicate, {counts[ts.Status.EXPIRED]} expired, "
+            f"{counts[ts.Status.NON_CA]} not CA, {counts[ts.Status.FILTERED]} filtered, {unticked} unticked"
         )
 
     def _set_status(self, text: str) -> None:
@@ -591,7 +557,7 @@ class TruststoreScreen(CertbenchScreen):
         if not entries:
             self.notify("Nothing to write: add sources and tick some certificates", severity="warning", markup=False)
             return
-        fmt = self._format_for_output()
+        fmt = ts.TrustFormat(str(self.query_one("#truststore-format", Select).value))
         password_text = self.query_one("#truststore-password", Input).value
         if fmt is not ts.TrustFormat.PEM and not password_text:
             self.query_one("#truststore-password", Input).focus()
@@ -636,18 +602,6 @@ class TruststoreScreen(CertbenchScreen):
             on_done=done,
             on_error=failed,
         )
-
-    def _format_for_output(self) -> ts.TrustFormat:
-        """The chosen format, or the one the typed output name's extension names (``trust.jks`` is a JKS
-        whatever the list says: the list follows the name, and says so)."""
-        select = self.query_one("#truststore-format", Select)
-        chosen = ts.TrustFormat(str(select.value))
-        named = ts.format_for_path(self.query_one("#truststore-out", Input).value.strip())
-        if named is None or named is chosen:
-            return chosen
-        select.value = named.value
-        self.notify(f"Format {named.value.upper()}, as the file name's extension says", markup=False)
-        return named
 
 
 def _short_source(label: str) -> str:

@@ -39,3 +39,12 @@ def fill_table(
     title = getattr(table, PANE_TITLE, None)
     if title:
         table.border_title = f"{title} ({len(rows)})"
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, cut in the middle: aliases often differ only at their end
+    (``anf-secure-server-root-ca`` / ``anf-secure-server-rsa``), which a cut at the end hid."""
+    if len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    return f"{text[: width - 1 - tail]}…{text[-tail:]}"
