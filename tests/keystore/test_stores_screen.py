@@ -22,7 +22,7 @@ from certbench.ui.modals.open_file import OpenFileModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.stores import StoresScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 from pilot_support import until
 from tool_runner import run_tool
 
@@ -224,7 +224,7 @@ def test_snapshot_stores_screen(snap_compare, store: Path, workspace: Workspace)
         await settle(pilot)
 
     app = make_app(workspace.root, now=FIXED_NOW)
-    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(app), terminal_size=(120, 36), run_before=run_before)
 
 
 async def test_rename_typed_in_one_burst_with_ctrl_u_saves(store: Path, workspace: Workspace) -> None:

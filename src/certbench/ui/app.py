@@ -26,6 +26,7 @@ from certbench import __version__
 from certbench.core.errors import CertbenchError
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
+from certbench.ui.help_topics import HELP_TOPICS
 from certbench.ui.modals.help import HelpModal, screen_keys, types_in_fields
 from certbench.ui.modals.typeahead import TypeAheadModal
 from certbench.ui.safe_output import ControlCharacterFilter
@@ -180,7 +181,7 @@ class CertbenchApp(App[None]):
             ("Ctrl+Q", "Quit"),
         ]
         heading = f"{title} screen" + (" (letter keys: not while typing in a field)" if types_in_fields(screen) else "")
-        sections = [(heading, screen_keys(screen))]
+        sections = [(heading, screen_keys(screen)), *HELP_TOPICS.get(title, ())]
         fields = screen.field_keys() if isinstance(screen, CertbenchScreen) else []
         if fields:
             sections.append(("Text fields", fields))
@@ -212,7 +213,18 @@ class CertbenchApp(App[None]):
         return [*super().get_line_filters(), self._control_filter]
 
     def on_mount(self) -> None:
+        self._show_workspace_path()
         self.switch_mode("workspace")
+
+    def on_resize(self) -> None:
+        self._show_workspace_path()
+
+    def _show_workspace_path(self) -> None:
+        """The header names the workspace: ``certbench — v0.1.0 · ~/ws``, its path shortened from the left
+        to what the header has room for (the tab bar has none at 80 columns)."""
+        version = f"v{__version__}"
+        room = self.size.width - len(self.title) - len(version) - 26  # the icon and clock room, separators
+        self.sub_title = f"{version} · {workspace_label(self.workspace.root, room)}"
 
     def _handle_exception(self, error: Exception) -> None:
         """Last line of defence (overrides Textual's hook, which always exits with a traceback).
@@ -290,6 +302,19 @@ def _declared_actions(node: DOMNode) -> set[str]:
         if cls.__module__.startswith("certbench.")
         for binding in cls.__dict__.get("BINDINGS", ())
     }
+
+
+def workspace_label(path: Path, width: int) -> str:
+    """``path`` absolute, ``~`` for the home folder, cut from the left with ``…`` to ``width`` characters
+    (the end of a path names the workspace; its start is the same for every one)."""
+    absolute = path.absolute()
+    home = Path.home()
+    text = str(absolute)
+    if absolute == home or home in absolute.parents:
+        text = "~" + text[len(str(home)) :]
+    if len(text) > max(width, 8):
+        return "…" + text[-(max(width, 8) - 1) :]
+    return text
 
 
 def make_app(workspace_path: Path, *, now: datetime | None = None, theme: str = DARK_THEME) -> CertbenchApp:

@@ -10,7 +10,6 @@ Enter has run its action.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -82,7 +81,7 @@ class CertbenchScreen(Screen[None]):
     def on_mount(self) -> None:
         """Every job screen gets the tab bar under its header and a compact footer."""
         app = self.certbench_app
-        tabs = JobTabs(app.jobs, f"workspace {display_path(app.workspace.root)}")
+        tabs = JobTabs(app.jobs)
         try:
             self.mount(tabs, after=self.query_one(Header))
         except NoMatches:
@@ -236,13 +235,3 @@ class CertbenchScreen(Screen[None]):
         if isinstance(self.focused, Input):
             self.return_to_list()
 
-
-def display_path(path: Path) -> str:
-    """A path as short as it can be shown unambiguously: relative to the current folder when inside it,
-    ``~/...`` under the home folder, else absolute."""
-    absolute = path.absolute()
-    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
-        with contextlib.suppress(ValueError):
-            relative = absolute.relative_to(base)
-            return prefix + str(relative) if str(relative) != "." else (prefix.rstrip("/") or ".")
-    return str(absolute)

@@ -39,6 +39,7 @@ from certbench.ui.tasks import run_task
 from certbench.ui.widgets.output_path import check_output_path
 from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.timeline import days_left_text
+from certbench.ui.widgets.toggles import TypeAheadSelect
 
 T = TypeVar("T")
 
@@ -210,7 +211,7 @@ class BindingsScreen(CertbenchScreen):
                     validate_on=["changed", "submitted"],
                 )
                 yield Label(Text("...or a workspace item"), classes="bindings-label")
-                yield Select[str]([], id="bindings-item", prompt="(none: use the file)")
+                yield TypeAheadSelect[str]([], id="bindings-item", prompt="(none: use the file)")
                 yield Label(Text("Note (kept with the binding)"), classes="bindings-label")
                 yield Input(id="bindings-note", placeholder="optional")
                 with Horizontal(id="bindings-buttons"):

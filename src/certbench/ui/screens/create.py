@@ -24,6 +24,7 @@ from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_na
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.toggles import TickBox
 
 ROLE_OPTIONS = [
     ("Root CA (self-signed)", Role.ROOT.value),
@@ -172,7 +173,7 @@ class CreateScreen(CertbenchScreen):
                                                               id="create-password-repeat", compact=True))  # fmt: skip
                 yield from self._row("Issuer password", Input(password=True, placeholder="the CA key's password",
                                                               id="create-issuer-password", compact=True))  # fmt: skip
-                yield Checkbox("No password: store the new key unencrypted (0600)", id="create-no-password",
+                yield TickBox("No password: store the new key unencrypted (0600)", id="create-no-password",
                                compact=True)  # fmt: skip
                 yield Static(Text(""), id="create-errors")
                 yield Static(Text(""), id="create-missing")

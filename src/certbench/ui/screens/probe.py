@@ -41,6 +41,7 @@ from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import ChainView, build_analysis, slug
 from certbench.ui.widgets.output_path import check_output_path
+from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
 if TYPE_CHECKING:  # pyOpenSSL is loaded when the first probe runs, not when the screen is shown
     from certbench.core.online.probe import ProbeReport, Target
@@ -140,6 +141,13 @@ class ProbeScreen(CertbenchScreen):
     PRIMARY_FOCUS = "#probe-target"
     LIST_FOCUS = "#probe-certs"
     FIELD_ENTER = "Probe host:port, then to the certificate list"
+    PANE_TITLES = {
+        "#probe-facts-pane": "Connection",
+        "#probe-certs": "Presented chain",
+        "#probe-chain": "Chain",
+        "#probe-details-pane": "Details",
+        "#probe-findings": "Findings",
+    }
     DEFAULT_CSS = """
     ProbeScreen .probe-bar {
         height: 3;
@@ -160,9 +168,6 @@ class ProbeScreen(CertbenchScreen):
         height: auto;
         max-height: 8;
         padding: 0 1;
-        border-top: solid $primary;
-    }
-    ProbeScreen #probe-body {
         border-top: solid $primary;
     }
     /* A short terminal (80x24): the table, the findings and the fix stay; the tree and details step aside. */
@@ -211,10 +216,10 @@ class ProbeScreen(CertbenchScreen):
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="host:port (then Enter)", id="probe-target")
             yield Input(placeholder="SNI (optional)", id="probe-sni")
-            yield Select[str]([], prompt="Client: none", id="probe-client")
+            yield TypeAheadSelect[str]([], prompt="Client: none", id="probe-client")
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="trust files, comma-separated (optional)", id="probe-trust")
-            yield Checkbox("System CAs", id="probe-system")
+            yield TickBox("System CAs", id="probe-system")
         with VerticalScroll(id="probe-facts-pane"):
             yield Static(Text("Nothing probed yet."), id="probe-facts")
         yield ChainView("probe", placeholder=PLACEHOLDER, id="probe-body")

@@ -24,7 +24,7 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, 
 
 from certbench.core import truststore as ts
 from certbench.core.actions.trust import build_truststore
-from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError, UsageError
+from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError
 from certbench.core.formats.load import load_file
 from certbench.core.workspace import Workspace
 from certbench.ui.modals.confirm import ConfirmModal
@@ -33,6 +33,7 @@ from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
 from certbench.ui.widgets.tables import FitTable, set_fit
+from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 from certbench.ui.widgets.trust_cells import COLUMNS, FLEX, row_cells, status_cell, tick_cell
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
@@ -155,19 +156,20 @@ class TruststoreScreen(CertbenchScreen):
             yield Button("Workspace CAs", id="truststore-add-workspace")
             yield Button("System CAs", id="truststore-add-system")
         with Horizontal(classes="truststore-bar"):
-            yield Checkbox("CA only", id="truststore-ca-only")
-            yield Checkbox("Drop expired", id="truststore-drop-expired")
+            yield TickBox("CA only", id="truststore-ca-only")
+            yield TickBox("Drop expired", id="truststore-drop-expired")
             yield Input(placeholder="include: subject contains (a, b)", id="truststore-include")
             yield Input(placeholder="exclude: subject contains (a, b)", id="truststore-exclude")
         yield FitTable(id="truststore-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="truststore-row", markup=False)
         with Horizontal(classes="truststore-bar"):
-            yield Select(
+            yield TypeAheadSelect(
                 [("PEM", "pem"), ("JKS", "jks"), ("PKCS#12", "p12")],
                 value="pem",
                 allow_blank=False,
                 id="truststore-format",
             )
-            yield Input(placeholder="output file in artifacts/ (default truststore.pem)", id="truststore-out")
+            yield Input(placeholder=f"default: artifacts/{DEFAULT_NAME}.pem", id="truststore-out")
             yield Input(placeholder="password (JKS, p12)", password=True, id="truststore-password")
             yield Button("Write", id="truststore-write", variant="primary")
         yield Static(id="truststore-out-hint", classes=HINT_CLASS)
@@ -397,13 +399,13 @@ class TruststoreScreen(CertbenchScreen):
         if event.input.id in ("truststore-include", "truststore-exclude"):
             self._apply_filters()
         elif event.input.id == "truststore-out":
+            if named := ts.format_for_path(event.value.strip()):
+                self.query_one("#truststore-format", Select).value = named.value  # a typed extension picks the format
             self._check_out()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "truststore-format":
-            self.query_one(
-                "#truststore-out", Input
-            ).placeholder = f"output file in artifacts/ (default {DEFAULT_NAME}.{event.value})"
+            self.query_one("#truststore-out", Input).placeholder = f"default: artifacts/{DEFAULT_NAME}.{event.value}"
             self._check_out()
 
     def _apply_filters(self) -> None:
@@ -432,6 +434,12 @@ class TruststoreScreen(CertbenchScreen):
         self._unticked.symmetric_difference_update({index})
         self._refresh_rows([index])
         self._update_status()
+
+    def on_data_table_row_highlighted(self) -> None:
+        """The details line: the highlighted row's full alias and subject (the table cuts both)."""
+        if (index := self._highlighted_index()) is not None and index < len(self._candidates):
+            row = self._candidates[index]
+            self.query_one("#truststore-row", Static).update(Text.assemble((row.alias, "bold"), f"  {row.subject}"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_toggle_row()
@@ -462,6 +470,7 @@ class TruststoreScreen(CertbenchScreen):
         self._unticked.clear()
         self._rendered = 0
         self.query_one("#truststore-table", DataTable).clear()
+        self.query_one("#truststore-row", Static).update("")
         self._set_status("Add files or workspace CAs to start.")
 
     # -- status -------------------------------------------------------------------------------------
@@ -537,6 +546,7 @@ class TruststoreScreen(CertbenchScreen):
         def done(path: Path) -> None:
             self.notify(f"Wrote {len(entries)} certificate(s) to {path} ({fmt.value})", markup=False)
             self._update_status()
+            self.return_to_list()  # the job is done: the next digit switches screens, not types a password
 
         def failed(error: CertbenchError) -> None:
             if isinstance(error, OutputExistsError) and not overwrite:
@@ -551,9 +561,6 @@ class TruststoreScreen(CertbenchScreen):
                 return
             self._report_error(error)
 
-        if out.suffix and ts.format_for_path(out) not in (None, fmt):
-            self._report_error(UsageError(f"{out.name} has the extension of another format than {fmt.value}"))
-            return
         self._set_status(f"Writing {len(entries)} certificate(s)...")
         run_task(
             self,

@@ -105,3 +105,12 @@ def fit_columns(table: DataTable[Text]) -> None:
         # both must forget the old widths (Textual 8.2.8 has no public call for a column's new width).
         table._require_update_dimensions = True
         table._clear_caches()
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, cut in the middle: aliases often differ only at their end
+    (``anf-secure-server-root-ca`` / ``anf-secure-server-rsa``), which a cut at the end hid."""
+    if len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    return f"{text[: width - 1 - tail]}…{text[-tail:]}"

@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.text import Text
 
 from certbench.core import truststore as ts
+from certbench.ui.widgets.tables import middle_ellipsis
 from certbench.ui.widgets.timeline import days_left_text
 
 #: (key, label, width) of each column.
@@ -24,7 +25,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("status", "Status", 16),
 )
 #: The columns that narrow (cut with an ellipsis) when the table is wider than its pane.
-FLEX = ("subject", "source", "alias", "status")
+FLEX = ("subject", "source", "status", "alias")
 
 
 def row_cells(decision: ts.Decision, *, unticked: bool, now: datetime, colors: dict[str, str]) -> tuple[Text, ...]:
@@ -32,7 +33,7 @@ def row_cells(decision: ts.Decision, *, unticked: bool, now: datetime, colors: d
     candidate = decision.candidate
     return (
         tick_cell(decision, unticked=unticked),
-        Text(candidate.alias, overflow="ellipsis"),
+        Text(middle_ellipsis(candidate.alias, COLUMNS[1][2]), overflow="ellipsis"),
         Text(candidate.subject, overflow="ellipsis"),
         Text(candidate.not_after.strftime("%Y-%m-%d")),
         days_left_text(candidate.days_left(now), colors),
