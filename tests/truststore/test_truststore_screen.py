@@ -14,7 +14,7 @@ import truststore_material
 from cryptography import x509
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, Select, Static
 from truststore_material import STOREPASS, TrustMaterial, keytool_list
 
 from certbench.core.workspace import ItemKind, Workspace
@@ -261,3 +261,23 @@ def test_snapshot(ws_path: Path, snap_compare) -> None:
 
     app = make_app(ws_path, now=FIXED_NOW)
     assert snap_compare(home_at_workspace(app), terminal_size=(120, 36), run_before=run_before)
+
+
+async def test_status_counts_the_expired_certificates_it_writes(ws_path: Path) -> None:
+    """With Drop expired off, the expired 'Old Root CA' is written: the status says so (it read
+    '0 expired', which counted only the dropped ones, while the table said 'added, expired')."""
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await add_path(pilot, screen, "bundle.pem")
+        await until(pilot, filled(screen, 10))
+        assert cell(screen, 2, "status") == "added, expired"
+        status = rendered(screen)
+        assert ": 9 to write (1 expired); left out: 1 duplicate" in status, status
+        await pilot.click("#truststore-drop-expired")
+        await until(pilot, lambda: "left out: 1 duplicate, 1 expired" in rendered(screen))
+        assert ": 8 to write;" in rendered(screen)
+
+
+def rendered(screen: TruststoreScreen) -> str:
+    return str(screen.query_one("#truststore-status", Static).render())

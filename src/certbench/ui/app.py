@@ -32,6 +32,7 @@ from certbench.ui.modals.typeahead import TypeAheadModal
 from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
+from certbench.ui.terminal_keys import read_escape_digit_as_alt
 from certbench.ui.themes import DARK_THEME, LIGHT_THEME, THEMES
 
 #: (mode name, key, title) for each job, in the order of the number keys.
@@ -124,6 +125,7 @@ class CertbenchApp(App[None]):
 
     def __init__(self, workspace: Workspace, *, now: datetime | None = None, theme: str = DARK_THEME) -> None:
         super().__init__()
+        read_escape_digit_as_alt()
         self.workspace = workspace
         # Warnings after a change was made (the audit log could not be appended) become notifications.
         workspace.on_warning = self._notify_warning

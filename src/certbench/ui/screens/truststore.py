@@ -491,12 +491,26 @@ class TruststoreScreen(CertbenchScreen):
         for decision in self._decisions:
             counts[decision.status] += 1
         unticked = sum(1 for i in self._unticked if self._decisions[i].status is ts.Status.ADDED)
-        chosen = counts[ts.Status.ADDED] - unticked
+        chosen = self.selected_entries()
+        now = self.now()
+        expired_kept = sum(1 for candidate in chosen if candidate.is_expired(now))
         filling = f" (showing {self._rendered}...)" if self._rendered < len(self._candidates) else ""
+        left_out = [
+            f"{count} {label}"
+            for count, label in (
+                (counts[ts.Status.DUPLICATE], "duplicate"),
+                (counts[ts.Status.EXPIRED], "expired"),
+                (counts[ts.Status.NON_CA], "not CA"),
+                (counts[ts.Status.FILTERED], "filtered"),
+                (unticked, "unticked"),
+            )
+            if count
+        ]
+        # Expired certificates written (Drop expired off) are said as such: "0 expired" read as none.
         self._set_status(
-            f"{len(self._candidates)} certificate(s) from {len(self._sources)} source(s){filling}: {chosen} to write, "
-            f"{counts[ts.Status.DUPLICATE]} duplicate, {counts[ts.Status.EXPIRED]} expired, "
-            f"{counts[ts.Status.NON_CA]} not CA, {counts[ts.Status.FILTERED]} filtered, {unticked} unticked"
+            f"{len(self._candidates)} cert(s), {len(self._sources)} source(s){filling}: {len(chosen)} to write"
+            + (f" ({expired_kept} expired)" if expired_kept else "")
+            + (f"; left out: {', '.join(left_out)}" if left_out else "")
         )
 
     def _set_status(self, text: str) -> None:
