@@ -211,6 +211,27 @@ async def test_role_change_resets_subject_and_passwords_are_checked_as_typed(dem
         assert "same as the issuer's" in errors_text(screen)
 
 
+async def test_create_with_problems_names_the_first_and_focuses_its_field(tmp_path: Path) -> None:
+    """At 80x24 the list of problems is below the fold: Create (ctrl+s) names the first problem in the
+    notification and puts the focus on its field (it said 'see the list under the form')."""
+    ws = Workspace.open(tmp_path / "ws")
+    app = make_app(ws.root, now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_create(app, pilot)
+        await until(pilot, lambda: screen.query_one("#create-role", Select).value == "root")
+        fill(screen, name="root1", subject="/CN=Walk Root")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.focused is screen.query_one("#create-password", Input))
+        shown = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("Not created: Still needed: key password") for m in shown), shown
+        fill(screen, name="bad name!")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.focused is screen.query_one("#create-name", Input))
+        assert not ws.has("root1")
+
+
 def test_create_screen_snapshot(snap_compare, tmp_path: Path) -> None:
     """You should see the leaf form filled for a partner client issued by the demo Axway root, no errors,
     a muted "Still needed" line for the two passwords, and on the right the preview (subject literally with

@@ -133,6 +133,18 @@ async def test_keystore_status_and_checklist_judge_the_form_as_it_is(demo_app: C
         assert not Path("ws/artifacts/connectpay-client.jar").exists()
 
 
+async def test_keystore_ready_line_says_an_existing_file_is_replaced(demo_app: CertbenchApp) -> None:
+    """The output exists: the status reads 'replaces ... (asks first)' (it read 'Ready: ctrl+s
+    artifacts/x.jar exists: writing asks before replacing it')."""
+    existing = Path("ws/artifacts/connectpay-client.jar")
+    existing.parent.mkdir(parents=True, exist_ok=True)
+    existing.write_bytes(b"an older build")
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await keystore_ready(app, pilot)
+        assert status(screen) == "Ready: ctrl+s replaces artifacts/connectpay-client.jar (asks first)"
+
+
 async def test_after_a_keystore_write_the_next_digit_switches_screens(demo_app: CertbenchApp) -> None:
     app = demo_app
     async with app.run_test(size=(80, 24)) as pilot:

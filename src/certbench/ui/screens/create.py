@@ -45,6 +45,22 @@ TPP_SUBJECT_HINT = "/businessCategory=TPP/jurisdictionC=GB/serialNumber=123/C=GB
 #: The status line while nothing is being made (and after the role changed: the last item was another role's).
 READY_STATUS = "Fill in the form; the preview shows what will be made."
 
+#: The field a form problem is about, by the problem's first words (errors, then "Still needed: ..." lines).
+PROBLEM_FIELDS: tuple[tuple[str, str], ...] = (
+    ("Item name", "create-name"),
+    ("Subject", "create-subject"),
+    ("SANs", "create-sans"),
+    ("Validity", "create-days"),
+    ("Issuer password", "create-issuer-password"),
+    ("Issuer", "create-issuer"),
+    ("Repeat password", "create-password-repeat"),
+    ("Still needed: item name", "create-name"),
+    ("Still needed: subject", "create-subject"),
+    ("Still needed: key password", "create-password"),
+    ("Still needed: the key password again", "create-password-repeat"),
+    ("Still needed: the password of CA", "create-issuer-password"),
+)
+
 
 @dataclass(frozen=True)
 class IssuerInfo:
@@ -398,6 +414,23 @@ class CreateScreen(CertbenchScreen):
             self.query_one("#create-password-repeat", Input).value = ""
         self._validate()
 
+    def _show_first_problem(self) -> None:
+        """Create with an incomplete or wrong form: name the first problem and put the focus on its field
+        (the list under the form is below the fold at 80x24), instead of pointing at a list not on screen."""
+        _plan, errors, _warnings, missing = self.build_plan()
+        problems = [*errors, *(f"Still needed: {what}" for what in missing)]
+        if not problems:
+            return
+        first = problems[0]
+        field = next((widget_id for prefix, widget_id in PROBLEM_FIELDS if first.startswith(prefix)), None)
+        if field is not None:
+            widget = self.query_one(f"#{field}")
+            if not widget.disabled:
+                self.set_focus(widget)
+                widget.scroll_visible(animate=False)
+        more = f" (+{len(problems) - 1} more under the form)" if len(problems) > 1 else ""
+        self.notify(f"Not created: {first}{more}", severity="error", markup=False)
+
     def on_input_changed(self, event: Input.Changed) -> None:
         """Validate as you type; the issuer password is also tried on the CA's key (after a short pause, in
         a worker)."""
@@ -461,7 +494,7 @@ class CreateScreen(CertbenchScreen):
         self._validate()
         plan = self._plan
         if plan is None:
-            self.notify("The form has errors: see the list under the form.", severity="error", markup=False)
+            self._show_first_problem()
             return
         name = self._value("create-name")
         workspace: Workspace = self.workspace

@@ -481,7 +481,7 @@ class KeystoreScreen(CertbenchScreen):
             self._set_status("Checking...")
         else:
             out = self._check_out()
-            self._set_status(f"Ready: ctrl+s {out.note}" if out.ok else f"Fix the output path: {out.problem}")
+            self._set_status(out.ready_line("ctrl+s") if out.ok else f"Fix the output path: {out.problem}")
 
     def _set_status(self, message: str) -> None:
         self.query_one("#keystore-status", Static).update(Text(message))

@@ -25,10 +25,18 @@ class OutputCheck:
     target: Path | None
     problem: str | None
     note: str
+    #: The target as lines before the write show it (:func:`shown_path`).
+    shown: str = ""
 
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+    def ready_line(self, key: str) -> str:
+        """The status line once everything else is ready: what ``key`` does to the file."""
+        if self.target is not None and self.target.exists():
+            return f"Ready: {key} replaces {self.shown} (asks first)"
+        return f"Ready: {key} writes {self.shown}"
 
 
 def check_output_path(workspace: Workspace, typed: str, *, default: Path | None = None) -> OutputCheck:
@@ -37,13 +45,14 @@ def check_output_path(workspace: Workspace, typed: str, *, default: Path | None 
     target = workspace.output_path(text) if text else default
     if target is None:
         return OutputCheck(None, "type a file name (relative: in the workspace's artifacts/)", "")
+    shown = shown_path(workspace, target)
     try:
         check_output(target)
     except OutputExistsError:
-        return OutputCheck(target, None, f"{shown_path(workspace, target)} exists: writing asks before replacing it")
+        return OutputCheck(target, None, f"{shown} exists: writing asks before replacing it", shown)
     except CertbenchError as error:
-        return OutputCheck(target, str(error), "")
-    return OutputCheck(target, None, f"writes {shown_path(workspace, target)}")
+        return OutputCheck(target, str(error), "", shown)
+    return OutputCheck(target, None, f"writes {shown}", shown)
 
 
 def shown_path(workspace: Workspace, target: Path) -> str:
