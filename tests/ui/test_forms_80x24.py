@@ -295,3 +295,20 @@ async def test_probe_panes_are_titled_and_the_bindings_form_is_a_closed_box(demo
         form = app.screen.query_one("#bindings-form")
         assert form.border_title == "Bind or check"
         assert form.styles.border_left[0] and form.styles.border_right[0]
+
+
+async def test_bindings_details_below_the_fold_can_be_scrolled_by_key(demo_app: CertbenchApp) -> None:
+    """At 80x24 the Details pane shows the subject and issuer; the SHA-256 and x5t#S256 are below its fold.
+    The pane is a Tab stop after the table and scrolls with the keys (it was a fixed-height text, cut)."""
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6")
+        await until(pilot, lambda: app.current_mode == "bindings" and app.focused is not None)
+        pane = app.screen.query_one("#bindings-details-pane")
+        await until(pilot, lambda: "SHA-256" in str(app.screen.query_one("#bindings-details", Static).render()))
+        await pilot.pause()
+        assert pane.max_scroll_y > 0  # more than the pane shows at this size
+        await pilot.press("tab")
+        await until(pilot, lambda: app.focused is pane)
+        await pilot.press("end")
+        await until(pilot, lambda: pane.scroll_y == pane.max_scroll_y)

@@ -115,7 +115,7 @@ class BindingsScreen(CertbenchScreen):
     """The client_id <-> certificate registry: list, add, check, remove, export."""
 
     PALETTE_GROUP = "Bindings"
-    PANE_TITLES = {"#bindings-table": "Bindings", "#bindings-details": "Details", "#bindings-form": "Bind or check"}
+    PANE_TITLES = {"#bindings-table": "Bindings", "#bindings-details-pane": "Details", "#bindings-form": "Bind or check"}
     PRIMARY_FOCUS = "#bindings-table"
     FIELD_ENTER = "Add the binding (an incomplete form says what is missing and goes there)"
     BINDINGS = [
@@ -151,7 +151,7 @@ class BindingsScreen(CertbenchScreen):
     BindingsScreen #bindings-table {
         height: 1fr;
     }
-    BindingsScreen #bindings-details {
+    BindingsScreen #bindings-details-pane {
         height: 12;
         border-top: solid $primary;
         padding: 0 1;
@@ -199,7 +199,9 @@ class BindingsScreen(CertbenchScreen):
         with Horizontal(id="bindings-body"):
             with Vertical(id="bindings-left"):
                 yield FitTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
-                yield Static(Text("Select a binding to see its details."), id="bindings-details")
+                # A scroll pane (a Tab stop of its own): at 80x24 the SHA-256 and x5t#S256 are below its fold.
+                with VerticalScroll(id="bindings-details-pane"):
+                    yield Static(Text("Select a binding to see its details."), id="bindings-details")
             with VerticalScroll(id="bindings-form"):
                 yield Label(Text("Client ID"), classes="bindings-label")
                 yield Input(id="bindings-client", placeholder="client_id (e.g. the TPP's OAuth client)")
