@@ -91,7 +91,7 @@ class WorkspaceScreen(CertbenchScreen):
         with Vertical(id="workspace-welcome", classes="-hidden") as welcome:
             welcome.border_title = "Welcome to certbench"
             yield Static(
-                Text("This workspace is empty. Start with one of these (Tab moves between them, ? lists every key):"),
+                Text("This workspace is empty. Start with one of these (Tab moves between them, F1 lists every key):"),
                 id="workspace-welcome-text",
             )
             with Horizontal(id="workspace-welcome-actions"):
