@@ -35,15 +35,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-
-from certbench.core.describe import rfc4514
 from certbench.core.errors import PasswordError, UsageError, WorkspaceError
-from certbench.core.fingerprints import sha256_colon
 from certbench.core.lock import DEFAULT_TIMEOUT, hold
 from certbench.core.reading import read_workspace_file
 from certbench.core.safe_write import (
@@ -57,6 +51,12 @@ from certbench.core.safe_write import (
     write_private,
 )
 from certbench.core.validity import days_until
+
+if TYPE_CHECKING:
+    # cryptography (and describe, which imports it) are loaded by the methods that parse or write
+    # certificates: listing the workspace needs neither, and the TUI's first screen paints sooner without.
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 #: Always used with ``fullmatch`` (``$`` alone would accept a trailing newline).
 ITEM_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -299,6 +299,8 @@ class Workspace:
         return self._read_item(directory)
 
     def load_certificate(self, item: Item) -> x509.Certificate:
+        from cryptography import x509
+
         if not item.cert_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no certificate", path=item.cert_path)
         try:
@@ -308,6 +310,8 @@ class Workspace:
 
     def load_chain(self, item: Item) -> list[x509.Certificate]:
         """The item's issuer chain (issuer first, towards the root); empty when it has none."""
+        from cryptography import x509
+
         if not item.chain_path.is_file():
             return []
         try:
@@ -316,6 +320,8 @@ class Workspace:
             raise WorkspaceError(f"damaged chain file ({exc})", path=item.chain_path) from exc
 
     def load_csr(self, item: Item) -> x509.CertificateSigningRequest:
+        from cryptography import x509
+
         if not item.csr_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no CSR", path=item.csr_path)
         try:
@@ -325,6 +331,8 @@ class Workspace:
 
     def load_private_key(self, item: Item, password: bytes | None) -> PrivateKeyTypes:
         """Load the item's private key; raises :class:`PasswordError` when the password is missing/wrong."""
+        from cryptography.hazmat.primitives import serialization
+
         if not item.key_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no private key", path=item.key_path)
         data = self._read_file(item, item.key_path)
@@ -415,6 +423,9 @@ class Workspace:
         extra: Mapping[str, Any] | None,
     ) -> None:
         """Write a complete item into the (new, empty) folder ``directory``; ``item.json`` last."""
+        from certbench.core.describe import rfc4514
+        from certbench.core.fingerprints import sha256_colon
+
         if certificate is not None:
             write_atomic(directory / "cert.pem", _pem(certificate))
         if chain:
@@ -422,7 +433,7 @@ class Workspace:
         if key_pem is not None:
             write_private(directory / "key.pem", key_pem)
         if csr is not None:
-            write_atomic(directory / "csr.pem", csr.public_bytes(serialization.Encoding.PEM))
+            write_atomic(directory / "csr.pem", _pem(csr))
         subject_source = certificate.subject if certificate is not None else csr.subject  # type: ignore[union-attr]
         metadata: dict[str, Any] = {
             "version": METADATA_VERSION,
@@ -616,7 +627,9 @@ def _folder_id(directory: Path) -> tuple[int, int]:
     return status.st_dev, status.st_ino
 
 
-def _pem(certificate: x509.Certificate) -> bytes:
+def _pem(certificate: x509.Certificate | x509.CertificateSigningRequest) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 

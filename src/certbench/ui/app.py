@@ -62,6 +62,9 @@ class CertbenchApp(App[None]):
     CSS_PATH = "certbench.tcss"
     # The first screen is imported up front; the others (and the core they need: issuing, keystores,
     # truststores...) only when first shown, so the app paints sooner.
+    # The app starts in the Workspace mode itself rather than switching to it from Textual's blank default
+    # screen: a switch re-parses and re-applies every style rule twice before the first paint.
+    DEFAULT_MODE = "workspace"
     MODES = {
         "workspace": WorkspaceScreen,
         "inspect": _screen_factory("inspect", "InspectScreen"),
@@ -164,9 +167,6 @@ class CertbenchApp(App[None]):
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, then the one that keeps control characters from files off the terminal."""
         return [*super().get_line_filters(), self._control_filter]
-
-    def on_mount(self) -> None:
-        self.switch_mode("workspace")
 
     def _handle_exception(self, error: Exception) -> None:
         """Last line of defence (overrides Textual's hook, which always exits with a traceback).
