@@ -21,7 +21,6 @@ import asyncio
 import gc
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,12 @@ class Probe:
 
     lags: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    #: The same lags in CPU time of the whole process (every thread): what the lag would be on a machine
+    #: with a core free for certbench. On a loaded machine the wall-clock lag also holds other processes.
+    cpu_lags: list[float] = field(default_factory=list)
+    #: When each probe woke (perf_counter), and when the analysis reached the UI thread.
+    woke: list[float] = field(default_factory=list)
+    delivered: float = float("inf")
     collections: list[tuple[str, int, float]] = field(default_factory=list)
     _gc_started: dict[int, float] = field(default_factory=dict)
 
@@ -62,13 +67,15 @@ class Probe:
 
 async def probe_until(done: Any, probe: Probe, timeout: float = 300.0) -> float:
     started = last = time.perf_counter()
-    last_cpu = time.thread_time()
+    last_cpu, last_process = time.thread_time(), time.process_time()
     while not done():
         await asyncio.sleep(PROBE_INTERVAL)
-        now, cpu = time.perf_counter(), time.thread_time()
+        now, cpu, process = time.perf_counter(), time.thread_time(), time.process_time()
         probe.lags.append(max(0.0, now - last - PROBE_INTERVAL))
+        probe.cpu_lags.append(max(0.0, min(process - last_process, now - last) - PROBE_INTERVAL))
         probe.cpu.append(cpu - last_cpu)
-        last, last_cpu = now, cpu
+        probe.woke.append(now)
+        last, last_cpu, last_process = now, cpu, process
         if now - started > timeout:
             raise TimeoutError("the table did not fill")
     return time.perf_counter() - started
@@ -78,6 +85,7 @@ async def inspect_once(workspace: Path, bundle: Path) -> tuple[Probe, float]:
     from textual.widgets import DataTable
 
     from certbench.ui.screens.inspect import InspectScreen
+    from certbench.ui.widgets.chain_view import ChainView
 
     app = make_app(workspace)
     probe = Probe()
@@ -87,11 +95,21 @@ async def inspect_once(workspace: Path, bundle: Path) -> tuple[Probe, float]:
             await pilot.pause(0.02)
         screen = app.screen
         table = screen.query_one("#inspect-certs", DataTable)
+        view = screen.query_one(ChainView)
+        show = view.show
+
+        def timed_show(*args: Any) -> None:
+            probe.delivered = time.perf_counter()
+            show(*args)
+
+        view.show = timed_show  # type: ignore[method-assign]
         await pilot.pause(0.2)
         gc.callbacks.append(probe.on_gc)
         try:
             screen.open_paths([str(bundle)])
-            elapsed = await probe_until(lambda: table.row_count == COUNT and screen.analysis is not None, probe)
+            elapsed = await probe_until(
+                lambda: table.row_count == COUNT and screen.analysis is not None and not view.filling, probe
+            )
         finally:
             gc.callbacks.remove(probe.on_gc)
     return probe, elapsed
@@ -103,17 +121,26 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def report(probe: Probe, elapsed: float) -> bool:
-    worst, p99 = max(probe.lags), percentile(probe.lags, 0.99)
+    """One line per run; the target is judged on the CPU-time lag (the wall-clock one is printed beside)."""
+    # A probe's lag belongs to the phase its step started in: analysis (worker) or filling (UI thread).
+    started = [woke - lag for lag, woke in zip(probe.lags, probe.woke, strict=True)]
+    phases = {
+        "analysing": [lag for lag, start in zip(probe.cpu_lags, started, strict=True) if start < probe.delivered],
+        "filling": [lag for lag, start in zip(probe.cpu_lags, started, strict=True) if start >= probe.delivered],
+    }
+    worst = max(probe.cpu_lags)
     met = worst <= TARGET_SECONDS
     slow_gc = sorted((c for c in probe.collections if c[2] > 0.010), key=lambda c: -c[2])
     print(
         f"{COUNT} certificates analysed and listed in {elapsed:.2f} s, {len(probe.lags)} probes; "
-        f"lag max {worst * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
-        f"median {statistics.median(probe.lags) * 1000:.1f} ms; "
+        f"lag in CPU time: max {worst * 1000:.0f} ms, p99 {percentile(probe.cpu_lags, 0.99) * 1000:.0f} ms "
+        + "".join(f"({name} {max(lags, default=0) * 1000:.0f} ms) " for name, lags in phases.items())
+        + f"wall-clock: max {max(probe.lags) * 1000:.0f} ms, p99 {percentile(probe.lags, 0.99) * 1000:.0f} ms; "
         f"longest UI-thread CPU step {max(probe.cpu) * 1000:.0f} ms; "
         f"{len(probe.collections)} collections, {len(slow_gc)} over 10 ms"
         + (f" (longest {slow_gc[0][2] * 1000:.0f} ms, gen {slow_gc[0][1]}, thread {slow_gc[0][0]})" if slow_gc else "")
-        + f"; target {TARGET_SECONDS * 1000:.0f} ms: {'met' if met else 'MISSED'}"
+        + f"; load average {os.getloadavg()[0]:.1f}; "
+        f"target {TARGET_SECONDS * 1000:.0f} ms: {'met' if met else 'MISSED'}"
     )
     return met
 

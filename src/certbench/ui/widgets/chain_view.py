@@ -28,13 +28,26 @@ from certbench.core.formats.material import Material
 from certbench.core.roles import certificate_roles
 from certbench.core.safe_text import terminal_safe
 from certbench.core.validity import days_left
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.tables import TableFiller, column_widths, fill_table
 from certbench.ui.widgets.timeline import days_left_text
 
 CERT_COLUMNS = (("Id", "id"), ("Name", "name"), ("Role", "role"), ("Not after", "not_after"), ("Left", "left"))
 FINDING_COLUMNS = (("Severity", "severity"), ("Code", "code"), ("Message", "message"))
 #: Chains drawn in the tree (the best first); the table lists every certificate.
 MAX_TREE_CHAINS = 25
+#: Widest findings column (the message; the pane below shows it whole).
+FINDING_MAX_WIDTH = 200
+
+Rows = list[tuple[str, list[Text]]]
+
+
+@dataclass
+class FindingRows:
+    """The findings table's rows, each row's message and fix (by row key), and the column widths."""
+
+    rows: Rows
+    fixes: dict[str, str]
+    widths: list[int]
 
 
 @dataclass
@@ -47,6 +60,10 @@ class Analysis:
     report: ChainReport
     rows: list[tuple[str, list[Text]]] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
+    #: The certificate table's column widths, measured with the rows (in the worker, not on the UI thread).
+    widths: list[int] = field(default_factory=list)
+    #: The report's findings as table rows, built in the worker when the theme's colours were given.
+    findings: FindingRows | None = None
 
 
 def build_analysis(
@@ -76,7 +93,39 @@ def build_analysis(
                 ],
             )
         )
-    return Analysis(tuple(paths), materials, errors, report, rows, roles)
+    findings = finding_rows(report.findings, [], colors) if colors is not None else None
+    return Analysis(tuple(paths), materials, errors, report, rows, roles, column_widths(CERT_COLUMNS, rows), findings)
+
+
+def finding_rows(findings: Sequence[Finding], checks: Sequence[Check], colors: Mapping[str, str]) -> FindingRows:
+    """Rows of ``findings`` then of a partner profile's ``checks``, severities in the theme's ``colors``."""
+    style = {
+        "error": colors.get("error", ""),
+        "warning": colors.get("warning", ""),
+        "info": colors.get("primary", ""),
+    }
+    rows: Rows = []
+    fixes: dict[str, str] = {}
+    for number, finding in enumerate(findings):
+        key = f"f{number}"
+        fixes[key] = f"{finding.message}\nFix: {finding.fix}"
+        rows.append(
+            (
+                key,
+                [
+                    Text(finding.severity.upper(), style=f"bold {style.get(finding.severity, '')}".strip()),
+                    Text(finding.code),
+                    Text(finding.message),
+                ],
+            )
+        )
+    for number, check in enumerate(checks):
+        key = f"p{number}"
+        fixes[key] = f"{check.title}\nWhy: {check.reason}"
+        verdict = "PASS" if check.passed else check.severity.upper()
+        color = colors.get("success", "") if check.passed else style.get(check.severity, "")
+        rows.append((key, [Text(verdict, style=f"bold {color}".strip()), Text(check.code), Text(check.title)]))
+    return FindingRows(rows, fixes, column_widths(FINDING_COLUMNS, rows, max_width=FINDING_MAX_WIDTH))
 
 
 def slug(value: str) -> str:
@@ -139,6 +188,8 @@ class ChainView(Horizontal):
         self.analysis: Analysis | None = None
         self._now: datetime | None = None
         self._finding_fixes: dict[str, str] = {}
+        #: The row to highlight once the table's fill has added it (the best chain's leaf).
+        self._cursor_pending: str | None = None
 
     def compose(self) -> ComposeResult:
         prefix = self.prefix
@@ -152,6 +203,9 @@ class ChainView(Horizontal):
             yield Static(Text(""), id=f"{prefix}-fix", classes="chain-fix")
 
     def on_mount(self) -> None:
+        # Thousands of certificates (and as many findings) fill their tables in steps (TableFiller).
+        self._certs_filler = TableFiller(self.certs, on_step=self._place_cursor)
+        self._findings_filler = TableFiller(self.findings_table, yield_to=self._certs_filler)
         fill_table(self.certs, CERT_COLUMNS, [])
         fill_table(self.findings_table, FINDING_COLUMNS, [])
         self.chain_tree.show_root = True
@@ -174,17 +228,30 @@ class ChainView(Horizontal):
         """Fill every part from ``analysis`` (the best chain's leaf highlighted)."""
         self.analysis = analysis
         self._now = now
-        table = self.certs
-        fill_table(table, CERT_COLUMNS, analysis.rows)
+        leaf = analysis.report.chains[0].leaf if analysis.report.chains else None
+        self._cursor_pending = leaf
+        self._certs_filler.fill(CERT_COLUMNS, analysis.rows, widths=analysis.widths)
         self._show_chain(analysis)
         self.show_findings(analysis.report.findings, [])
-        leaf = analysis.report.chains[0].leaf if analysis.report.chains else None
-        if leaf is not None:
-            table.move_cursor(row=table.get_row_index(leaf))
         self.show_details(leaf)
+
+    @property
+    def filling(self) -> bool:
+        """True while the tables are still getting the rows of the shown analysis."""
+        return self._certs_filler.filling or self._findings_filler.filling
+
+    def _place_cursor(self) -> None:
+        """After a step of the certificate table's fill: highlight the leaf once its row is there."""
+        pending, table = self._cursor_pending, self.certs
+        if pending is not None and pending in table.rows:
+            self._cursor_pending = None
+            table.move_cursor(row=table.get_row_index(pending))
 
     def clear(self) -> None:
         self.analysis = None
+        self._cursor_pending = None
+        self._certs_filler.stop()
+        self._findings_filler.stop()
         fill_table(self.certs, CERT_COLUMNS, [])
         fill_table(self.findings_table, FINDING_COLUMNS, [])
         tree = self.chain_tree
@@ -220,33 +287,19 @@ class ChainView(Horizontal):
     def show_findings(self, findings: Sequence[Finding], checks: Sequence[Check]) -> None:
         """The findings (and a partner profile's checks) with the first one's message and fix below."""
         colors = self.app.get_css_variables()
-        style = {
-            "error": colors.get("error", ""),
-            "warning": colors.get("warning", ""),
-            "info": colors.get("primary", ""),
-        }
-        rows: list[tuple[str, list[Text]]] = []
-        self._finding_fixes = {}
-        for number, finding in enumerate(findings):
-            key = f"f{number}"
-            self._finding_fixes[key] = f"{finding.message}\nFix: {finding.fix}"
-            rows.append(
-                (
-                    key,
-                    [
-                        Text(finding.severity.upper(), style=f"bold {style.get(finding.severity, '')}".strip()),
-                        Text(finding.code),
-                        Text(finding.message),
-                    ],
-                )
-            )
-        for number, check in enumerate(checks):
-            key = f"p{number}"
-            self._finding_fixes[key] = f"{check.title}\nWhy: {check.reason}"
-            verdict = "PASS" if check.passed else check.severity.upper()
-            color = colors.get("success", "") if check.passed else style.get(check.severity, "")
-            rows.append((key, [Text(verdict, style=f"bold {color}".strip()), Text(check.code), Text(check.title)]))
-        fill_table(self.findings_table, FINDING_COLUMNS, rows, max_width=200)
+        analysis = self.analysis
+        built = analysis.findings if analysis is not None and findings is analysis.report.findings else None
+        if built is not None:
+            # The analysis' own findings, made into rows by the worker; the checks are a few more.
+            extra = finding_rows([], checks, colors)
+            rows = built.rows + extra.rows
+            fixes = built.fixes | extra.fixes
+            widths = [max(pair) for pair in zip(built.widths, extra.widths, strict=True)]
+        else:
+            made = finding_rows(findings, checks, colors)
+            rows, fixes, widths = made.rows, made.fixes, made.widths
+        self._finding_fixes = fixes
+        self._findings_filler.fill(FINDING_COLUMNS, rows, widths=widths)
         self._show_fix(rows[0][0] if rows else None)
 
     def _show_fix(self, key: str | None) -> None:
