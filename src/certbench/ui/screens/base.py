@@ -63,20 +63,16 @@ class CertbenchScreen(Screen[None]):
 
     # Chrome ------------------------------------------------------------------------------------------
 
-    async def mount_composed_widgets(self, widgets: list[Widget]) -> None:
-        """Every job screen gets the tab bar under its header and a compact footer, added to what its
-        ``compose`` made before that is mounted: one mount and one style pass, not a second round after."""
+    def on_mount(self) -> None:
+        """Every job screen gets the tab bar under its header and a compact footer."""
         app = self.certbench_app
         tabs = JobTabs(app.jobs, f"workspace {display_path(app.workspace.root)}")
-        headers = [index for index, widget in enumerate(widgets) if isinstance(widget, Header)]
-        widgets.insert(headers[0] + 1 if headers else 0, tabs)
-        for footer in widgets:
-            if isinstance(footer, Footer):
-                footer.compact = True
-        await super().mount_composed_widgets(widgets)
-
-    def on_mount(self) -> None:
-        """Pane titles (k9s style)."""
+        try:
+            self.mount(tabs, after=self.query_one(Header))
+        except NoMatches:
+            self.mount(tabs, before=0)
+        for footer in self.query(Footer):
+            footer.compact = True
         for selector, title in self.PANE_TITLES.items():
             pane = self._widget(selector)
             if pane is not None:
