@@ -96,6 +96,11 @@ async def inspect_once(workspace: Path, bundle: Path) -> tuple[Probe, float]:
         screen = app.screen
         table = screen.query_one("#inspect-certs", DataTable)
         view = screen.query_one(ChainView)
+
+        def filling() -> bool:
+            # Code from before the tables filled in steps has no ``filling`` (it filled them in one go).
+            return bool(getattr(view, "filling", False))
+
         show = view.show
 
         def timed_show(*args: Any) -> None:
@@ -108,7 +113,7 @@ async def inspect_once(workspace: Path, bundle: Path) -> tuple[Probe, float]:
         try:
             screen.open_paths([str(bundle)])
             elapsed = await probe_until(
-                lambda: table.row_count == COUNT and screen.analysis is not None and not view.filling, probe
+                lambda: table.row_count == COUNT and screen.analysis is not None and not filling(), probe
             )
         finally:
             gc.callbacks.remove(probe.on_gc)
