@@ -279,6 +279,14 @@ class Workspace:
                     damaged.append(DamagedItem(directory.name, directory, exc.message))
         return items, damaged
 
+    def looks_empty(self) -> bool:
+        """No item folder at all: one directory listing and at most one stat, no item read (the TUI lays out
+        its first screen with it while the items are listed in a worker)."""
+        try:
+            return not any(not path.name.startswith(".") and path.is_dir() for path in self.items_dir.iterdir())
+        except OSError:
+            return True
+
     def _item_dirs(self) -> list[Path]:
         """Item folders by name; hidden entries (temporary folders of writers) are never items."""
         try:
