@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, ProgressBar, Select, Static
 
 from certbench.core import issue
+from certbench.core.actions import issuing
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
 from certbench.core.issue import KeySpec, Plan, Role
 from certbench.core.subject import parse_subject
@@ -126,7 +127,7 @@ async def test_root_ca_replace_confirmed_progress_shown_ui_responsive(
 ) -> None:
     ws = Workspace.open(tmp_path / "ws")
     plan = Plan(Role.ROOT, parse_subject("/CN=Old Root"), key_spec=KeySpec.EC_P256, days=3650)
-    issue.create_item(ws, "my-root", plan, now=FIXED_NOW, key_password=None)
+    issuing.create_item(ws, "my-root", plan, now=FIXED_NOW, key_password=None)
     first = ws.get("my-root").cert_path.read_bytes()
     release = threading.Event()
     real_generate = issue.generate_key
@@ -135,7 +136,7 @@ async def test_root_ca_replace_confirmed_progress_shown_ui_responsive(
         release.wait(10)
         return real_generate(spec)
 
-    monkeypatch.setattr(issue.items, "generate_key", slow_generate)
+    monkeypatch.setattr(issuing, "generate_key", slow_generate)
     app = make_app(ws.root, now=FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_create(app, pilot)

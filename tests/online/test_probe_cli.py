@@ -12,7 +12,7 @@ import pytest
 from online_material import CLIENT_KEY_PASSWORD, OnlineMaterial, bundle, make_online_material
 from servers import TLSServer, closed_port, http_server, openssl_server, server_context, silent_listener, sni_context
 
-from certbench.core.workspace import Workspace
+from certbench.core.workspace import ItemKind, Workspace
 
 pytestmark = pytest.mark.xdist_group("online")
 
@@ -365,6 +365,14 @@ def test_import_stores_the_presented_chain_as_a_workspace_item(material: OnlineM
         "O=Certbench Test,CN=Probe Test Issuing CA"
     ]
     assert workspace.read_audit()[-1]["action"] == "item.import"
+    # The same kind and description as `certbench import` of the certificate's file (kind "imported" before).
+    code, _out, err = run_cli("--workspace", str(ws), "import", "from-file", str(material.leaf))
+    assert code == 0, err
+    from_file = workspace.get("from-file")
+    assert item.kind is from_file.kind is ItemKind.CERT
+    described = ("role", "serial", "sans")
+    assert {k: item.extra[k] for k in described} == {k: from_file.extra[k] for k in described}
+    assert item.extra["sans"] == ["DNS:localhost", "IP:127.0.0.1"]
 
 
 def test_usage_errors(run_cli, material: OnlineMaterial) -> None:

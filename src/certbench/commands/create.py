@@ -13,16 +13,19 @@ from cryptography.hazmat.primitives import serialization
 
 from certbench.commands import Context, add_password_options, echo, identity, print_json, read_password
 from certbench.core import issue
+from certbench.core.actions import issuing
+from certbench.core.actions.issuing import Created
+from certbench.core.actions.items import item_files
 from certbench.core.cnf import MergedRequest, RequestConfig, merge_request, read_request_config
 from certbench.core.demo import DEMO_KEY_PASSWORD, build_demo
 from certbench.core.describe import format_san, rfc4514
-from certbench.core.errors import OutputExistsError, PasswordError, UsageError, WorkspaceError
-from certbench.core.issue import Created, Issuer, KeySpec, Plan, Profile, Role
+from certbench.core.errors import OutputExistsError, PasswordError, UsageError
+from certbench.core.issue import Issuer, KeySpec, Plan, Profile, Role
 from certbench.core.reading import read_bounded
 from certbench.core.safe_write import write_atomic
 from certbench.core.subject import parse_san, parse_subject
 from certbench.core.validity import validity_days
-from certbench.core.workspace import Item, Workspace, validate_item_name
+from certbench.core.workspace import Workspace, validate_item_name
 
 KEY_CHOICES = [spec.value for spec in KeySpec]
 LEAF_PROFILE_CHOICES = [p.value for p in issue.LEAF_PROFILES]
@@ -246,7 +249,7 @@ def _load_issuer(args: argparse.Namespace, workspace: Workspace, name: str) -> I
                 path=item.key_path,
                 missing=True,
             )
-    return issue.load_issuer(workspace, name, password)
+    return issuing.load_issuer(workspace, name, password)
 
 
 def _refuse_existing(workspace: Workspace, name: str, force: bool) -> None:
@@ -262,32 +265,19 @@ def _report(created: Created, args: argparse.Namespace, ctx: Context, *, what: s
     now = ctx.now()
     if args.json:
         data = item.to_json(now)
-        data["files"] = _files(item)
+        data["files"] = item_files(item)
         data["warnings"] = list(created.warnings)
         print_json(data)
         return 0
     echo(f"created {what} {item.name!r}: {item.subject}")
     if item.not_after is not None:
         echo(f"  valid until {item.not_after:%Y-%m-%d} ({item.days_left(now)} days)  sha256 {item.sha256}")
-    for label, path in _files(item).items():
+    for label, path in item_files(item).items():
         extra = (
             " (encrypted)" if label == "key" and item.key_encrypted else (" (NOT encrypted)" if label == "key" else "")
         )
         echo(f"  {label}: {path}{extra}")
     return 0
-
-
-def _files(item: Item) -> dict[str, str]:
-    files = {}
-    for label, path in (
-        ("cert", item.cert_path),
-        ("chain", item.chain_path),
-        ("key", item.key_path),
-        ("csr", item.csr_path),
-    ):
-        if path.is_file():
-            files[label] = str(path)
-    return files
 
 
 def create_ca(args: argparse.Namespace, ctx: Context) -> int:
@@ -306,7 +296,7 @@ def create_ca(args: argparse.Namespace, ctx: Context) -> int:
     )
     issue.validate_plan(plan, issuer=issuer.certificate if issuer else None, now=now)
     password = _new_key_password(args)
-    created = issue.create_item(
+    created = issuing.create_item(
         workspace,
         args.name,
         plan,
@@ -357,7 +347,7 @@ def create_cert(args: argparse.Namespace, ctx: Context) -> int:
     plan = Plan(Role.LEAF, request.subject, key_spec=request.key_spec, days=days, profile=profile, sans=request.sans)
     issue.validate_plan(plan, issuer=issuer.certificate, now=now)
     password = _new_key_password(args)
-    created = issue.create_item(
+    created = issuing.create_item(
         workspace,
         args.name,
         plan,
@@ -387,7 +377,8 @@ def create_csr(args: argparse.Namespace, ctx: Context) -> int:
         hash_name=config.hash_name if config else None,
     )
     password = _new_key_password(args)
-    created = issue.create_item(workspace, args.name, plan, now=ctx.now(), key_password=password, overwrite=args.force)
+    now = ctx.now()
+    created = issuing.create_item(workspace, args.name, plan, now=now, key_password=password, overwrite=args.force)
     if args.out and created.csr is not None:
         write_atomic(args.out, created.csr.public_bytes(serialization.Encoding.PEM), overwrite=args.force)
     return _report(created, args, ctx, what="CSR")
@@ -404,20 +395,6 @@ def _read_csr(path: str) -> x509.CertificateSigningRequest:
         raise UsageError(f"is not a certificate signing request (PEM or DER): {exc}", path=source) from exc
 
 
-def _csr_owner(workspace: Workspace, csr: x509.CertificateSigningRequest) -> str | None:
-    """The workspace CSR item whose key made this CSR, if any."""
-    wanted = csr.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    for item in workspace.list_items():
-        if item.csr_path.is_file():
-            try:
-                own = workspace.load_csr(item).public_key()
-            except WorkspaceError:
-                continue
-            if own.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) == wanted:
-                return item.name
-    return None
-
-
 def sign_csr(args: argparse.Namespace, ctx: Context) -> int:
     if not args.out and not args.into:
         raise UsageError("say where the certificate goes: --out FILE and/or --into ITEM")
@@ -429,7 +406,7 @@ def sign_csr(args: argparse.Namespace, ctx: Context) -> int:
         request = issue.read_csr_request(csr)
     except UsageError as exc:
         raise exc.with_path(args.csr) from exc
-    owner = _csr_owner(workspace, csr)
+    owner = issuing.csr_owner(workspace, csr)
     if not args.json:
         echo(f"CSR {args.csr} asks for:")
         for label, value in request.rows():
@@ -437,43 +414,28 @@ def sign_csr(args: argparse.Namespace, ctx: Context) -> int:
         if owner:
             echo(f"  Key: held by workspace item {owner!r}")
     if args.into:
-        target = workspace.get(args.into)
-        if target.kind.value != "csr":
-            raise UsageError(f"--into {args.into!r}: the item is a {target.kind.value}, not a CSR item")
-        if owner != args.into:
-            raise UsageError(
-                f"--into {args.into!r}: this CSR was not made with the key of item {args.into!r}"
-                + (f" (it belongs to {owner!r})" if owner else "")
-                + f"; sign {target.csr_path} instead (the tpp2.crt-from-tpp1.csr mistake)"
-            )
+        issuing.check_sign_target(workspace, csr, args.into)  # before asking for the CA's password
     profile = issue.parse_profile(args.profile, allow_intermediate=True)
     issuer = _load_issuer(args, workspace, args.ca)
     now = ctx.now()
     default_days = issue.DEFAULT_CA_DAYS if profile is Profile.INTERMEDIATE else issue.DEFAULT_LEAF_DAYS
-    days = _days(args.days, default_days, issuer, now)
-    try:
-        issued = issue.sign_csr(csr, issuer=issuer, profile=profile, now=now, days=days)
-    except UsageError as exc:
-        raise UsageError(f"cannot sign as {profile.value}: {exc.message}", path=args.csr) from exc
-    for note in issued.notes:
-        _note(note)
-    pem = issued.certificate.public_bytes(serialization.Encoding.PEM)
-    if args.chain:
-        pem += b"".join(c.public_bytes(serialization.Encoding.PEM) for c in issued.chain)
-    if args.into:
-        issue.complete_csr_item(workspace, args.into, issued.certificate, issued.chain, now=now, issuer_name=args.ca)
-    if args.out:
-        write_atomic(args.out, pem, overwrite=args.force)
-    workspace.audit(
-        "sign",
-        now,
-        ca=args.ca,
-        profile=profile.value,
+    signed = issuing.sign_request(
+        workspace,
+        csr,
+        issuer=issuer,
+        issuer_name=args.ca,
+        profile=profile,
+        now=now,
+        days=_days(args.days, default_days, issuer, now),
         out=args.out,
         into=args.into,
-        serial=f"{issued.certificate.serial_number:x}",
+        with_chain=args.chain,
+        overwrite=args.force,
+        source=args.csr,
     )
-    certificate = issued.certificate
+    for note in signed.issued.notes:
+        _note(note)
+    certificate = signed.issued.certificate
     result: dict[str, Any] = {
         "subject": rfc4514(certificate.subject),
         "issuer": rfc4514(certificate.issuer),
@@ -482,7 +444,7 @@ def sign_csr(args: argparse.Namespace, ctx: Context) -> int:
         "not_after": f"{certificate.not_valid_after_utc:%Y-%m-%dT%H:%M:%SZ}",
         "profile": profile.value,
         "sans": [format_san(n) for n in request.sans] if profile is not Profile.INTERMEDIATE else [],
-        "notes": list(issued.notes),
+        "notes": list(signed.issued.notes),
         "out": args.out,
         "into": args.into,
     }

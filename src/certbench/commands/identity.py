@@ -1,7 +1,8 @@
 """``certbench import``, ``show``, ``rm``, ``restore``, ``trash``, and ``csr complete`` / ``cert renew``
 (registered under ``csr``/``cert`` by :mod:`certbench.commands.create`): identities in the workspace.
 
-The workflows are :mod:`certbench.core.actions.identity`; this module parses, asks for passwords and prints.
+The workflows are :mod:`certbench.core.actions.identity` and :mod:`certbench.core.actions.items`; this module
+parses, asks for passwords and prints.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from certbench.commands import Context, add_password_options, echo, load_asking, print_json, print_table, read_password
 from certbench.core.actions import identity as actions
+from certbench.core.actions import items
 from certbench.core.errors import PasswordError, UsageError
 from certbench.core.formats.load import load_file
 from certbench.core.formats.material import Material
@@ -125,7 +127,7 @@ def _stored_key_password(args: argparse.Namespace) -> bytes | None:
 def _item_lines(item: Item, now: datetime) -> None:
     if item.not_after is not None:
         echo(f"  valid until {item.not_after:%Y-%m-%d} ({item.days_left(now)} days)  sha256 {item.sha256}")
-    for label, path in actions.item_files(item).items():
+    for label, path in items.item_files(item).items():
         state = ""
         if label == "key":
             state = " (encrypted)" if item.key_encrypted else " (NOT encrypted)"
@@ -152,7 +154,7 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         data = item.to_json(now)
         data.update(
-            files=actions.item_files(item),
+            files=items.item_files(item),
             alias=imported.alias,
             chain=[format_subject(c.subject) for c in imported.chain],
             chain_from_workspace=imported.completed,
@@ -185,7 +187,7 @@ def run_csr_complete(args: argparse.Namespace, ctx: Context) -> int:
     item = actions.complete_csr(workspace, args.name, [certificate], chain_materials=chain, now=now)
     if args.json:
         data = item.to_json(now)
-        data["files"] = actions.item_files(item)
+        data["files"] = items.item_files(item)
         print_json(data)
         return 0
     echo(f"completed CSR item {item.name!r}: it is now a leaf with its certificate, {item.subject}")
@@ -235,7 +237,7 @@ def run_cert_renew(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         data = item.to_json(now)
         data.update(
-            files=actions.item_files(item),
+            files=items.item_files(item),
             serial=f"{renewed.certificate.serial_number:x}",
             previous_serial=f"{renewed.previous.serial_number:x}",
             history=renewed.history_number,
@@ -265,7 +267,7 @@ def run_cert_renew(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_show(args: argparse.Namespace, ctx: Context) -> int:
     now = ctx.now()
-    details = actions.item_details(ctx.workspace, args.name)
+    details = items.item_details(ctx.workspace, args.name)
     if args.json:
         print_json(details.to_json(now))
         return 0
@@ -306,13 +308,13 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_rm(args: argparse.Namespace, ctx: Context) -> int:
-    trash_id = actions.remove_item(ctx.workspace, args.name, now=ctx.now(), force=args.force)
+    trash_id = items.remove_item(ctx.workspace, args.name, now=ctx.now(), force=args.force)
     echo(f"moved {args.name!r} to the trash as {trash_id} ('certbench restore {trash_id}' brings it back)")
     return 0
 
 
 def run_restore(args: argparse.Namespace, ctx: Context) -> int:
-    name, trash_id = actions.restore_item(ctx.workspace, args.name, now=ctx.now())
+    name, trash_id = items.restore_item(ctx.workspace, args.name, now=ctx.now())
     echo(f"restored {name!r} from {trash_id}")
     return 0
 
@@ -320,7 +322,7 @@ def run_restore(args: argparse.Namespace, ctx: Context) -> int:
 def run_trash(args: argparse.Namespace, ctx: Context) -> int:
     workspace = ctx.workspace
     if args.empty:
-        gone = actions.empty_trash(workspace, now=ctx.now())
+        gone = items.empty_trash(workspace, now=ctx.now())
         if args.json:
             print_json({"deleted": [entry.trash_id for entry in gone]})
         else:

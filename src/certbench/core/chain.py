@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from certbench.core.chain_findings import (
+    PrimaryChain,
     about,
     aki_mismatches,
     ambiguous_issuers,
@@ -330,17 +331,19 @@ class _Analysis:
             return
         self.findings.extend(
             primary_chain_findings(
-                self.primary,
-                self.primary_complete,
-                self.chains[0],
-                materials=self.materials,
-                by_cert=self.by_cert,
-                linker=self.linker,
-                key_matched=self.key_matched,
-                purpose=self.purpose,
-                anchors_given=bool(self.trust),
-                ordered_positions=self.ordered_positions,
-                now=self.now,
+                PrimaryChain(
+                    self.primary,
+                    self.primary_complete,
+                    self.chains[0],
+                    materials=self.materials,
+                    by_cert=self.by_cert,
+                    linker=self.linker,
+                    key_matched=self.key_matched,
+                    purpose=self.purpose,
+                    anchors_given=bool(self.trust),
+                    ordered_positions=self.ordered_positions,
+                    now=self.now,
+                )
             )
         )
         self.findings.extend(

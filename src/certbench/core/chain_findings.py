@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
@@ -88,29 +89,42 @@ def ambiguous_issuers(linker: Linker, input_certs: Sequence[x509.Certificate]) -
     return findings
 
 
-def primary_chain_findings(
-    chain: list[x509.Certificate],
-    complete: bool,
-    info: ChainInfo,
-    *,
-    materials: Sequence[Material],
-    by_cert: dict[int, CertEntry],
-    linker: Linker,
-    key_matched: set[str],
-    purpose: str | None,
-    anchors_given: bool,
-    ordered_positions: dict[int, dict[int, int]],
-    now: datetime,
-) -> list[Finding]:
+@dataclass(frozen=True)
+class PrimaryChain:
+    """The primary chain (leaf first) and what the doctor knows around it: the input of
+    :func:`primary_chain_findings`."""
+
+    chain: list[x509.Certificate]
+    #: The chain ends at a self-signed certificate.
+    complete: bool
+    info: ChainInfo
+    materials: Sequence[Material]
+    #: Every certificate read, by ``id()``.
+    by_cert: dict[int, CertEntry]
+    linker: Linker
+    #: Ids (:attr:`CertEntry.id`) of the certificates whose private key was among the inputs.
+    key_matched: set[str]
+    purpose: str | None
+    #: Trust anchors were given (``--trust``), so an incomplete chain may still validate.
+    anchors_given: bool
+    #: Per certificate (by ``id()``): its position in each input whose order means something, by input number.
+    ordered_positions: dict[int, dict[int, int]]
+    now: datetime
+
+
+def primary_chain_findings(primary: PrimaryChain) -> list[Finding]:
     """The primary chain's findings: its order in each input, its end, a CA at its bottom, its trust verdict."""
+    chain, complete, info, by_cert = primary.chain, primary.complete, primary.info, primary.by_cert
     leaf = chain[0]
     leaf_entry = by_cert[id(leaf)]
     lone_root = len(chain) == 1 and complete
-    findings = _order_findings(chain, materials, ordered_positions, by_cert)
-    findings.extend(_end_findings(chain, complete, info, by_cert, linker, anchors_given))
+    findings = _order_findings(chain, primary.materials, primary.ordered_positions, by_cert)
+    findings.extend(_end_findings(chain, complete, info, by_cert, primary.linker, primary.anchors_given))
     if is_ca(leaf) and not (lone_root and len(by_cert) == 1):
-        findings.extend(_ca_at_the_bottom(leaf, leaf_entry, lone_root, len(by_cert), key_matched, purpose))
-    validity_explained = any(not is_valid_at(c, now) for c in chain if id(c) in by_cert) and validity_failure(
+        findings.extend(
+            _ca_at_the_bottom(leaf, leaf_entry, lone_root, len(by_cert), primary.key_matched, primary.purpose)
+        )
+    validity_explained = any(not is_valid_at(c, primary.now) for c in chain if id(c) in by_cert) and validity_failure(
         info.trust_reason
     )
     if info.trusted is False and not validity_explained:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from certbench.core.model import Severity
+
 
 @dataclass(frozen=True)
 class Check:
@@ -16,9 +18,9 @@ class Check:
     title: str
     passed: bool
     reason: str
-    #: "error" blocks (a refused build, exit 1); "warning" is reported but does not block; "pending" cannot be
+    #: ERROR blocks (a refused build, exit 1); WARNING is reported but does not block; PENDING cannot be
     #: judged yet (the JAR size before the JAR is built) and is judged again when it can.
-    severity: str = "error"
+    severity: Severity = Severity.ERROR
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -26,10 +28,10 @@ class Check:
             "title": self.title,
             "passed": self.passed,
             "reason": self.reason,
-            "severity": self.severity,
+            "severity": self.severity.value,
         }
 
 
 def blocking_failures(checks: Iterable[Check]) -> list[Check]:
     """The failed checks that must stop the operation."""
-    return [check for check in checks if not check.passed and check.severity == "error"]
+    return [check for check in checks if not check.passed and check.severity is Severity.ERROR]

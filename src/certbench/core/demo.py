@@ -16,6 +16,9 @@ them for anything real), serials are derived from the item names, dates from ``n
 with RSA PKCS#1 v1.5 (deterministic signatures), so certificates are byte-identical for the same ``now``.
 The private keys written into the workspace are encrypted, like every key certbench writes, with the
 documented demo password :data:`DEMO_KEY_PASSWORD` (``certbench-demo``).
+
+A workflow over the actions layer: each item is made by :func:`certbench.core.actions.issuing.create_item`
+(recorded as ``create``), and the whole build is recorded once more as ``demo``.
 """
 
 from __future__ import annotations
@@ -28,19 +31,11 @@ from importlib import resources
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 
+from certbench.core.actions.events import Event, record
+from certbench.core.actions.issuing import Created, create_item
 from certbench.core.bindings import Registry
 from certbench.core.errors import IssuanceError, OutputExistsError
-from certbench.core.issue import (
-    Created,
-    Issuer,
-    KeySpec,
-    Plan,
-    Profile,
-    Role,
-    as_issuer_key,
-    create_item,
-    serial_from_name,
-)
+from certbench.core.issue import Issuer, KeySpec, Plan, Profile, Role, as_issuer_key, serial_from_name
 from certbench.core.subject import parse_san, parse_subject
 from certbench.core.workspace import Workspace
 
@@ -205,7 +200,7 @@ def build_demo(workspace: Workspace, *, now: datetime, overwrite: bool = False) 
             chain = (issuer.certificate, *issuer.chain) if issuer else ()
             issuers[entry.name] = Issuer(result.certificate, key, chain)
     _bind_demo_clients(workspace, created, now=now)
-    workspace.audit("demo", now, items=[entry.name for entry in DEMO_ITEMS])
+    record(workspace, Event.DEMO, now, items=[entry.name for entry in DEMO_ITEMS])
     return created
 
 

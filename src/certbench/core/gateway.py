@@ -22,6 +22,7 @@ from certbench.core.describe import rfc4514
 from certbench.core.formats.jar import entry_stem
 from certbench.core.formats.material import Material
 from certbench.core.linking import is_issued_by, is_self_signed, same_key
+from certbench.core.model import Severity
 from certbench.core.validity import certificate_expired
 
 RESTRICTED_PASSWORD_CHARACTERS = frozenset("!%^&#:/?[]@$'()*+,;=")
@@ -196,7 +197,7 @@ def _size_check(size: int | None) -> Check:
         size is not None and size_accepted(size),
         f"{size} bytes (limit {MAX_GATEWAY_JAR_BYTES})" if size is not None else "known once the JAR is built",
         # Before the archive exists nobody can fix this rule; the build checks it on its own output.
-        severity="error" if size is not None else "pending",
+        severity=Severity.ERROR if size is not None else Severity.PENDING,
     )
 
 
@@ -207,4 +208,4 @@ def _manifest_check(manifest_first: bool) -> Check:
         if manifest_first
         else "META-INF/MANIFEST.MF is missing or not first (as `jar` writes it)"
     )
-    return Check("jar.manifest", "Manifest is the first entry", manifest_first, reason, severity="warning")
+    return Check("jar.manifest", "Manifest is the first entry", manifest_first, reason, severity=Severity.WARNING)

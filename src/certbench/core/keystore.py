@@ -37,6 +37,7 @@ from certbench.core.formats.jks import JksPrivateKey, serialize_jks
 from certbench.core.formats.material import Format, Material
 from certbench.core.gateway import check_keystore_jar, jar_checks, password_problem
 from certbench.core.linking import complete_chain, is_issued_by, is_self_signed, same_key
+from certbench.core.model import Severity
 from certbench.core.rules import run_profile
 from certbench.core.safe_write import write_atomic, write_private
 from certbench.core.validity import certificate_expired
@@ -231,7 +232,7 @@ def export_checks(
             "Nothing in the chain is expired",
             not expired,
             "; ".join(expired) if expired else "every certificate is valid now",
-            severity="warning",
+            severity=Severity.WARNING,
         )
     )
     if kind not in (BundleKind.PEM_CERT, BundleKind.DER, BundleKind.KEY):
@@ -244,7 +245,7 @@ def export_checks(
                 (f"{len(source.chain)} certificates, leaf to root" + (" (root left out)" if no_root else ""))
                 if root
                 else f"the chain ends at {rfc4514(source.chain[-1].subject)}: its issuer is not known",
-                severity="warning",
+                severity=Severity.WARNING,
             )
         )
     if password:
@@ -255,7 +256,7 @@ def export_checks(
                 "Password has no restricted characters",
                 problem is None,
                 problem or "no restricted characters",
-                severity="warning",
+                severity=Severity.WARNING,
             )
         )
     return checks

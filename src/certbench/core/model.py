@@ -30,14 +30,18 @@ from certbench.core.fingerprints import sha1_colon
 
 
 class Severity(StrEnum):
-    """How much a finding matters: an error fails the check (exit 1), a warning or info does not."""
+    """How much a finding or check matters: an error fails the check (exit 1), a warning or info does not."""
 
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+    #: Checklists only (:class:`certbench.core.checks.Check`): cannot be judged yet (the JAR size before the
+    #: JAR is built) and is judged again when it can. Never a finding's severity.
+    PENDING = "pending"
 
 
-SEVERITIES = tuple(severity.value for severity in Severity)
+#: The severities of a finding, most severe first.
+SEVERITIES = (Severity.ERROR.value, Severity.WARNING.value, Severity.INFO.value)
 
 
 @dataclass(frozen=True)

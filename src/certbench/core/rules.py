@@ -29,6 +29,7 @@ from certbench.core.formats.material import Material
 from certbench.core.gateway import password_problem
 from certbench.core.key_usage import has_key_usage
 from certbench.core.linking import end_entities, is_issued_by, is_self_signed, spki_der
+from certbench.core.model import Severity
 from certbench.core.subject import common_name as subject_cn
 from certbench.core.validity import certificate_expired, is_not_yet_valid
 
@@ -385,7 +386,7 @@ def run_profile(
                 title=str(rule["title"]),
                 passed=passed,
                 reason=reason,
-                severity=str(rule.get("severity", "error")),
+                severity=Severity(rule.get("severity", "error")),
             )
         )
     return checks
@@ -396,7 +397,7 @@ def _doctor_checks(ctx: RuleContext) -> list[Check]:
     report = analyze_chain(list(ctx.materials), now=ctx.now)
     checks = []
     for finding in report.findings:
-        if finding.severity != "error":
+        if finding.severity is not Severity.ERROR:
             continue
         fix = finding.fix
         checks.append(

@@ -40,7 +40,7 @@ _PEM_ALIAS = re.compile(r"^# (?P<alias>[^\s:]+): .*\n-----BEGIN CERTIFICATE-----
 
 
 class StoreFormat(StrEnum):
-    """Store formats certbench edits (``jceks``/``bks`` are read and converted, not written)."""
+    """Store formats certbench edits; those not in :data:`WRITABLE_FORMATS` are read and converted."""
 
     JKS = "jks"
     JCEKS = "jceks"
@@ -48,9 +48,9 @@ class StoreFormat(StrEnum):
     P12 = "p12"
     PEM = "pem"
 
-    @property
-    def writable(self) -> bool:
-        return self in (StoreFormat.JKS, StoreFormat.P12, StoreFormat.PEM)
+
+#: The formats certbench writes (``jceks``/``bks`` are read only).
+WRITABLE_FORMATS = (StoreFormat.JKS, StoreFormat.P12, StoreFormat.PEM)
 
 
 @dataclass(frozen=True)
@@ -223,8 +223,9 @@ def serialize_store(store: Store, fmt: StoreFormat, *, password: bytes | None, n
         raise KeystoreError(
             f"not changed: {store.problems[0]} (certbench rewrites the whole store and would lose it)", path=store.path
         )
-    if not fmt.writable:
-        raise UsageError(f"certbench cannot write {fmt.value.upper()} stores: convert to jks, p12 or pem")
+    if fmt not in WRITABLE_FORMATS:
+        writable = ", ".join(f.value for f in WRITABLE_FORMATS[:-1]) + f" or {WRITABLE_FORMATS[-1].value}"
+        raise UsageError(f"certbench cannot write {fmt.value.upper()} stores: convert to {writable}")
     if not store.entries and fmt is not StoreFormat.JKS:
         raise KeystoreError(f"a {fmt.value.upper()} store needs at least one entry", path=store.path)
     keys = [e for e in store.entries if e.type == PRIVATE_KEY]

@@ -14,7 +14,9 @@ Layout (documented in the README)::
       bindings.json            client_id <-> certificate registry
       audit.log                append-only JSON lines of actions (never a secret)
 
-``item.json`` is written last, so a folder without it is an unfinished write and is ignored.
+``item.json`` is written last, so a folder without it is an unfinished write and is ignored. What an item
+is and its ``item.json`` format are :mod:`certbench.core.item`; this module is the directory: locking,
+storing, listing, reading, the trash and the audit log.
 
 Changes are safe against concurrent certbench processes and against being killed (README "Workspace"):
 every read-modify-write holds the workspace lock (:mod:`certbench.core.lock`); an item is built complete
@@ -30,14 +32,24 @@ import dataclasses
 import json
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from certbench.core.errors import PasswordError, UsageError, WorkspaceError
+from certbench.core.item import (
+    ITEM_NAME_PATTERN,
+    DamagedItem,
+    Item,
+    ItemKind,
+    iso,
+    item_json,
+    parse_item,
+    refuse_secrets,
+    validate_item_name,
+)
 from certbench.core.lock import DEFAULT_TIMEOUT, hold
 from certbench.core.reading import read_workspace_file
 from certbench.core.safe_write import (
@@ -50,105 +62,23 @@ from certbench.core.safe_write import (
     write_atomic,
     write_private,
 )
-from certbench.core.validity import days_until
 
 if TYPE_CHECKING:
-    # cryptography (and describe, which imports it) are loaded by the methods that parse or write
-    # certificates: listing the workspace needs neither, and the TUI's first screen paints sooner without.
+    # cryptography is loaded by the methods that parse or write certificates: listing the workspace
+    # needs none, and the TUI's first screen paints sooner without it.
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-#: Always used with ``fullmatch`` (``$`` alone would accept a trailing newline).
-ITEM_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-METADATA_VERSION = 1
-_SECRET_WORDS = ("password", "passphrase", "secret", "private_key")
-
-
-class ItemKind(StrEnum):
-    """What a workspace item is."""
-
-    CA = "ca"
-    LEAF = "leaf"
-    CSR = "csr"
-    #: A certificate without its key (``certbench import`` of certificates alone).
-    CERT = "cert"
-    #: Written by Inspect's and probe's import before ``cert`` existed: still read, no longer written by import.
-    IMPORTED = "imported"
-
-
-@dataclass(frozen=True)
-class Item:
-    """A named workspace item as described by its ``item.json``."""
-
-    name: str
-    kind: ItemKind
-    directory: Path
-    subject: str
-    created: datetime
-    not_after: datetime | None = None
-    not_before: datetime | None = None
-    sha256: str | None = None
-    issuer: str | None = None
-    key_encrypted: bool | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    #: (device, inode) of the folder this was read from. Installed item folders are never changed in
-    #: place (a write installs a new folder), so a file read later belongs to this version of the item
-    #: exactly when the folder at ``directory`` is still this one.
-    folder_id: tuple[int, int] | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def cert_path(self) -> Path:
-        return self.directory / "cert.pem"
-
-    @property
-    def chain_path(self) -> Path:
-        return self.directory / "chain.pem"
-
-    @property
-    def key_path(self) -> Path:
-        return self.directory / "key.pem"
-
-    @property
-    def csr_path(self) -> Path:
-        return self.directory / "csr.pem"
-
-    @property
-    def has_key(self) -> bool:
-        return self.key_encrypted is not None
-
-    def days_left(self, now: datetime) -> int | None:
-        """Whole days until not-after (negative once expired); None for items without a certificate."""
-        if self.not_after is None:
-            return None
-        return days_until(self.not_after, now)
-
-    def to_json(self, now: datetime) -> dict[str, Any]:
-        """The public description used by ``certbench list --json``."""
-        return {
-            "name": self.name,
-            "kind": str(self.kind),
-            "subject": self.subject,
-            "not_before": _iso(self.not_before),
-            "not_after": _iso(self.not_after),
-            "days_left": self.days_left(now),
-            "sha256": self.sha256,
-            "issuer": self.issuer,
-            "has_key": self.has_key,
-            "key_encrypted": self.key_encrypted,
-        }
-
-
-@dataclass(frozen=True)
-class DamagedItem:
-    """An item folder whose ``item.json`` cannot be read: reported by name, never fatal to a listing."""
-
-    name: str
-    directory: Path
-    reason: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "damaged": self.reason, "path": str(self.directory / "item.json")}
-
+#: The item types live in :mod:`certbench.core.item`; they are imported from here too.
+__all__ = [
+    "ITEM_NAME_PATTERN",
+    "DamagedItem",
+    "Item",
+    "ItemKind",
+    "TrashedItem",
+    "Workspace",
+    "validate_item_name",
+]
 
 _TRASH_ID = re.compile(rf"({ITEM_NAME_PATTERN.pattern})~([1-9][0-9]{{0,8}})")
 
@@ -162,16 +92,6 @@ class TrashedItem:
     number: int
     directory: Path
     item: Item | None
-
-
-def validate_item_name(name: str) -> str:
-    """Item names become folder names: letters, digits, ``.``, ``_``, ``-``; at most 64 characters."""
-    if not ITEM_NAME_PATTERN.fullmatch(name):
-        raise UsageError(
-            f"invalid item name {name!r}: use letters, digits, '.', '_' or '-' (start with a letter or digit,"
-            " at most 64 characters)"
-        )
-    return name
 
 
 class Workspace:
@@ -385,79 +305,27 @@ class Workspace:
         with it; a ``key.pem`` among them gets mode 0600.
         """
         validate_item_name(name)
-        if certificate is None and csr is None:
+        holder = certificate if certificate is not None else csr
+        if holder is None:
             raise UsageError("an item needs a certificate or a CSR")
-        _refuse_secrets(extra or {})
+        refuse_secrets(extra or {})
+        files = {**_item_files(certificate, chain, key_pem, csr), **(attachments or {})}
+        encrypted = key_encrypted if key_pem is not None else None
+        metadata = item_json(name, kind, now, holder, encrypted, issuer, extra or {})
         with self.lock(f"save item {name}"):
             if self.has(name) and not overwrite:
                 raise WorkspaceError(f"an item named {name!r} already exists; use --force to replace it")
             directory = self.items_dir / name
             staging = make_staging_dir(directory)
             try:
-                self._write_item_files(
-                    staging,
-                    name,
-                    kind,
-                    now=now,
-                    certificate=certificate,
-                    chain=chain,
-                    key_pem=key_pem,
-                    key_encrypted=key_encrypted,
-                    csr=csr,
-                    issuer=issuer,
-                    extra=extra,
-                )
-                for relative, data in (attachments or {}).items():
-                    _write_attachment(staging, relative, data)
+                for relative, data in files.items():
+                    _write_item_file(staging, relative, data)
+                write_atomic(staging / "item.json", metadata)
                 install_dir(staging, directory)
             except BaseException:
-                remove_staging(staging)
+                _remove_staging(staging)
                 raise
             return self._read_item(directory)
-
-    def _write_item_files(
-        self,
-        directory: Path,
-        name: str,
-        kind: ItemKind,
-        *,
-        now: datetime,
-        certificate: x509.Certificate | None,
-        chain: Sequence[x509.Certificate],
-        key_pem: bytes | None,
-        key_encrypted: bool,
-        csr: x509.CertificateSigningRequest | None,
-        issuer: str | None,
-        extra: Mapping[str, Any] | None,
-    ) -> None:
-        """Write a complete item into the (new, empty) folder ``directory``; ``item.json`` last."""
-        from certbench.core.describe import rfc4514
-        from certbench.core.fingerprints import sha256_colon
-
-        if certificate is not None:
-            write_atomic(directory / "cert.pem", _pem(certificate))
-        if chain:
-            write_atomic(directory / "chain.pem", b"".join(_pem(c) for c in chain))
-        if key_pem is not None:
-            write_private(directory / "key.pem", key_pem)
-        if csr is not None:
-            write_atomic(directory / "csr.pem", _pem(csr))
-        subject_source = certificate.subject if certificate is not None else csr.subject  # type: ignore[union-attr]
-        metadata: dict[str, Any] = {
-            "version": METADATA_VERSION,
-            "name": name,
-            "kind": str(kind),
-            "subject": rfc4514(subject_source),
-            "created": _iso(now),
-            "issuer": issuer,
-            "key_encrypted": key_encrypted if key_pem is not None else None,
-            "extra": dict(extra or {}),
-        }
-        if certificate is not None:
-            metadata["not_before"] = _iso(certificate.not_valid_before_utc)
-            metadata["not_after"] = _iso(certificate.not_valid_after_utc)
-            metadata["sha256"] = sha256_colon(certificate)
-        write_atomic(directory / "item.json", (json.dumps(metadata, indent=2, sort_keys=True) + "\n").encode())
 
     def delete_item(self, name: str) -> None:
         """Delete an item in one visible step (it is renamed away, then removed), under the lock."""
@@ -533,8 +401,8 @@ class Workspace:
         The action itself is already done when this runs, so a failed append (read-only workspace, full
         disk) does not undo or fail it: it becomes a warning (see ``on_warning``).
         """
-        _refuse_secrets(details)
-        record = {"time": _iso(now), "action": action, **details}
+        refuse_secrets(details)
+        record = {"time": iso(now), "action": action, **details}
         try:
             append_line(self.audit_path, json.dumps(record, sort_keys=True, default=str))
         except WorkspaceError as exc:
@@ -577,7 +445,7 @@ class Workspace:
         for _attempt in range(5):
             try:
                 before = _folder_id(directory)
-                item = self._parse_item(directory)
+                item = parse_item(directory)
                 if _folder_id(directory) == before:
                     return dataclasses.replace(item, folder_id=before)
             except FileNotFoundError as exc:
@@ -588,36 +456,29 @@ class Workspace:
                 raise WorkspaceError(f"cannot read the item: {exc.strerror or exc}", path=directory) from exc
         raise WorkspaceError("the item keeps being replaced by another certbench; try again", path=directory)
 
-    def _parse_item(self, directory: Path) -> Item:
-        meta_path = directory / "item.json"
-        try:
-            meta = json.loads(read_workspace_file(meta_path).decode("utf-8"))
-            if not isinstance(meta, dict):
-                raise ValueError("the top level is not a JSON object")
-            extra = meta.get("extra") or {}
-            if not isinstance(extra, dict):
-                raise ValueError("'extra' is not an object")
-            return Item(
-                name=_text(meta, "name"),
-                kind=ItemKind(meta["kind"]),
-                directory=directory,
-                subject=_text(meta, "subject"),
-                created=_parse_iso(meta["created"], "created") or datetime.fromtimestamp(0, UTC),
-                not_after=_parse_iso(meta.get("not_after"), "not_after"),
-                not_before=_parse_iso(meta.get("not_before"), "not_before"),
-                sha256=_optional_text(meta, "sha256"),
-                issuer=_optional_text(meta, "issuer"),
-                key_encrypted=_flag(meta.get("key_encrypted")),
-                extra=extra,
-            )
-        except KeyError as exc:
-            raise WorkspaceError(f"damaged item metadata (field {exc} is missing)", path=meta_path) from exc
-        except (ValueError, TypeError, RecursionError) as exc:
-            raise WorkspaceError(f"damaged item metadata ({exc})", path=meta_path) from exc
 
 
-def _write_attachment(directory: Path, relative: str, data: bytes) -> None:
-    """One more file of an item under its folder (never outside it); private when it is a key."""
+def _item_files(
+    certificate: x509.Certificate | None,
+    chain: Sequence[x509.Certificate],
+    key_pem: bytes | None,
+    csr: x509.CertificateSigningRequest | None,
+) -> dict[str, bytes]:
+    """An item's own files by name: those it has of cert.pem, chain.pem, key.pem and csr.pem."""
+    files: dict[str, bytes] = {}
+    if certificate is not None:
+        files["cert.pem"] = _pem(certificate)
+    if chain:
+        files["chain.pem"] = b"".join(_pem(c) for c in chain)
+    if key_pem is not None:
+        files["key.pem"] = key_pem
+    if csr is not None:
+        files["csr.pem"] = _pem(csr)
+    return files
+
+
+def _write_item_file(directory: Path, relative: str, data: bytes) -> None:
+    """One file of an item under its folder (never outside it); private (mode 0600) when it is a key."""
     parts = Path(relative).parts
     if not parts or any(part in ("", ".", "..") for part in parts) or Path(relative).is_absolute():
         raise UsageError(f"invalid item file name {relative!r}")
@@ -641,50 +502,6 @@ def _pem(certificate: x509.Certificate | x509.CertificateSigningRequest) -> byte
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_iso(value: object, field_name: str = "timestamp") -> datetime | None:
-    """An ISO 8601 timestamp of item.json (None when absent); ValueError names the field otherwise."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{field_name} is {value!r}, not an ISO 8601 timestamp")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
-    except (ValueError, OverflowError) as exc:
-        raise ValueError(f"{field_name} {value!r} is not a usable timestamp ({exc})") from exc
-
-
-def _text(meta: Mapping[str, Any], key: str) -> str:
-    value = meta[key]
-    if not isinstance(value, str):
-        raise ValueError(f"{key} is {value!r}, not text")
-    return value
-
-
-def _optional_text(meta: Mapping[str, Any], key: str) -> str | None:
-    return None if meta.get(key) is None else _text(meta, key)
-
-
-def _flag(value: object) -> bool | None:
-    if value is not None and not isinstance(value, bool):
-        raise ValueError(f"key_encrypted is {value!r}, not true/false/null")
-    return value
-
-
-def remove_staging(staging: Path) -> None:
+def _remove_staging(staging: Path) -> None:
     """Best-effort removal of a staging folder after a failed build (the sweep gets what remains)."""
     shutil.rmtree(staging, ignore_errors=True)
-
-
-def _refuse_secrets(fields: Mapping[str, Any] | Iterable[str]) -> None:
-    for key in fields:
-        if any(word in str(key).lower() for word in _SECRET_WORDS):
-            raise ValueError(f"refusing to store field {key!r}: secrets never go into the workspace metadata")

@@ -2,6 +2,7 @@
 
 ``commands/`` and ``ui/`` never append to the audit log themselves; the action that did the work does,
 through :func:`record`, so the CLI and the TUI leave the same line for the same action (time aside).
+:func:`record` is the only caller of :meth:`Workspace.audit` (``tests/test_actions_audit.py`` checks it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from certbench.core.workspace import Workspace
 class Event(StrEnum):
     """An audited action (the ``action`` field of an ``audit.log`` line)."""
 
+    CREATE = "create"
+    CSR_COMPLETE = "csr-complete"
+    SIGN = "sign"
+    CERT_RENEW = "cert.renew"
+    DEMO = "demo"
     JAR_BUILD = "jar.build"
     EXPORT = "export"
     TRUST_BUILD = "trust.build"

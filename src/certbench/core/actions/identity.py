@@ -1,15 +1,16 @@
-"""Identities in the workspace: import, CSR completion, renewal, details, trash (issue 15).
+"""Identities in the workspace: import, CSR completion and renewal (issue 15).
 
 Each workflow validates everything before writing, writes through :meth:`Workspace.save_item` (a complete
 item swapped in by rename under the workspace lock) and records its own audit event. The CLI
-(``certbench import``, ``csr complete``, ``cert renew``, ``show``, ``rm``, ``restore``, ``trash``) and the
-TUI's import dialog call these functions and only render what they return.
+(``certbench import``, ``csr complete``, ``cert renew``) and the TUI's import dialog call these functions
+and only render what they return. Creating and signing are :mod:`certbench.core.actions.issuing`; an
+item's details and the trash :mod:`certbench.core.actions.items`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,12 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from certbench.core import issue
+from certbench.core.actions.bindings import bind_add, registry
 from certbench.core.actions.events import Event, record
-from certbench.core.bindings import Registry
-from certbench.core.describe import format_san, is_ca
+from certbench.core.actions.issuing import attach_certificate, csr_item, issuer_item, load_issuer
+from certbench.core.actions.items import history_numbers, imported_metadata
+from certbench.core.actions.storing import NewItem, store_new_item
+from certbench.core.describe import is_ca
 from certbench.core.errors import CertbenchError, UsageError, WorkspaceError
 from certbench.core.fingerprints import normalize_fingerprint, sha256_colon
 from certbench.core.formats.load import load_file
@@ -29,10 +33,9 @@ from certbench.core.formats.material import Material
 from certbench.core.keystore import complete_issuers, workspace_ca_pool
 from certbench.core.linking import end_entities, same_key, spki_der
 from certbench.core.reading import read_workspace_file
-from certbench.core.safe_write import remove_dir
 from certbench.core.subject import format_subject
 from certbench.core.validity import days_issuer_allows
-from certbench.core.workspace import Item, ItemKind, TrashedItem, Workspace, validate_item_name
+from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
 
 # -- import -------------------------------------------------------------------------------------------
 
@@ -136,25 +139,6 @@ def _profile_of(certificate: x509.Certificate) -> issue.Profile | None:
     return issue.Profile.CLIENT if client else None
 
 
-def _sans(certificate: x509.Certificate) -> list[str]:
-    try:
-        return [
-            format_san(n) for n in certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        ]
-    except x509.ExtensionNotFound:
-        return []
-
-
-def _issuer_item(workspace: Workspace, chain: Sequence[x509.Certificate]) -> str | None:
-    """The workspace CA item whose certificate is the first of ``chain`` (the direct issuer), if any."""
-    if not chain:
-        return None
-    for item in workspace.list_items():
-        if item.kind is ItemKind.CA and item.sha256 == sha256_colon(chain[0]):
-            return item.name
-    return None
-
-
 def import_identity(
     workspace: Workspace,
     name: str,
@@ -184,35 +168,32 @@ def import_identity(
     from_inputs = complete_issuers(leaf, [c for c in given if c != leaf])
     chain = complete_issuers(leaf, [c for c in given if c != leaf], workspace_ca_pool(workspace))
     warnings = _chain_warnings(leaf, chain)
-    key_pem: bytes | None = None
     if choice is not None:
         kind = ItemKind.CA if is_ca(leaf) else ItemKind.LEAF
         if kind is ItemKind.CA:
             issue.as_issuer_key(choice.key)  # a CA item must be able to sign
-        key_pem = issue.serialize_private_key(choice.key, key_password)
     else:
         kind = ItemKind.CERT
-    item = workspace.save_item(
-        name,
+    new = NewItem(
         kind,
-        now=now,
-        certificate=leaf,
-        chain=chain,
-        key_pem=key_pem,
-        key_encrypted=key_password is not None,
-        issuer=_issuer_item(workspace, chain),
+        leaf,
+        chain,
+        choice.key if choice else None,
+        key_password,
+        issuer=issuer_item(workspace, chain),
         extra=_imported_item_extra(leaf, kind, materials, choice),
-        overwrite=overwrite,
     )
-    workspace.audit(
-        "item.import",
-        now,
-        item=name,
+    item = store_new_item(
+        workspace,
+        name,
+        new,
+        Event.ITEM_IMPORT,
+        now=now,
+        overwrite=overwrite,
         kind=str(kind),
         files=[m.path for m in materials],
         alias=choice.alias if choice else None,
         key=choice is not None,
-        encrypted=key_password is not None if choice else None,
     )
     return Imported(
         item,
@@ -277,19 +258,14 @@ def _chain_warnings(leaf: x509.Certificate, chain: Sequence[x509.Certificate]) -
 def _imported_item_extra(
     leaf: x509.Certificate, kind: ItemKind, materials: Sequence[Material], choice: KeyChoice | None
 ) -> dict[str, Any]:
-    """The item metadata an import records: role, serial, sources, alias, profile, SANs."""
-    extra: dict[str, Any] = {
-        "role": "imported",
-        "serial": f"{leaf.serial_number:x}",
-        "sources": [Path(m.path).name for m in materials],
-    }
+    """The item metadata an import records: role, serial and SANs, sources, alias, profile."""
+    extra = imported_metadata(leaf)
+    extra["sources"] = [Path(m.path).name for m in materials]
     if choice is not None and choice.alias is not None:
         extra["alias"] = choice.alias
     profile = _profile_of(leaf) if kind is ItemKind.LEAF else None
     if profile is not None:
         extra["profile"] = profile.value
-    if _sans(leaf):
-        extra["sans"] = _sans(leaf)
     return extra
 
 
@@ -320,16 +296,14 @@ def complete_csr(
     now: datetime,
     chain_materials: Sequence[Material] = (),
 ) -> Item:
-    """Attach the certificate a CA signed for CSR item ``name`` (its chain completed from the workspace).
+    """Attach the certificate a CA signed for CSR item ``name`` (its chain completed from the workspace);
+    recorded as ``csr-complete``.
 
     Refused, the item unchanged, when no certificate of the inputs has the CSR's key; the message names the
     workspace item whose key it is, if any.
     """
     with workspace.lock(f"complete CSR item {name}"):
-        item = workspace.get(name)
-        if item.kind is not ItemKind.CSR:
-            raise UsageError(f"item {name!r} is a {item.kind.value}, not a CSR item")
-        csr = workspace.load_csr(item)
+        csr = workspace.load_csr(csr_item(workspace, name))
         certificates = [c for m in materials for c in m.certificates]
         if not certificates:
             raise UsageError("holds no certificate", path=materials[0].path if materials else None)
@@ -345,9 +319,10 @@ def complete_csr(
         leaf = matching[0]
         given = [c for c in [*certificates, *(c for m in chain_materials for c in m.certificates)] if c != leaf]
         chain = complete_issuers(leaf, given, workspace_ca_pool(workspace))
-        return issue.complete_csr_item(
-            workspace, name, leaf, chain, now=now, issuer_name=_issuer_item(workspace, chain)
-        )
+        issuer_name = issuer_item(workspace, chain)
+        saved = attach_certificate(workspace, name, leaf, chain, now=now, issuer_name=issuer_name)
+    record(workspace, Event.CSR_COMPLETE, now, item=name, issuer=issuer_name)
+    return saved
 
 
 # -- renewal --------------------------------------------------------------------------------------
@@ -367,17 +342,10 @@ class Renewed:
     warnings: tuple[str, ...] = ()
 
 
-def _history_numbers(item: Item) -> list[int]:
-    directory = item.directory / "history"
-    if not directory.is_dir():
-        return []
-    return sorted(int(p.name) for p in directory.iterdir() if p.is_dir() and p.name.isdigit())
-
-
 def _history_files(item: Item) -> dict[str, bytes]:
     """The item's history folders, file by file (carried into the renewed item unchanged)."""
     files: dict[str, bytes] = {}
-    for number in _history_numbers(item):
+    for number in history_numbers(item):
         for path in sorted((item.directory / "history" / str(number)).iterdir()):
             if path.is_file():
                 files[f"history/{number}/{path.name}"] = read_workspace_file(path)
@@ -414,13 +382,13 @@ def renew_certificate(
         profile = issue.Profile(profile_text) if isinstance(profile_text, str) else _profile_of(previous)
         if profile is None or profile not in issue.LEAF_PROFILES:
             raise UsageError(f"item {name!r} has no known profile (client, server, client-server, tpp) to renew with")
-        issuer = issue.load_issuer(workspace, item.issuer, issuer_password)
+        issuer = load_issuer(workspace, item.issuer, issuer_password)
         if days is None:
             days = max(1, (previous.not_valid_after_utc - previous.not_valid_before_utc).days)
             days = min(days, days_issuer_allows(issuer.certificate.not_valid_after_utc, now.replace(microsecond=0)))
         key = issue.generate_key(issue.key_spec_of_public(previous.public_key())) if new_key else None
         issued = issue.renew_leaf(previous, issuer=issuer, profile=profile, now=now, days=days, key=key)
-        number = 1 + max(_history_numbers(item), default=0)
+        number = 1 + max(history_numbers(item), default=0)
         attachments = _history_files(item)
         attachments[f"history/{number}/cert.pem"] = read_workspace_file(item.cert_path)
         if item.chain_path.is_file():
@@ -463,8 +431,9 @@ def renew_certificate(
             overwrite=True,
             attachments=attachments,
         )
-        workspace.audit(
-            "cert.renew",
+        record(
+            workspace,
+            Event.CERT_RENEW,
             now,
             item=name,
             issuer=item.issuer,
@@ -472,136 +441,14 @@ def renew_certificate(
             previous_serial=f"{previous.serial_number:x}",
             new_key=key is not None,
         )
-        registry = Registry.load(workspace.bindings_path, lock_timeout=workspace.lock_timeout)
+        bindings = registry(workspace).bindings
         # Whoever is bound to this item's certificate, or to an earlier one of its history, gets the successor.
         wanted = {normalize_fingerprint(sha256_colon(previous))}
         wanted |= {normalize_fingerprint(h["sha256"]) for h in history if isinstance(h.get("sha256"), str)}
-        clients = tuple(sorted({b.client_id for b in registry.bindings if b.sha256 in wanted}))
+        clients = tuple(sorted({b.client_id for b in bindings if b.sha256 in wanted}))
         rebound: list[str] = []
         if rebind:
             for client_id in clients:
-                binding = registry.add(client_id, issued.certificate, now=now, note=f"renewal of {name}")
-                workspace.audit("bind.add", now, client_id=binding.client_id, sha256=binding.sha256)
+                bind_add(workspace, client_id, issued.certificate, now=now, note=f"renewal of {name}")
                 rebound.append(client_id)
     return Renewed(saved, issued.certificate, previous, number, key is not None, clients, tuple(rebound), issued.notes)
-
-
-# -- details --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Details:
-    """What ``certbench show`` tells about an item."""
-
-    item: Item
-    files: dict[str, str]
-    history: list[dict[str, Any]]
-    issued: list[str]
-    bindings: list[dict[str, Any]]
-    artifacts: list[dict[str, Any]]
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self, now: datetime) -> dict[str, Any]:
-        data = self.item.to_json(now)
-        data.update(
-            files=self.files,
-            history=self.history,
-            dependents={"issued": self.issued, "bindings": self.bindings, "artifacts": self.artifacts},
-            details={k: v for k, v in self.extra.items() if k != "history"},
-        )
-        return data
-
-
-def item_files(item: Item) -> dict[str, str]:
-    """The item's files by label (cert, chain, key, csr) as paths, those that exist."""
-    files: dict[str, str] = {}
-    for label, path in (
-        ("cert", item.cert_path),
-        ("chain", item.chain_path),
-        ("key", item.key_path),
-        ("csr", item.csr_path),
-    ):
-        if path.is_file():
-            files[label] = str(path)
-    return files
-
-
-def item_details(workspace: Workspace, name: str) -> Details:
-    """An item's files, history and dependents: the items it issued, the bindings of its certificates
-    (current and previous) and what the audit log says was built from it (keystores, exports, truststores)."""
-    item = workspace.get(name)
-    history: list[dict[str, Any]] = []
-    recorded = {h.get("number"): h for h in item.extra.get("history", []) if isinstance(h, dict)}
-    for number in _history_numbers(item):
-        folder = item.directory / "history" / str(number)
-        entry = dict(recorded.get(number, {"number": number}))
-        entry["files"] = {p.name: str(p) for p in sorted(folder.iterdir()) if p.is_file()}
-        history.append(entry)
-    issued = sorted(other.name for other in workspace.list_items() if other.issuer == name and other.name != name)
-    fingerprints = {normalize_fingerprint(f) for f in [item.sha256, *(h.get("sha256") for h in history)] if f}
-    registry = Registry.load(workspace.bindings_path, lock_timeout=workspace.lock_timeout)
-    current = normalize_fingerprint(item.sha256) if item.sha256 else None
-    bindings = [
-        {"client_id": b.client_id, "sha256": b.sha256, "current": b.sha256 == current}
-        for b in registry.bindings
-        if b.sha256 in fingerprints
-    ]
-    artifacts: list[dict[str, Any]] = []
-    for line in workspace.read_audit():
-        action = str(line.get("action", ""))
-        inputs = line.get("inputs") if isinstance(line.get("inputs"), list) else []
-        built = action.startswith(("keystore", "export", "jar")) and line.get("item") == name
-        trusted = action == "trust.build" and any(str(i) in (name, f"ws:{name}") for i in inputs or [])
-        if built or trusted:
-            artifacts.append({"time": line.get("time"), "action": action, "out": line.get("out")})
-    return Details(item, item_files(item), history, issued, bindings, artifacts, dict(item.extra))
-
-
-# -- trash ----------------------------------------------------------------------------------------
-
-
-def remove_item(workspace: Workspace, name: str, *, now: datetime, force: bool = False) -> str:
-    """Move item ``name`` to the trash; return its trash id. A CA that issued other items needs ``force``."""
-    with workspace.lock(f"remove item {name}"):
-        try:
-            kind: ItemKind | None = workspace.get(name).kind
-        except WorkspaceError:
-            if not (workspace.items_dir / validate_item_name(name)).is_dir():
-                raise
-            kind = None  # a damaged item (unreadable item.json) can be moved to the trash too
-        items, _damaged = workspace.scan_items()
-        issued = sorted(other.name for other in items if other.issuer == name and other.name != name)
-        if kind is ItemKind.CA and issued and not force:
-            raise UsageError(
-                f"CA {name!r} issued {', '.join(issued)}: they could not be renewed without it; use --force to move it "
-                "to the trash anyway"
-            )
-        trash_id = workspace.trash_item(name)
-    record(workspace, Event.ITEM_TRASH, now, item=name, trash_id=trash_id)
-    return trash_id
-
-
-def restore_item(workspace: Workspace, name_or_id: str, *, now: datetime) -> tuple[str, str]:
-    """Bring back a trashed item by trash id (``NAME~N``) or name (its latest trashed version);
-    return (name, trash id)."""
-    with workspace.lock(f"restore {name_or_id}"):
-        trash_id = name_or_id
-        if "~" not in name_or_id:
-            validate_item_name(name_or_id)
-            versions = [t for t in workspace.list_trash() if t.name == name_or_id]
-            if not versions:
-                raise WorkspaceError(f"the trash of {workspace.root} holds no item named {name_or_id!r}")
-            trash_id = versions[-1].trash_id
-        name = workspace.restore_item(trash_id)
-    record(workspace, Event.ITEM_RESTORE, now, item=name, trash_id=trash_id)
-    return name, trash_id
-
-
-def empty_trash(workspace: Workspace, *, now: datetime) -> list[TrashedItem]:
-    """Delete everything in the trash for good; return what went."""
-    with workspace.lock("empty the trash"):
-        gone = workspace.list_trash()
-        for entry in gone:
-            remove_dir(entry.directory)
-    record(workspace, Event.TRASH_EMPTY, now, items=[entry.trash_id for entry in gone])
-    return gone

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from certbench.core import store_edit as se
-from certbench.core.actions.events import record
+from certbench.core.actions.events import Event, record
 from certbench.core.workspace import Workspace
 
 
@@ -82,5 +82,5 @@ def convert_store(
     written = se.write_new_store(out, data, force=force)
     target = _recorded(workspace)
     if target is not None:
-        record(target, "store.convert", now, file=store.path, out=str(written), format=fmt.value)
+        record(target, Event.STORE_CONVERT, now, file=store.path, out=str(written), format=fmt.value)
     return written

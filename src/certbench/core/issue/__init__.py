@@ -16,15 +16,15 @@ The rules the partners' recipes rely on are built in rather than left to a confi
 Every new certificate is validated with ``cryptography.x509.verification`` for its purpose with its
 CA as the anchor (a CA through a throw-away probe leaf) before a caller writes it.
 
-The package is split along its seams: ``keys``, ``profiles``, ``plans``, ``builders``, ``csrs``,
-``preflight`` (checks before writing) and ``items`` (the workspace workflows); this module is its API.
+The package is split along its seams: ``keys``, ``profiles``, ``plans``, ``builders``, ``csrs`` and
+``preflight`` (checks before writing); this module is its API. It is pure: the workflows that store what
+it makes in the workspace (create, sign, complete a CSR item) are :mod:`certbench.core.actions.issuing`.
 """
 
 from __future__ import annotations
 
 from certbench.core.issue.builders import issue_intermediate_ca, issue_leaf, issue_root_ca, renew_leaf
 from certbench.core.issue.csrs import CsrRequest, create_csr, read_csr_request, sign_csr
-from certbench.core.issue.items import Created, complete_csr_item, create_item, load_issuer
 from certbench.core.issue.keys import (
     KeySpec,
     as_issuer_key,
@@ -52,7 +52,6 @@ __all__ = [
     "MAX_DAYS",
     "MIN_DAYS",
     "PROFILE_HELP",
-    "Created",
     "CsrRequest",
     "Issued",
     "Issuer",
@@ -63,9 +62,7 @@ __all__ = [
     "as_issuer_key",
     "check_issued",
     "check_key_matches",
-    "complete_csr_item",
     "create_csr",
-    "create_item",
     "describe_plan",
     "ekus_for",
     "generate_key",
@@ -74,7 +71,6 @@ __all__ = [
     "issue_root_ca",
     "key_spec_of",
     "key_spec_of_public",
-    "load_issuer",
     "parse_key_spec",
     "parse_profile",
     "random_serial",

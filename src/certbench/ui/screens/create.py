@@ -15,8 +15,9 @@ from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select, Static
 
 from certbench.core import issue
+from certbench.core.actions.issuing import Created, create_item, load_issuer
 from certbench.core.errors import CertbenchError, PasswordError, UsageError
-from certbench.core.issue import PROFILE_HELP, Created, KeySpec, Plan, Profile, Role
+from certbench.core.issue import PROFILE_HELP, KeySpec, Plan, Profile, Role
 from certbench.core.subject import parse_san, parse_subject
 from certbench.core.validity import validity_days
 from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_name
@@ -412,7 +413,7 @@ class CreateScreen(CertbenchScreen):
 
         def check() -> bool:
             try:
-                issue.load_issuer(workspace, name, password.encode())
+                load_issuer(workspace, name, password.encode())
             except PasswordError:
                 return False
             return True
@@ -487,8 +488,8 @@ class CreateScreen(CertbenchScreen):
             return
 
         def work() -> Created:
-            issuer = issue.load_issuer(workspace, issuer_info.name, issuer_password) if issuer_info else None
-            return issue.create_item(
+            issuer = load_issuer(workspace, issuer_info.name, issuer_password) if issuer_info else None
+            return create_item(
                 workspace,
                 name,
                 plan,

@@ -148,7 +148,7 @@ class StoresScreen(CertbenchScreen):
         fill_table(self.query_one("#stores-entries", DataTable), ENTRY_COLUMNS, rows)
         title = Text(f"{Path(store.path).name}", style="bold")
         title.append(f"  {store.format.value}, {len(store.entries)} entries", style="")
-        if not store.format.writable:
+        if store.format not in se.WRITABLE_FORMATS:
             title.append("  (read only: convert it to edit)", style="dim")
         self.query_one("#stores-file", Static).update(title)
         for problem in store.problems:

@@ -329,7 +329,7 @@ class WorkspaceScreen(CertbenchScreen):
 
             def trash() -> str:
                 # In a worker: the workspace lock may have to wait for another certbench.
-                from certbench.core.actions.identity import remove_item  # issuing code: loaded when used
+                from certbench.core.actions.items import remove_item
 
                 return remove_item(workspace, name, now=now, force=True)  # the dialog named its dependents
 
@@ -351,7 +351,7 @@ class WorkspaceScreen(CertbenchScreen):
         now = self.now()
 
         def restore() -> str:
-            from certbench.core.actions.identity import restore_item  # issuing code: loaded when used
+            from certbench.core.actions.items import restore_item
 
             name, _ = restore_item(workspace, trash_id, now=now)
             return name
