@@ -185,3 +185,34 @@ async def test_collector_paused_while_analysing_and_restored_after(
         await until(pilot, lambda: screen.analysis is None)
         assert gc.get_freeze_count() == 0
         assert gc.isenabled()
+
+
+async def test_the_fill_completes_when_timers_start_late(
+    ws_path: Path, big_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a loaded machine a timer task can start later than its own delay; Textual then skips a one-shot
+    timer for good. The fill does not depend on one: it completes with every Textual timer late."""
+    import sys
+    import types
+
+    import textual.timer
+
+    real = textual.timer._time
+
+    def late() -> float:
+        # Timer._run reads its start, then "now" to see whether its first tick is already past. Every
+        # reading after the start is 50 ms late here, as when the machine is busy between the two: a
+        # one-shot timer (set_timer) then skips its only tick and never fires; interval timers go on.
+        caller = sys._getframe(1)
+        return real.get_time() + (0.05 if "start" in caller.f_locals else 0.0)
+
+    monkeypatch.setattr(textual.timer, "_time", types.SimpleNamespace(get_time=late))
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_inspect(app, pilot)
+        view = screen.query_one(ChainView)
+        certs = screen.query_one("#inspect-certs", DataTable)
+        screen.open_paths([str(big_bundle)])
+        await until(pilot, lambda: screen.analysis is not None, timeout=120)
+        await until(pilot, lambda: not view.filling, timeout=30, why=lambda: f"({certs.row_count} rows)")
+        assert certs.row_count == LEAVES + 1

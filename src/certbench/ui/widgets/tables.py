@@ -63,34 +63,35 @@ def append_rows(table: DataTable[Text], rows: Sequence[tuple[str, Sequence[Text]
 #: Rows a :class:`TableFiller` adds per step: each step is short enough for keys and frames to get
 #: through (5,000 rows in one step held the UI thread for 0.3-1 s).
 ROW_BATCH = 100
-#: Pause between two steps (seconds).
-BATCH_PAUSE = 0.01
 
 
 class TableFiller:
-    """Fills one table in steps of ``batch`` rows, ``pause`` seconds apart, so a big table never holds
-    the UI thread for long; a table of one step is filled at once. A new :meth:`fill` (or :meth:`stop`)
-    ends the fill in progress. ``on_step`` runs after each step (e.g. to move the cursor to a row once
-    it is there). A big fill given ``yield_to`` makes its first step after a pause while that filler is
-    busy, and its other steps once that filler is done: two tables filling together made steps of both
-    land in one turn of the event loop."""
+    """Fills one table in steps of ``batch`` rows, one step per frame, so a big table never holds the UI
+    thread for long; a table of one step is filled at once. A new :meth:`fill` (or :meth:`stop`) ends the
+    fill in progress. ``on_step`` runs after each step (e.g. to move the cursor to a row once it is there).
+    A big fill given ``yield_to`` makes its first step after a frame while that filler is busy, and its
+    other steps once that filler is done: two tables filling together made steps of both land in one turn
+    of the event loop.
+
+    The next step is scheduled with ``call_after_refresh``, not a timer: Textual skips a one-shot timer
+    whose start is already late, which on a loaded machine stopped a fill halfway for good."""
 
     def __init__(
         self,
         table: DataTable[Text],
         *,
         batch: int = ROW_BATCH,
-        pause: float = BATCH_PAUSE,
         on_step: Callable[[], None] | None = None,
         yield_to: TableFiller | None = None,
     ) -> None:
         self.table = table
         self.batch = batch
-        self.pause = pause
         self.on_step = on_step
         self.yield_to = yield_to
         self._rows: Sequence[tuple[str, Sequence[Text]]] = ()
         self._generation = 0
+        #: Steps of fillers that yield to this one, resumed when this one is done or starts over.
+        self._waiting: list[Callable[[], None]] = []
 
     @property
     def filling(self) -> bool:
@@ -105,13 +106,14 @@ class TableFiller:
         widths: Sequence[int] | None = None,
         max_width: int = MAX_COLUMN_WIDTH,
     ) -> None:
-        """Replace the table's columns and rows (the first step now, the others after pauses)."""
+        """Replace the table's columns and rows (the first step now, the others in the next frames)."""
         self._generation += 1
         self._rows = rows
+        self._resume_waiting()
         fill_table(self.table, columns, [], widths=widths or column_widths(columns, rows, max_width=max_width))
         generation = self._generation
         if len(rows) > self.batch and self.yield_to is not None and self.yield_to.filling:
-            self.table.set_timer(self.pause, lambda: self._step(generation, 0))
+            self.table.call_after_refresh(self._step, generation, 0)
         else:
             self._step(generation, 0)
 
@@ -119,12 +121,18 @@ class TableFiller:
         """Add no more rows of the last fill."""
         self._generation += 1
         self._rows = ()
+        self._resume_waiting()
+
+    def _resume_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for step in waiting:
+            self.table.call_after_refresh(step)  # each checks again whether it is current and may go on
 
     def _step(self, generation: int, start: int) -> None:
         if generation != self._generation:
             return
         if start and self.yield_to is not None and self.yield_to.filling:
-            self.table.set_timer(self.pause, lambda: self._step(generation, start))
+            self.yield_to._waiting.append(lambda: self._step(generation, start))
             return
         end = min(start + self.batch, len(self._rows))
         append_rows(self.table, self._rows[start:end])
@@ -134,4 +142,6 @@ class TableFiller:
             # The rows stay while the table shows them: out of the collector's reach, full collections do
             # not walk the growing table (certbench.ui.collector). Tables of one step never get here.
             keep_out_of_collections()
-            self.table.set_timer(self.pause, lambda: self._step(generation, end))
+            self.table.call_after_refresh(self._step, generation, end)
+        else:
+            self._resume_waiting()
