@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 
@@ -18,3 +20,16 @@ async def until(
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not reached in {timeout} s {why()}".rstrip())
         await pilot.pause(0.02)
+
+
+def burst(pilot: Pilot[None], *keys: str) -> None:
+    """Queue ``keys`` at once, as a terminal delivers keys sent in one write (tmux send-keys, a fast
+    typist): unlike ``Pilot.press`` nothing runs between two of them. Single characters type themselves."""
+    driver = pilot.app._driver
+    assert driver is not None
+    for key in keys:
+        character = key if len(key) == 1 else {"enter": "\r", "space": " "}.get(key)
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        event = events.Key(name, character)
+        event.set_sender(pilot.app)
+        driver.send_message(event)

@@ -143,7 +143,7 @@ async def test_add_from_workspace_item(ws_path: Path) -> None:
         select.value = "tpp2"
         await until(pilot, lambda: path.value == "")
         assert select.value == "tpp2"
-        await pilot.press("a")  # focus is not in an input: the screen binding runs
+        await pilot.press("escape", "a")  # out of the form (focused: no binding yet), the screen binding runs
         await until(pilot, lambda: len(registry(ws_path).bindings) == 1)
         assert registry(ws_path).bindings[0].sha256 == sha256_colon(cert("tpp2.der"))
 
@@ -250,7 +250,7 @@ def test_snapshot_bindings_screen(snap_compare, tmp_path: Path, monkeypatch: pyt
     """You should see 5 bindings (tpp-one rotating: newer/older; tpp-old expired 16d in $error, tpp-two 4d
     in $error, tpp-three 20d in $warning), the details of the highlighted tpp-three whose subject
     CN=[weird] corp and note [bold]not markup[/bold] render literally, and the form with a check result
-    in $error: "no match: ... bound to another client_id (tpp-one)"."""
+    in $error: "no match: ... bound to another client_id (tpp-one)", the same verdict in a notification."""
     ws = tmp_path / "ws"
     fill_workspace(Workspace.open(ws))
     fill_registry(Workspace.open(ws))

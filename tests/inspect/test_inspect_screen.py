@@ -61,7 +61,7 @@ async def test_open_diagnose_save_and_import(ws_path: Path, tmp_path: Path) -> N
         assert [f.code for f in screen.analysis.report.findings] == ["chain.order"]
         findings = screen.query_one("#inspect-findings", DataTable)
         assert findings.row_count == 1
-        assert "--fix-out" in str(screen.query_one("#inspect-fix", Static).render())
+        assert "s (Save chain)" in str(screen.query_one("#inspect-fix", Static).render())  # the TUI's key
         tree = screen.query_one("#inspect-chain", Tree)
         assert "root-first" in str(tree.root.label)
         assert "api.example.com" in str(screen.query_one("#inspect-details", Static).render())

@@ -235,6 +235,13 @@ def test_plan_without_passwords_previews_the_checklist(ws: Workspace, pki: Pki) 
     assert not by_code["plan.password"].passed
     assert by_code["jar.chain"].passed and by_code["jar.not-expired"].passed
     assert by_code["jar.key-matches"].reason == "known once the item key is unlocked"
+    # Rows stay listed once they pass; a password not typed yet is not judged "without restricted characters".
+    assert by_code["jar.password-characters"].severity == "pending" and not by_code["jar.password-characters"].passed
+    given = ks.plan_item_bundle(ws, "leaf", ks.BundleKind.KEYSTORE_JAR, now=FIXED_NOW, password=b"gatewaypass1")
+    assert {c.code: c.passed for c in given.checks if c.code.startswith("plan.")} == {
+        "plan.item-key": False,
+        "plan.password": True,
+    }
     assert plan.source.chain == (pki.cert("leaf"), pki.cert("int"), pki.cert("root"))
     wrong = ks.plan_item_bundle(ws, "leaf", ks.BundleKind.P12, now=FIXED_NOW, item_password=b"nope", password=b"x1")
     assert {c.code: c.reason for c in wrong.failures}["plan.item-key"] == "wrong item key password"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from keystore_material import Pki, shared_pki
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 from textual.worker import WorkerState
@@ -21,7 +22,8 @@ from certbench.ui.modals.open_file import OpenFileModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.stores import StoresScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
+from pilot_support import until
 from tool_runner import run_tool
 
 PW = "storepass1"
@@ -222,4 +224,24 @@ def test_snapshot_stores_screen(snap_compare, store: Path, workspace: Workspace)
         await settle(pilot)
 
     app = make_app(workspace.root, now=FIXED_NOW)
-    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(home_at_workspace(app), terminal_size=(120, 36), run_before=run_before)
+
+
+async def test_rename_typed_in_one_burst_with_ctrl_u_saves(store: Path, workspace: Workspace) -> None:
+    """As typed fast in tmux: r, ctrl+u (clear the proposed alias), the new alias and Enter arrive in one
+    burst, before the rename dialog is open; then y confirms. The entry is renamed in the file (the letters
+    used to be lost, so the dialog closed on an empty name without saving)."""
+    app = make_app(workspace.root, now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_store(pilot, store)
+        table = screen.query_one("#stores-entries", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index("root"))
+        await pilot.pause(0.1)
+        burst = [("r", "r"), ("ctrl+u", "\x15"), *((c, c) for c in "trusted-root"), ("enter", "\r")]
+        for key, character in burst:  # posted at once, as the terminal driver does for a fast typist
+            app.post_message(events.Key(key, character))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert "'root' to 'trusted-root'" in str(app.screen.query_one(".modal-question").render())
+        await confirm(pilot)
+        assert keytool_entries(store) == {"leaf": "PrivateKeyEntry", "trusted-root": "trustedCertEntry"}

@@ -21,7 +21,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.probe import ProbeScreen
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 from pilot_support import until
 
 pytestmark = pytest.mark.xdist_group("online")
@@ -283,7 +283,8 @@ def test_snapshot_probe_screen_mutual_tls_refused(snap_compare, demo_workspace: 
         screen.show_report(report)
         await pilot.pause(0.3)
 
-    assert snap_compare(make_app(demo_workspace.root, now=FIXED_NOW), terminal_size=(120, 36), run_before=run_before)
+    app = home_at_workspace(make_app(demo_workspace.root, now=FIXED_NOW))
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
 
 
 async def test_certificate_strings_render_literally(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import DataTable
 
 from certbench.ui.app import JOBS, LIGHT_THEME, CertbenchApp, make_app
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 SCREEN_CLASSES = {
     "workspace": "WorkspaceScreen",
@@ -141,14 +141,14 @@ async def until_rows(pilot, table: DataTable, count: int) -> None:  # type: igno
 def test_snapshot_empty_workspace(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """You should see the Workspace screen of an empty workspace, with the hint to run certbench demo."""
     monkeypatch.chdir(tmp_path)
-    assert snap_compare(make_app(Path("ws"), now=FIXED_NOW), terminal_size=(120, 36), press=["_"])
+    assert snap_compare(home_at_workspace(make_app(Path("ws"), now=FIXED_NOW)), terminal_size=(120, 36), press=["_"])
 
 
 def test_snapshot_empty_workspace_light(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """You should see the same screen in the light theme."""
     monkeypatch.chdir(tmp_path)
     app = make_app(Path("ws"), now=FIXED_NOW, theme=LIGHT_THEME)
-    assert snap_compare(app, terminal_size=(120, 36), press=["_"])
+    assert snap_compare(home_at_workspace(app), terminal_size=(120, 36), press=["_"])
 
 
 async def test_escaped_project_error_is_shown_not_fatal(app: CertbenchApp) -> None:

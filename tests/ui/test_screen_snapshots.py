@@ -2,8 +2,8 @@
 terminal). Deterministic: fixed clock, the demo set (packaged keys, serials from names), relative paths,
 no cursor blink.
 
-You should see, at every size: the header, the tab bar with the screen's tab marked and "workspace ws" on
-the right, the screen's panes (stacked below 100 columns, side by side above, in proportion) and a footer
+You should see, at every size: the header naming the workspace ("~/ws"), the tab bar with the screen's tab
+marked, the screen's titled panes (stacked below 100 columns, side by side above, in proportion) and a footer
 that lists only this screen's actions plus f1 Help, never cut. At 80x24 nothing is cut at the right.
 """
 
@@ -19,10 +19,10 @@ from textual.widgets import DataTable, Input
 from certbench.core.demo import build_demo
 from certbench.core.workspace import Workspace
 from certbench.ui.app import JOBS, make_app
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, home_at_workspace
 
 #: The screens with committed snapshots (a screen added to JOBS gets its own when it lands).
-MODES = ("workspace", "inspect", "create", "keystore", "truststore", "bindings")
+MODES = ("workspace", "inspect", "create", "keystore", "truststore", "bindings", "probe")
 SIZES = ((80, 24), (120, 36), (200, 50))
 KEYS = {mode: key for mode, key, _title in JOBS}
 
@@ -75,4 +75,5 @@ def test_screen_snapshot(snap_compare, demo_cwd: Path, mode: str, size: tuple[in
         await _prepare(mode, pilot)
         await _settle(pilot)
 
-    assert snap_compare(make_app(Path("ws"), now=FIXED_NOW), terminal_size=size, run_before=run_before)
+    app = home_at_workspace(make_app(Path("ws"), now=FIXED_NOW))
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

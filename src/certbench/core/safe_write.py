@@ -33,6 +33,19 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+def check_output(target: Path, *, overwrite: bool = False) -> None:
+    """The rules every write follows, checked before writing (and by the TUI as a path is typed): not a
+    folder, the folder exists, no existing file unless ``overwrite``. Raises :class:`WorkspaceError` or
+    :class:`OutputExistsError` naming ``target``."""
+    if target.is_dir():
+        raise WorkspaceError("is a directory, not a file", path=target)
+    if target.exists() and not overwrite:
+        raise OutputExistsError("already exists; use --force (or confirm) to overwrite it", path=target)
+    directory = target.parent if str(target.parent) else Path()
+    if not directory.is_dir():
+        raise WorkspaceError(f"directory {directory} does not exist", path=target)
+
+
 def write_atomic(
     path: str | Path,
     data: bytes,
@@ -46,13 +59,8 @@ def write_atomic(
     :class:`WorkspaceError` for any OS-level failure (the destination is then untouched).
     """
     target = Path(path)
-    if target.is_dir():
-        raise WorkspaceError("is a directory, not a file", path=target)
-    if target.exists() and not overwrite:
-        raise OutputExistsError("already exists; use --force (or confirm) to overwrite it", path=target)
+    check_output(target, overwrite=overwrite)
     directory = target.parent if str(target.parent) else Path()
-    if not directory.is_dir():
-        raise WorkspaceError(f"directory {directory} does not exist", path=target)
     tmp_name = ""
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)

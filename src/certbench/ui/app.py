@@ -13,20 +13,26 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
+from textual.widgets import Input
 
 from certbench import __version__
 from certbench.core.errors import CertbenchError
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
-from certbench.ui.modals.help import FIELD_KEYS, HelpModal, screen_keys
+from certbench.ui.help_topics import HELP_TOPICS
+from certbench.ui.modals.help import HelpModal, screen_keys, types_in_fields
+from certbench.ui.modals.typeahead import TypeAheadModal
 from certbench.ui.safe_output import ControlCharacterFilter
+from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
+from certbench.ui.themes import DARK_THEME, LIGHT_THEME, THEMES
 
 #: (mode name, key, title) for each job, in the order of the number keys.
 JOBS: tuple[tuple[str, str, str], ...] = (
@@ -38,9 +44,6 @@ JOBS: tuple[tuple[str, str, str], ...] = (
     ("bindings", "6", "Bindings"),
     ("probe", "7", "Probe"),
 )
-
-DARK_THEME = "textual-dark"
-LIGHT_THEME = "textual-light"
 
 
 def _screen_factory(module: str, class_name: str) -> Callable[[], Screen[object]]:
@@ -78,12 +81,27 @@ class CertbenchApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         # The tab bar shows the job keys, so the footer keeps its room for the current screen's actions.
+        # A digit switches before the keys typed after it are handed on (priority), so a burst such as
+        # "6tpp-client-4711" lands on the new screen (its primary field), not on the old one's focus; while
+        # a text field has the focus the digit types instead (check_action). Alt+digit works everywhere.
         *(
             Binding(
-                f"{key},alt+{key}",
-                f"app.switch_mode('{mode}')",
+                key,
+                f"app.job('{mode}')",
                 title,
                 id=f"app.{mode}",
+                tooltip=f"Go to the {title} screen",
+                show=False,
+                priority=True,
+            )
+            for mode, key, title in JOBS
+        ),
+        *(
+            Binding(
+                f"alt+{key}",
+                f"app.switch_mode('{mode}')",
+                title,
+                id=f"app.{mode}.alt",
                 tooltip=f"Go to the {title} screen",
                 show=False,
             )
@@ -91,7 +109,12 @@ class CertbenchApp(App[None]):
         ),
         Binding("f1,question_mark", "app.help", "Help", id="app.help", tooltip="Every key of this screen"),
         Binding(
-            "f2", "app.toggle_theme", "Light/Dark", id="app.theme", tooltip="Switch light and dark theme", show=False
+            "f2",
+            "app.toggle_theme",
+            "Light / dark theme",
+            id="app.theme",
+            tooltip="Switch light and dark theme",
+            show=False,
         ),
         # Tab moves the focus before the next typed key is routed: as a plain binding it ran only after
         # the key had bubbled up from the field, so a fast typist's next character landed in the old field.
@@ -108,6 +131,8 @@ class CertbenchApp(App[None]):
         # Warnings after a change was made (the audit log could not be appended) become notifications.
         workspace.on_warning = self._notify_warning
         self._fixed_now = now
+        for certbench_theme in THEMES:
+            self.register_theme(certbench_theme)
         self.theme = theme
         self._control_filter = ControlCharacterFilter()
         #: The folder of the last file picked, where the next file picker starts (None: the home folder).
@@ -121,8 +146,28 @@ class CertbenchApp(App[None]):
         return JOBS
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No screen switch while a dialog is open: a digit typed into a dialog is an answer, not a key."""
-        return not (action == "switch_mode" and isinstance(self.screen, ModalScreen))
+        """No screen switch while a dialog is open: a digit typed into a dialog is an answer, not a key; nor
+        by a plain digit while a text field has the focus (it types)."""
+        if action in ("switch_mode", "job") and isinstance(self.screen, ModalScreen):
+            return False
+        return not (action == "job" and isinstance(self.focused, Input))
+
+    async def action_job(self, mode: str) -> None:
+        """A digit key: switch to the job's screen (see BINDINGS), which expects its arrival focus before the
+        next key is handed on."""
+        await self.switch_mode(mode)
+        if isinstance(self.screen, CertbenchScreen):
+            self.screen.expect_arrival()
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key no binding took, reaching the app while a dialog with a text field is open, is
+        type-ahead for that field. Textual queues a fast burst (Stores: r, ctrl+u, a new alias, Enter) to
+        the list that had the focus before the first key opened the dialog; the later keys then bubble up
+        here with the dialog on top: its bindings took ctrl+u and Enter, and the letters were lost, so the
+        rename got an empty name and did nothing."""
+        if event.is_printable and event.character is not None and isinstance(self.screen, TypeAheadModal):
+            self.screen.type_ahead(event.character)
+            event.stop()
 
     def action_help(self) -> None:
         """The help screen: the current screen's keys, then the ones that work everywhere."""
@@ -130,19 +175,21 @@ class CertbenchApp(App[None]):
             return
         screen = self.screen
         title = getattr(screen, "PALETTE_GROUP", type(screen).__name__)
-        everywhere = [(key, f"Go to {name}") for _mode, key, name in JOBS]
+        # A letter or digit key is typed while a text field has the focus: say so where such keys are listed.
+        everywhere = [(f"{key} / Alt+{key}", f"Go to {name}") for _mode, key, name in JOBS]
         everywhere += [
             ("F1 / ?", "This help"),
             ("F2", "Light / dark theme"),
             ("Ctrl+P", "Command palette: every action by name"),
             ("Ctrl+Q", "Quit"),
         ]
-        self.push_screen(
-            HelpModal(
-                title,
-                [(f"{title} screen", screen_keys(screen)), ("Text fields", FIELD_KEYS), ("Everywhere", everywhere)],
-            )
-        )
+        heading = f"{title} screen" + (" (letter keys: not while typing in a field)" if types_in_fields(screen) else "")
+        sections = [(heading, screen_keys(screen)), *HELP_TOPICS.get(title, ())]
+        fields = screen.field_keys() if isinstance(screen, CertbenchScreen) else []
+        if fields:
+            sections.append(("Text fields", fields))
+        sections.append(("Everywhere (digits and ?: not while typing; Alt+digit, F-keys and Ctrl always)", everywhere))
+        self.push_screen(HelpModal(title, sections))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Palette -> Screenshot: an SVG of the screen into the workspace's ``artifacts/`` (not ~/Downloads,
@@ -167,6 +214,19 @@ class CertbenchApp(App[None]):
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, then the one that keeps control characters from files off the terminal."""
         return [*super().get_line_filters(), self._control_filter]
+
+    def on_mount(self) -> None:
+        self._show_workspace_path()  # the app starts in the Workspace mode (DEFAULT_MODE): no switch here
+
+    def on_resize(self) -> None:
+        self._show_workspace_path()
+
+    def _show_workspace_path(self) -> None:
+        """The header names the workspace: ``certbench — v0.1.0 · ~/ws``, its path shortened from the left
+        to what the header has room for (the tab bar has none at 80 columns)."""
+        version = f"v{__version__}"
+        room = self.size.width - len(self.title) - len(version) - 26  # the icon and clock room, separators
+        self.sub_title = f"{version} · {workspace_label(self.workspace.root, room)}"
 
     def _handle_exception(self, error: Exception) -> None:
         """Last line of defence (overrides Textual's hook, which always exits with a traceback).
@@ -200,6 +260,11 @@ class CertbenchApp(App[None]):
             yield SystemCommand(
                 f"Go: {title}", f"Switch to the {title} screen (key {key})", partial(self.switch_mode, mode)
             )
+        # The app's own keys (F1, F2) by the words one would search for ("help", "keys", "dark", "light").
+        yield SystemCommand(
+            "Help: every key of this screen", "Every key of the current screen (F1 or ?)", self.action_help
+        )
+        yield SystemCommand("Light / dark theme", "Switch the light and dark theme (F2)", self.action_toggle_theme)
         group = getattr(screen, "PALETTE_GROUP", screen.__class__.__name__)
         # The screen's own bindings whatever has the focus (a focused Input hides one-letter keys from the
         # footer, not from the palette), then those of certbench widgets that are active now. Built-in
@@ -239,6 +304,19 @@ def _declared_actions(node: DOMNode) -> set[str]:
         if cls.__module__.startswith("certbench.")
         for binding in cls.__dict__.get("BINDINGS", ())
     }
+
+
+def workspace_label(path: Path, width: int) -> str:
+    """``path`` absolute, ``~`` for the home folder, cut from the left with ``…`` to ``width`` characters
+    (the end of a path names the workspace; its start is the same for every one)."""
+    absolute = path.absolute()
+    home = Path.home()
+    text = str(absolute)
+    if absolute == home or home in absolute.parents:
+        text = "~" + text[len(str(home)) :]
+    if len(text) > max(width, 8):
+        return "…" + text[-(max(width, 8) - 1) :]
+    return text
 
 
 def make_app(workspace_path: Path, *, now: datetime | None = None, theme: str = DARK_THEME) -> CertbenchApp:

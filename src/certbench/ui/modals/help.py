@@ -12,13 +12,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-#: Keys every text field understands (Textual's Input), listed once rather than per field.
-FIELD_KEYS = (
-    ("Esc", "Leave the field (back to the list)"),
-    ("Enter", "Run the field's action (open, add, check...)"),
-    ("Tab / Shift+Tab", "Next / previous field"),
-)
-
 
 def screen_keys(screen: Screen[object]) -> list[tuple[str, str]]:
     """``(keys, description)`` of the screen's own bindings, in declaration order, shown or not."""
@@ -30,6 +23,20 @@ def screen_keys(screen: Screen[object]) -> list[tuple[str, str]]:
             if isinstance(binding, Binding) and binding.description:
                 rows.append((_keys(screen, binding), binding.tooltip or binding.description))
     return rows
+
+
+def types_in_fields(screen: Screen[object]) -> bool:
+    """Whether one of the screen's own keys is a printable one (a letter, ``/``), which a text field would
+    type instead: the help says so where it lists such keys."""
+    keys = [
+        key.strip()
+        for cls in type(screen).__mro__
+        if cls.__module__.startswith("certbench.")
+        for binding in cls.__dict__.get("BINDINGS", ())
+        if isinstance(binding, Binding)
+        for key in binding.key.split(",")
+    ]
+    return any(len(key) == 1 or key == "slash" for key in keys)
 
 
 def _keys(screen: Screen[object], binding: Binding) -> str:

@@ -23,6 +23,7 @@ from certbench.core.formats.material import Material
 from certbench.core.subject import format_subject
 from certbench.core.workspace import ITEM_NAME_PATTERN, Workspace
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
 
 def _split_paths(text: str) -> list[str]:
@@ -69,7 +70,7 @@ class ImportModal(ModalScreen[str | None]):
                 yield Input(id="import-file-password", password=True, compact=True, placeholder="Enter reads")
             with Horizontal(classes="import-row", id="import-alias-row"):
                 yield Label("Entry (alias)", classes="import-label")
-                yield Select[str]([], id="import-alias", compact=True, prompt="choose the key entry")
+                yield TypeAheadSelect[str]([], id="import-alias", compact=True, prompt="choose the key entry")
             with Horizontal(classes="import-row"):
                 yield Label("Item name", classes="import-label")
                 yield Input(id="import-name", compact=True, placeholder="new workspace item")
@@ -79,7 +80,7 @@ class ImportModal(ModalScreen[str | None]):
             with Horizontal(classes="import-row"):
                 yield Label("Again", classes="import-label")
                 yield Input(id="import-key-repeat", password=True, compact=True)
-            yield Checkbox("Store the key without a password", id="import-no-password", compact=True)
+            yield TickBox("Store the key without a password", id="import-no-password", compact=True)
             yield Label(Text("Give the file and its password, then Read."), id="import-status")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Read", id="import-read")

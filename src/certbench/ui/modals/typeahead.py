@@ -29,10 +29,14 @@ class TypeAheadModal(ModalScreen[ResultType]):
         bound = self.active_bindings.get(event.key)
         if bound is not None and bound.node is not self.app:
             return  # a key bound inside the modal (space on a tree) keeps its meaning; the app's do not
+        self.type_ahead(event.character)
+        event.stop()
+        event.prevent_default()
+
+    def type_ahead(self, character: str) -> None:
+        """Type ``character`` into the field (focusing it), whatever has the focus now."""
         field = self.query(self.TYPE_AHEAD).first(Input)
         if self.focused is not field:
             field.select_on_focus = False  # selecting on focus would let the next key replace this one
             field.focus()
-        field.insert_text_at_cursor(event.character)
-        event.stop()
-        event.prevent_default()
+        field.insert_text_at_cursor(character)

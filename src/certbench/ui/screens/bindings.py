@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,8 +36,10 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.output_path import check_output_path
+from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.timeline import days_left_text
+from certbench.ui.widgets.toggles import TypeAheadSelect
 
 T = TypeVar("T")
 
@@ -114,8 +117,9 @@ class BindingsScreen(CertbenchScreen):
     PALETTE_GROUP = "Bindings"
     PANE_TITLES = {"#bindings-table": "Bindings", "#bindings-details": "Details", "#bindings-form": "Bind or check"}
     PRIMARY_FOCUS = "#bindings-table"
+    FIELD_ENTER = "Add the binding (an incomplete form says what is missing and goes there)"
     BINDINGS = [
-        Binding("a", "add", "Add", id="bindings.add", tooltip="Bind the chosen certificate to the client_id"),
+        Binding("a,ctrl+s", "add", "Add", id="bindings.add", tooltip="Bind the chosen certificate to the client_id"),
         Binding("c", "check", "Check", id="bindings.check", tooltip="Check a certificate against the client_id"),
         Binding(
             "delete",
@@ -126,6 +130,14 @@ class BindingsScreen(CertbenchScreen):
         ),
         Binding("x", "export", "Export", id="bindings.export", tooltip="Write the registry as JSON for a gateway"),
         Binding("r,f5", "refresh", "Refresh", id="bindings.refresh", tooltip="Reload the registry from disk"),
+        Binding(
+            "slash",
+            "focus_form",
+            "Form",
+            id="bindings.form",
+            tooltip="Type a client_id (the form's first field)",
+            priority=True,  # before the next key is handed on (CertbenchScreen.jump_to_field)
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -186,7 +198,7 @@ class BindingsScreen(CertbenchScreen):
         yield Header(show_clock=False)
         with Horizontal(id="bindings-body"):
             with Vertical(id="bindings-left"):
-                yield DataTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
+                yield FitTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
                 yield Static(Text("Select a binding to see its details."), id="bindings-details")
             with VerticalScroll(id="bindings-form"):
                 yield Label(Text("Client ID"), classes="bindings-label")
@@ -199,7 +211,7 @@ class BindingsScreen(CertbenchScreen):
                     validate_on=["changed", "submitted"],
                 )
                 yield Label(Text("...or a workspace item"), classes="bindings-label")
-                yield Select[str]([], id="bindings-item", prompt="(none: use the file)")
+                yield TypeAheadSelect[str]([], id="bindings-item", prompt="(none: use the file)")
                 yield Label(Text("Note (kept with the binding)"), classes="bindings-label")
                 yield Input(id="bindings-note", placeholder="optional")
                 with Horizontal(id="bindings-buttons"):
@@ -216,6 +228,17 @@ class BindingsScreen(CertbenchScreen):
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
+
+    def primary_focus(self) -> str | None:
+        """The client_id field while there is no binding to act on (the form is the screen's job then), else
+        the table. Decided on arrival, before the registry is read: a stat, so keys typed at once go where
+        the focus will stay (an existing but empty registry hands the focus over when first loaded)."""
+        empty = not self._rows if self._registry is not None else not self.workspace.bindings_path.exists()
+        return "#bindings-client" if empty else self.PRIMARY_FOCUS
+
+    def action_focus_form(self) -> None:
+        """``/``: to the client_id field from anywhere on the screen."""
+        self.jump_to_field(self.query_one("#bindings-client", Input))
 
     def _theme_changed(self) -> None:
         if self._registry is not None:
@@ -329,8 +352,12 @@ class BindingsScreen(CertbenchScreen):
             return
         if loaded.registry is None:
             return
+        first_load = self._registry is None
         self._registry = loaded.registry
         self._fill_table(loaded.registry)
+        table = self.query_one("#bindings-table", DataTable)
+        if first_load and not self._rows and self.focused is table:  # nothing to act on: the form's turn
+            self.query_one("#bindings-client", Input).focus()
 
     def _fill_table(self, registry: Registry) -> None:
         now = self._now()
@@ -354,7 +381,7 @@ class BindingsScreen(CertbenchScreen):
             )
             rows.append((binding.sha256, cells))
             self._rows[binding.sha256] = binding
-        fill_table(table, BINDING_COLUMNS, rows)
+        fill_table(table, BINDING_COLUMNS, rows, flex=("note", "subject", "sha256", "client_id"))
         if previous in self._rows:
             table.move_cursor(row=table.get_row_index(previous))
         self._show_details(self._highlighted_key())
@@ -402,6 +429,13 @@ class BindingsScreen(CertbenchScreen):
             self.query_one("#bindings-client", Input).value = binding.client_id
 
     # -- form events -------------------------------------------------------------------------------
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the form adds the binding; an incomplete form says what is missing and focuses it (so
+        Enter in the client_id field of an empty form leads on to the certificate)."""
+        if event.input.id in ("bindings-client", "bindings-path", "bindings-note"):
+            event.stop()
+            self.action_add()
+
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "bindings-path" and event.value.strip():
             self.query_one("#bindings-item", Select).clear()
@@ -433,8 +467,11 @@ class BindingsScreen(CertbenchScreen):
 
         def done(binding: core_bindings.Binding) -> None:
             self.notify(f"Bound {short_fingerprint(binding.sha256)} to {binding.client_id}", markup=False)
+            self._clear_result()
             self.query_one("#bindings-note", Input).value = ""
             self.action_refresh()
+            if isinstance(self.focused, Input):
+                self.return_to_list()  # added from the form: the table's keys (c, del, x) work at once
 
         self._with_certificate(source, add, description="bindings: add", on_done=done)
 
@@ -454,12 +491,25 @@ class BindingsScreen(CertbenchScreen):
             shown = self.query_one("#bindings-result", Static)
             shown.set_class(result.matched, "-match")
             shown.set_class(not result.matched, "-mismatch")
-            if result.matched:
-                shown.update(Text(f"match: {source.label} is bound to {client_id}"))
-            else:
-                shown.update(Text(f"no match: {result.reason}"))
+            verdict = (
+                f"match: {source.label} is bound to {client_id}" if result.matched else f"no match: {result.reason}"
+            )
+            path = Path(source.path).expanduser() if source.path else None
+            self.report_made("#bindings-result", verdict, item=source.item, path=path)
+            # The form's end is below the fold at 80x24: bring the verdict into view and say it in a toast too.
+            shown.scroll_visible(animate=False)
+            self.notify(
+                verdict, title="Check", severity="information" if result.matched else "error", markup=False, timeout=8
+            )
 
         self._with_certificate(source, check, description="bindings: check", on_done=done)
+
+    def _clear_result(self) -> None:
+        """The registry changed: the last check's verdict no longer holds."""
+        self.forget_report("#bindings-result")
+        shown = self.query_one("#bindings-result", Static)
+        shown.remove_class("-match", "-mismatch")
+        shown.update(Text(""))
 
     @property
     def last_result(self) -> CheckResult | None:
@@ -480,6 +530,7 @@ class BindingsScreen(CertbenchScreen):
 
         def done(removed: list[core_bindings.Binding]) -> None:
             self.notify(f"Removed {short_fingerprint(binding.sha256)} from {binding.client_id}", markup=False)
+            self._clear_result()
             self.action_refresh()
 
         def confirmed(answer: bool | None) -> None:
@@ -508,7 +559,8 @@ class BindingsScreen(CertbenchScreen):
         question = (
             f"Export the bindings registry (JSON a gateway loads) to (relative: in {self._workspace.artifacts_dir}):"
         )
-        self.app.push_screen(SavePathModal(question, default, ok_label="Export"), chosen)
+        check = partial(check_output_path, self._workspace)
+        self.app.push_screen(SavePathModal(question, default, ok_label="Export", check=check), chosen)
 
     def _export(self, path: str, *, overwrite: bool) -> None:
         workspace, now = self._workspace, self._now()

@@ -24,6 +24,7 @@ from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_na
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.toggles import TickBox
 
 ROLE_OPTIONS = [
     ("Root CA (self-signed)", Role.ROOT.value),
@@ -41,6 +42,8 @@ SUBJECT_HINTS = {
     Role.CSR: "/CN=MyCompany-Client/O=MyCompany",
 }
 TPP_SUBJECT_HINT = "/businessCategory=TPP/jurisdictionC=GB/serialNumber=123/C=GB/O=MyTPP/CN=tpp.example.com"
+#: The status line while nothing is being made (and after the role changed: the last item was another role's).
+READY_STATUS = "Fill in the form; the preview shows what will be made."
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class CreateScreen(CertbenchScreen):
     PALETTE_GROUP = "Create"
     PANE_TITLES = {"#create-form": "New certificate", "#create-preview-pane": "Preview"}
     PRIMARY_FOCUS = "#create-name"
+    FIELD_ENTER = "Create the item (like Ctrl+S)"
     DEFAULT_CSS = """
     CreateScreen #create-body {
         height: 1fr;
@@ -169,7 +173,7 @@ class CreateScreen(CertbenchScreen):
                                                               id="create-password-repeat", compact=True))  # fmt: skip
                 yield from self._row("Issuer password", Input(password=True, placeholder="the CA key's password",
                                                               id="create-issuer-password", compact=True))  # fmt: skip
-                yield Checkbox("No password: store the new key unencrypted (0600)", id="create-no-password",
+                yield TickBox("No password: store the new key unencrypted (0600)", id="create-no-password",
                                compact=True)  # fmt: skip
                 yield Static(Text(""), id="create-errors")
                 yield Static(Text(""), id="create-missing")
@@ -179,8 +183,7 @@ class CreateScreen(CertbenchScreen):
             with VerticalScroll(id="create-preview-pane"):
                 yield Static(Text("Preview"), id="create-preview-title")
                 yield Static(Text(""), id="create-preview")
-        yield Static(Text("Fill in the form; the preview shows what will be made."), id="create-status",
-                     classes="status-line")  # fmt: skip
+        yield Static(Text(READY_STATUS), id="create-status", classes="status-line")
         yield Footer()
 
     @staticmethod
@@ -380,6 +383,8 @@ class CreateScreen(CertbenchScreen):
                 for widget_id in ("create-subject", "create-sans"):
                     self.query_one(f"#{widget_id}", Input).value = ""
             self._auto_role = False
+            if not self._busy:  # "Created ca 'x'..." was about the last role's item, not this form
+                self.query_one("#create-status", Static).update(Text(READY_STATUS))
             days = self.query_one("#create-days", Input)
             if days.value.strip() in {str(d) for d in DEFAULT_DAYS.values()} or not days.value.strip():
                 days.value = str(DEFAULT_DAYS[role])
@@ -515,11 +520,13 @@ class CreateScreen(CertbenchScreen):
         progress = self.query_one("#create-progress", ProgressBar)
         progress.set_class(busy, "-running")
         self.query_one("#create-button", Button).disabled = busy
+        self.forget_report("#create-status")
         self.query_one("#create-status", Static).update(Text(status))
 
     def _created(self, created: Created) -> None:
         item = created.item
-        self._set_busy(False, f"Created {item.kind.value} {item.name!r}: {item.subject}")
+        self._set_busy(False, "")
+        self.report_made("#create-status", f"Created {item.kind.value} {item.name!r}: {item.subject}", item=item.name)
         self.certbench_app.select_on_workspace = item.name
         for field_id in ("create-password", "create-password-repeat", "create-issuer-password"):
             self.query_one(f"#{field_id}", Input).value = ""

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -42,6 +43,19 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import Analysis, ChainView, build_analysis, slug
+from certbench.ui.widgets.output_path import check_output_path
+
+#: The path field's placeholders: opening replaces the open files; after ``a`` Enter adds to them. Each fits
+#: the field at 80 columns.
+OPEN_PLACEHOLDER = "/ type a file + Enter (Esc: list, o: picker)"
+ADD_PLACEHOLDER = "file to add to the open ones + Enter"
+#: The status line's room for the names of the open files (it fits 80 columns).
+STATUS_WIDTH = 78
+#: The fixes' CLI wording -> this screen's key.
+FIX_KEYS = {
+    "certbench writes it: inspect --fix-out, or Save fixed chain": "s (Save chain) writes it",
+    "--fix-out": "s (Save chain)",
+}
 
 
 def _analyze(
@@ -82,9 +96,41 @@ class InspectScreen(CertbenchScreen):
     }
     PRIMARY_FOCUS = "#inspect-path"
     LIST_FOCUS = "#inspect-certs"
+    FIELD_ENTER = "Path field: open the typed file instead of the open ones (after a: add it), then to the list"
+    # The footer fits 80 columns: the lesser keys are in the help (?) and the palette only.
     BINDINGS = [
-        Binding("o,ctrl+o", "open_file", "Open", id="inspect.open", tooltip="Open a file with the file picker"),
-        Binding("w", "open_workspace", "Workspace item", id="inspect.workspace", tooltip="Open a workspace item"),
+        Binding(
+            "slash",
+            "focus_path",
+            "Path",
+            id="inspect.path",
+            tooltip="Type a file to open (the path field)",
+            priority=True,  # before the next key is handed on (CertbenchScreen.jump_to_field)
+        ),
+        Binding(
+            "o,ctrl+o",
+            "open_file",
+            "Open",
+            id="inspect.open",
+            tooltip="Open a file with the file picker (instead of the open ones)",
+        ),
+        Binding(
+            "a",
+            "add_file",
+            "Add file",
+            id="inspect.add",
+            tooltip="Type a file to add to the open ones (analysed together)",
+            show=False,
+            priority=True,  # like /
+        ),
+        Binding(
+            "w",
+            "open_workspace",
+            "Workspace item",
+            id="inspect.workspace",
+            tooltip="Open a workspace item (instead of the open files)",
+            show=False,
+        ),
         Binding(
             "s,ctrl+s",
             "save_fixed",
@@ -92,7 +138,14 @@ class InspectScreen(CertbenchScreen):
             id="inspect.save",
             tooltip="Write the fixed chain (leaf -> root) as PEM",
         ),
-        Binding("f", "copy_fingerprint", "Copy SHA-256", id="inspect.copy", tooltip="Copy the SHA-256 fingerprint"),
+        Binding(
+            "f",
+            "copy_fingerprint",
+            "Copy SHA-256",
+            id="inspect.copy",
+            tooltip="Copy the SHA-256 fingerprint",
+            show=False,
+        ),
         Binding(
             "i",
             "import_item",
@@ -104,9 +157,9 @@ class InspectScreen(CertbenchScreen):
             "p", "run_profile", "Profile", id="inspect.profile", tooltip="Check against the chosen partner profile"
         ),
         Binding(
-            "x", "close_file", "Close file", id="inspect.close", tooltip="Close the file of the highlighted certificate"
+            "x", "close_file", "Close", id="inspect.close", tooltip="Close the file of the highlighted certificate"
         ),
-        Binding("ctrl+l", "clear", "Close all", id="inspect.clear", tooltip="Close every open file"),
+        Binding("ctrl+l", "clear", "Close all", id="inspect.clear", tooltip="Close every open file", show=False),
         Binding(
             "n",
             "open_server",
@@ -123,19 +176,19 @@ class InspectScreen(CertbenchScreen):
         self._passwords: dict[str, bytes] = {}
         self._declined: set[str] = set()
         self.profile_checks: list[Check] = []
+        #: The path field's next Enter adds to the open files (``a``) instead of replacing them.
+        self._adding = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal(id="inspect-top"):
-            yield Input(
-                placeholder="type a file to open, Enter (Esc: to the list; o picker, w workspace)", id="inspect-path"
-            )
+            yield Input(placeholder=OPEN_PLACEHOLDER, id="inspect-path")
             yield Select(
                 [(profile.title, profile.name) for profile in list_profiles()],
                 prompt="Partner profile",
                 id="inspect-profile",
             )
-        yield ChainView("inspect", placeholder="Open a file to inspect it.", id="inspect-body")
+        yield ChainView("inspect", placeholder="Open a file to inspect it.", fix_keys=FIX_KEYS, id="inspect-body")
         yield Static(Text("No file open."), id="inspect-status", classes="status-line")
         yield Footer()
 
@@ -148,9 +201,29 @@ class InspectScreen(CertbenchScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "inspect-path" and event.value.strip():
-            self.open_paths([event.value.strip()])
+            self.open_paths([event.value.strip()], add=self._adding)
             event.input.value = ""
             self.return_to_list()  # the one-letter keys (s, f, i...) work at once
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Leaving the path field ends an ``a`` (add): the next Enter there opens instead again."""
+        path = self.query_one("#inspect-path", Input)
+        if self._adding and self.focused is not path:
+            self._set_adding(False)
+
+    def _set_adding(self, adding: bool) -> None:
+        self._adding = adding
+        self.query_one("#inspect-path", Input).placeholder = ADD_PLACEHOLDER if adding else OPEN_PLACEHOLDER
+
+    def action_focus_path(self) -> None:
+        """``/``: back to the path field from anywhere on the screen (k9s style), to open another file."""
+        self._set_adding(False)
+        self.jump_to_field(self.query_one("#inspect-path", Input))
+
+    def action_add_file(self) -> None:
+        """``a``: the path field, whose Enter then adds the typed file to the open ones."""
+        self.jump_to_field(self.query_one("#inspect-path", Input))
+        self._set_adding(True)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """Choosing a partner profile runs it on the open files (p runs it again)."""
@@ -186,8 +259,12 @@ class InspectScreen(CertbenchScreen):
 
         run_task(self, workspace.list_items, description="inspect: list workspace", group="inspect-ws", on_done=listed)
 
-    def open_paths(self, paths: Sequence[str]) -> None:
-        """Add ``paths`` to the open files and analyse everything together."""
+    def open_paths(self, paths: Sequence[str], *, add: bool = False) -> None:
+        """Open ``paths`` instead of the open files (``add``: with them) and analyse everything together."""
+        if not add:
+            self._paths.clear()
+            self._passwords.clear()
+            self._declined.clear()
         for path in paths:
             if path not in self._paths:
                 self._paths.append(path)
@@ -224,11 +301,10 @@ class InspectScreen(CertbenchScreen):
         report = analysis.report
         errors = sum(f.severity == "error" for f in report.findings)
         warnings = sum(f.severity == "warning" for f in report.findings)
-        status = (
-            f"{len(report.certificates)} certificate(s), {len(report.keys)} key(s): {errors} error(s), "
-            f"{warnings} warning(s) | open: {', '.join(Path(p).name for p in analysis.paths)} (x closes)"
+        counts = (
+            f"{len(report.certificates)} cert(s), {len(report.keys)} key(s): {errors} error(s), {warnings} warning(s)"
         )
-        self.query_one("#inspect-status", Static).update(Text(status))
+        self.query_one("#inspect-status", Static).update(Text(f"{counts} | {open_files(analysis.paths, counts)}"))
         self._ask_passwords(analysis.errors)
 
     def _ask_passwords(self, errors: Sequence[CertbenchError]) -> None:
@@ -294,7 +370,10 @@ class InspectScreen(CertbenchScreen):
             f"Write the fixed chain ({len(fixed)} certificates, leaf -> root) as PEM to "
             f"(a relative path is in {self.workspace.artifacts_dir}):"
         )
-        self.app.push_screen(SavePathModal(question, f"{leaf}-chain.pem"), lambda path: self._save(path, False))
+        self.app.push_screen(
+            SavePathModal(question, f"{leaf}-chain.pem", check=lambda typed: check_output_path(self.workspace, typed)),
+            lambda path: self._save(path, False),
+        )
 
     def _save(self, typed: str | None, overwrite: bool) -> None:
         if not typed or self.analysis is None:
@@ -408,3 +487,13 @@ class InspectScreen(CertbenchScreen):
             group="inspect-profile",
             on_done=done,
         )
+
+
+def open_files(paths: Sequence[str], before: str) -> str:
+    """``open: a.pem, b.pem`` for the status line, shortened to ``open: 3 files: a.pem +2`` when the names
+    would not fit :data:`STATUS_WIDTH` after ``before``."""
+    names = [Path(path).name for path in paths]
+    listed = f"open: {', '.join(names)}"
+    if len(before) + 3 + len(listed) <= STATUS_WIDTH or len(names) == 1:
+        return listed
+    return f"open: {len(names)} files: {names[0]} +{len(names) - 1}"

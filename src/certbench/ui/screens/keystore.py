@@ -18,8 +18,8 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 
 from certbench.core import keystore as ks
 from certbench.core.actions import bundles
+from certbench.core.checks import Check, blocking_failures
 from certbench.core.describe import rfc4514
-from certbench.core.errors import UsageError
 from certbench.core.gateway import password_problem
 from certbench.core.roles import chain_roles
 from certbench.core.rules import list_profiles
@@ -27,7 +27,9 @@ from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
+from certbench.ui.widgets.tables import FitTable, fill_table
+from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,48 @@ BUNDLE_CHOICES: tuple[BundleChoice, ...] = (
     BundleChoice("pem-chain", "PEM chain (leaf to root)", ks.BundleKind.PEM_CHAIN, suffix="-chain.pem"),
 )
 CHOICES = {choice.key: choice for choice in BUNDLE_CHOICES}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the checklist and the status line say, made by :func:`keystore_verdict` from the form as it
+    is now and the last plan, so the two never disagree (and never say Ready while a check fails)."""
+
+    checks: tuple[Check, ...]
+    #: The plan on screen was made for other inputs; a fresh one is on its way (its rows show dimmed).
+    checking: bool
+
+    def is_current(self, check: Check) -> bool:
+        """Judged on the form as it is now (the form's own checks always are; the plan's once redone)."""
+        return not self.checking or check.code.startswith("form.")
+
+    @property
+    def failures(self) -> list[Check]:
+        """The blocking failures judged on the form as it is now."""
+        return [check for check in blocking_failures(self.checks) if self.is_current(check)]
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.checks) and not self.checking and not self.failures
+
+
+def keystore_verdict(
+    plan: ks.BundlePlan | None, *, stale: bool, needs_password: bool, password: str, repeat: str
+) -> Verdict:
+    """The plan's checks with the form's own (the repeated password) in place, judged on this form."""
+    checks = list(plan.checks) if plan is not None else []
+    if plan is not None and needs_password:
+        if not repeat:
+            match = Check("form.repeat", "Passwords match", False, "type the password again in Repeat")
+        elif repeat != password:
+            match = Check("form.repeat", "Passwords match", False, "the two passwords differ")
+        else:
+            match = Check("form.repeat", "Passwords match", True, "both the same")
+        codes = [check.code for check in checks]
+        checks.insert(codes.index("plan.password") + 1 if "plan.password" in codes else 0, match)
+    return Verdict(tuple(checks), checking=stale)
+
+
 NO_PROFILE = "-"
 ITEM_COLUMNS = (("Name", "name"), ("Kind", "kind"), ("Key", "key"), ("Not after", "not_after"))
 PLAN_DELAY = 0.25
@@ -114,6 +158,14 @@ class KeystoreScreen(CertbenchScreen):
         Binding(
             "ctrl+o", "stores", "Edit a store", id="keystore.stores", tooltip="Open an existing keystore to edit it"
         ),
+        Binding(
+            "c",
+            "checklist",
+            "Checklist",
+            id="keystore.checklist",
+            tooltip="Show the checklist (below the form on a small terminal); arrows scroll it",
+            show=False,
+        ),
     ]
 
     def __init__(self) -> None:
@@ -122,7 +174,10 @@ class KeystoreScreen(CertbenchScreen):
         self._item: str | None = None
         self._auto_out = ""
         self._plan: ks.BundlePlan | None = None
+        #: The item and inputs the shown plan was made for (another value: the plan is stale).
+        self._planned: tuple[str | None, dict[str, Any]] | None = None
         self._plan_timer: Timer | None = None
+        self._out_ok = True
         #: The last file written (tests and the status line read it).
         self.last_written: Path | None = None
 
@@ -131,17 +186,17 @@ class KeystoreScreen(CertbenchScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal(id="keystore-body"):
-            yield DataTable(id="keystore-items", cursor_type="row", zebra_stripes=True)
+            yield FitTable(id="keystore-items", cursor_type="row", zebra_stripes=True)
             with Vertical(id="keystore-form"):
                 with Horizontal(classes="keystore-row"):
-                    yield Select[str](
+                    yield TypeAheadSelect[str](
                         [(choice.label, choice.key) for choice in BUNDLE_CHOICES],
                         value="jar",
                         allow_blank=False,
                         id="keystore-kind",
                     )
                     profiles = [(f"Profile: {profile.name}", profile.name) for profile in list_profiles()]
-                    yield Select[str](
+                    yield TypeAheadSelect[str](
                         [("No partner profile", NO_PROFILE), *profiles],
                         value=NO_PROFILE,
                         allow_blank=False,
@@ -153,7 +208,8 @@ class KeystoreScreen(CertbenchScreen):
                     yield Input(password=True, id="keystore-repeat", placeholder="repeat password")
                 with Horizontal(classes="keystore-row"):
                     yield Input(id="keystore-out", placeholder="file name in artifacts/")
-                    yield Checkbox("Key without password", id="keystore-unencrypted")
+                    yield TickBox("Key without password", id="keystore-unencrypted")
+                yield Static(id="keystore-out-hint", classes=HINT_CLASS)
                 yield Static(id="keystore-password-hint")
                 chain = Static(Text("Pick an item.", style="dim"), id="keystore-chain")
                 chain.border_title = "Chain (leaf first, root last)"
@@ -173,11 +229,16 @@ class KeystoreScreen(CertbenchScreen):
             ("#keystore-out", "Write to artifacts/"),
         ):
             self.query_one(widget_id, Input).border_title = title
-        self._update_password_hint()
         self._apply_kind()
+        self._show_verdict()
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
+
+    def action_checklist(self) -> None:
+        pane = self.query_one("#keystore-checklist-pane")
+        pane.focus(scroll_visible=False)
+        self.query_one("#keystore-body").scroll_to_widget(pane, top=True, animate=False)
 
     def action_stores(self) -> None:
         from certbench.ui.screens.stores import StoresScreen
@@ -213,7 +274,7 @@ class KeystoreScreen(CertbenchScreen):
         ]
         table = self.query_one("#keystore-items", DataTable)
         previous = self._item
-        fill_table(table, ITEM_COLUMNS, rows)
+        fill_table(table, ITEM_COLUMNS, rows, flex=("name",))
         if previous in self._items:
             table.move_cursor(row=table.get_row_index(previous))
         elif rows:
@@ -264,9 +325,9 @@ class KeystoreScreen(CertbenchScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "keystore-out":
-            return  # the file name does not change the checklist
-        if event.input.id in ("keystore-password", "keystore-repeat"):
-            self._update_password_hint()
+            self._check_out()
+            self._show_verdict()  # the file name is in the status line, not in the plan
+            return
         self._schedule_plan()
 
     def _apply_kind(self) -> None:
@@ -277,7 +338,6 @@ class KeystoreScreen(CertbenchScreen):
         self.query_one("#keystore-item-password", Input).disabled = not choice.kind.needs_key
         for widget_id in ("#keystore-password", "#keystore-repeat"):
             self.query_one(widget_id, Input).disabled = no_password
-        self._update_password_hint()
 
     def _update_default_out(self) -> None:
         out = self.query_one("#keystore-out", Input)
@@ -288,7 +348,7 @@ class KeystoreScreen(CertbenchScreen):
             out.value = proposed
         self._auto_out = proposed
 
-    def _update_password_hint(self) -> None:
+    def _update_password_hint(self, verdict: Verdict) -> None:
         hint = self.query_one("#keystore-password-hint", Static)
         if self.query_one("#keystore-password", Input).disabled:
             hint.update(Text("This bundle has no password.", style="dim"))
@@ -306,9 +366,10 @@ class KeystoreScreen(CertbenchScreen):
         else:
             text.append("✓ ", style=f"bold {colors.get('success', 'green')}")
             text.append("no restricted characters")
-        if password and repeat and repeat != password:
+        match = next((check for check in verdict.checks if check.code == "form.repeat"), None)
+        if repeat and match is not None and not match.passed:
             text.append("   ✗ ", style=f"bold {colors.get('error', 'red')}")
-            text.append("the two passwords differ")
+            text.append(match.reason)
         hint.update(text)
 
     # -- the live plan -----------------------------------------------------------------------------
@@ -317,6 +378,7 @@ class KeystoreScreen(CertbenchScreen):
         if self._plan_timer is not None:
             self._plan_timer.stop()
         self._plan_timer = self.set_timer(PLAN_DELAY, self._run_plan)
+        self._show_verdict()  # at once: the form's own checks, and the plan's marked as being redone
 
     def _plan_inputs(self) -> dict[str, Any]:
         choice = self._choice()
@@ -335,13 +397,12 @@ class KeystoreScreen(CertbenchScreen):
     def _run_plan(self) -> None:
         self._plan_timer = None
         name = self._item
+        inputs = self._plan_inputs()
         if name is None:
-            self._plan = None
-            self._show_plan(None)
+            self._show_plan(None, (None, inputs))
             return
         workspace = self.workspace
         now = self.now()
-        inputs = self._plan_inputs()
 
         def work() -> ks.BundlePlan:
             return ks.plan_item_bundle(workspace, name, now=now, **inputs)
@@ -351,71 +412,110 @@ class KeystoreScreen(CertbenchScreen):
             work,
             description=f"keystore: check {name} as {inputs['kind']}",
             group="keystore-plan",
-            on_done=self._show_plan,
+            on_done=lambda plan: self._show_plan(plan, (name, inputs)),
         )
 
-    def _show_plan(self, plan: ks.BundlePlan | None) -> None:
+    def _show_plan(self, plan: ks.BundlePlan | None, planned: tuple[str | None, dict[str, Any]]) -> None:
         self._plan = plan
+        self._planned = planned
         chain_widget = self.query_one("#keystore-chain", Static)
-        checklist = self.query_one("#keystore-checklist", Static)
+        self._show_verdict()
         if plan is None:
             chain_widget.update(Text("Pick an item.", style="dim"))
-            checklist.update(Text(""))
             return
         colors = self.app.get_css_variables()
         chain = Text()
         roles = chain_roles(plan.source.chain, complete=plan.source.ends_at_root)
         for index, (certificate, role) in enumerate(zip(plan.source.chain, roles, strict=True)):
+            # The date before the subject: on a narrow terminal a long subject is cut at the end, one line each.
             chain.append(f"{index + 1}. {role:<12} ", style="bold")
-            chain.append(rfc4514(certificate.subject))
-            chain.append(f"  (until {certificate.not_valid_after_utc:%Y-%m-%d})\n", style="dim")
+            chain.append(f"until {certificate.not_valid_after_utc:%Y-%m-%d}  ", style="dim")
+            chain.append(rfc4514(certificate.subject) + "\n")
         if not plan.source.ends_at_root:
             chain.append(
                 "   the root is not in the workspace: import it as a CA item\n", style=colors.get("warning", "")
             )
+        chain.rstrip()
         chain_widget.update(chain)
+
+    def verdict(self) -> Verdict:
+        """The verdict on the form as it is now (see :func:`keystore_verdict`)."""
+        return keystore_verdict(
+            self._plan,
+            stale=self._planned != (self._item, self._plan_inputs()),
+            needs_password=not self.query_one("#keystore-password", Input).disabled,
+            password=self._value("#keystore-password"),
+            repeat=self._value("#keystore-repeat"),
+        )
+
+    def _show_verdict(self) -> None:
+        """Redraw the password hint, the checklist and the status line, all from one :meth:`verdict`."""
+        verdict = self.verdict()
+        self._update_password_hint(verdict)
+        colors = self.app.get_css_variables()
         lines = Text()
-        for check in plan.checks:
+        for check in verdict.checks:
+            stale = not verdict.is_current(check)
             if check.passed:
-                lines.append("✓ ", style=f"bold {colors.get('success', 'green')}")
+                lines.append("✓ ", style="dim" if stale else f"bold {colors.get('success', 'green')}")
             elif check.severity == "error":
-                lines.append("✗ ", style=f"bold {colors.get('error', 'red')}")
+                lines.append("✗ ", style="dim" if stale else f"bold {colors.get('error', 'red')}")
             elif check.severity == "pending":
                 lines.append("… ", style="dim")
             else:
-                lines.append("! ", style=f"bold {colors.get('warning', 'yellow')}")
-            lines.append(f"{check.title}:", style="bold")
-            lines.append(f" {check.reason}\n")
-        checklist.update(lines)
-        if plan.ok:
-            self._set_status(f"Ready: ctrl+s writes artifacts/{self._value('#keystore-out')}")
+                lines.append("! ", style="dim" if stale else f"bold {colors.get('warning', 'yellow')}")
+            lines.append(f"{check.title}:", style="dim" if stale else "bold")
+            lines.append(f" {check.reason}\n", style="dim" if stale else "")
+        lines.rstrip()
+        self.query_one("#keystore-checklist", Static).update(lines)
+        pane = self.query_one("#keystore-checklist-pane")
+        failures = verdict.failures
+        pane.border_title = f"Checklist ({len(failures)} to fix)" if failures else "Checklist"
+        if not verdict.checks:
+            return  # no item: the item list's own message stays
+        if failures:
+            first = failures[0]
+            more = f" (+{len(failures) - 1}, key c)" if len(failures) > 1 else ""
+            self._set_status(f"✗ {first.title}: {first.reason}{more}")
+        elif verdict.checking:
+            self._set_status("Checking...")
         else:
-            self._set_status(f"{len(plan.failures)} check(s) to fix before writing")
+            out = self._check_out()
+            self._set_status(f"Ready: ctrl+s {out.note}" if out.ok else f"Fix the output path: {out.problem}")
 
     def _set_status(self, message: str) -> None:
         self.query_one("#keystore-status", Static).update(Text(message))
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def _target(self) -> Path:
-        name = self._value("#keystore-out").strip()
-        if not name or "/" in name or "\\" in name or name.startswith("."):
-            raise UsageError("give a file name (no folders) for artifacts/")
-        return self.workspace.artifacts_dir / name
+    def _check_out(self) -> OutputCheck:
+        """Check the output path as typed: the line under it says where it writes or why it cannot, and
+        Write is off while it cannot (a folder, a folder that does not exist)."""
+        check = check_output_path(self.workspace, self._value("#keystore-out"))
+        show_output_check(self.query_one("#keystore-out-hint", Static), check)
+        if check.ok != self._out_ok:
+            self._out_ok = check.ok
+            self.refresh_bindings()
+        return check
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "write" and not self._out_ok:
+            return None
+        return super().check_action(action, parameters)
 
     def action_write(self) -> None:
         name = self._item
         if name is None:
             self.notify("Pick an item first", severity="warning")
             return
-        password_input = self.query_one("#keystore-password", Input)
-        if not password_input.disabled and password_input.value != self._value("#keystore-repeat"):
-            self.notify("The two passwords differ", severity="error")
+        failures = self.verdict().failures
+        if failures:  # what the status line names; a plan still being made is checked again by the write
+            self.notify(f"Not written: {failures[0].title}: {failures[0].reason}", severity="error", markup=False)
             return
-        try:
-            target = self._target()
-        except UsageError as error:
-            self.notify(error.message, severity="error", markup=False)
+        check = self._check_out()
+        target = check.target
+        if target is None or check.problem is not None:
+            self.notify(check.problem or "type a file name", title="Output", severity="error", markup=False)
             return
         if target.exists():
 
@@ -424,7 +524,7 @@ class KeystoreScreen(CertbenchScreen):
                     self._write(name, target, overwrite=True)
 
             self.app.push_screen(
-                ConfirmModal(f"artifacts/{target.name} already exists. Overwrite it?", confirm_label="Overwrite"),
+                ConfirmModal(f"{target} already exists. Overwrite it?", confirm_label="Overwrite"),
                 confirmed,
             )
             return
@@ -451,3 +551,4 @@ class KeystoreScreen(CertbenchScreen):
         self.last_written = path
         self.notify(f"Wrote {path}", title="Keystore", markup=False)
         self._set_status(f"Wrote artifacts/{path.name}")
+        self.return_to_list()  # done: the next digit switches screens instead of typing into a password

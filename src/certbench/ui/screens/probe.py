@@ -40,6 +40,8 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import ChainView, build_analysis, slug
+from certbench.ui.widgets.output_path import check_output_path
+from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
 if TYPE_CHECKING:  # pyOpenSSL is loaded when the first probe runs, not when the screen is shown
     from certbench.core.online.probe import ProbeReport, Target
@@ -138,6 +140,14 @@ class ProbeScreen(CertbenchScreen):
     AUTO_FOCUS = "#probe-target"
     PRIMARY_FOCUS = "#probe-target"
     LIST_FOCUS = "#probe-certs"
+    FIELD_ENTER = "Probe host:port, then to the certificate list"
+    PANE_TITLES = {
+        "#probe-facts-pane": "Connection",
+        "#probe-certs": "Presented chain",
+        "#probe-chain": "Chain",
+        "#probe-details-pane": "Details",
+        "#probe-findings": "Findings",
+    }
     DEFAULT_CSS = """
     ProbeScreen .probe-bar {
         height: 3;
@@ -158,9 +168,6 @@ class ProbeScreen(CertbenchScreen):
         height: auto;
         max-height: 8;
         padding: 0 1;
-        border-top: solid $primary;
-    }
-    ProbeScreen #probe-body {
         border-top: solid $primary;
     }
     /* A short terminal (80x24): the table, the findings and the fix stay; the tree and details step aside. */
@@ -185,7 +192,7 @@ class ProbeScreen(CertbenchScreen):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="probe.cancel", tooltip="Abandon the running probe"),
         Binding("r", "probe", "Probe", id="probe.run", tooltip="Connect to host:port and diagnose what it presents"),
-        Binding("h", "focus_target", "Host", id="probe.host", tooltip="Type another host:port"),
+        Binding("h,slash", "focus_target", "Host", id="probe.host", tooltip="Type another host:port"),
         Binding(
             "s", "save_chain", "Save chain", id="probe.save", tooltip="Write the presented chain, leaf first, as PEM"
         ),
@@ -209,10 +216,10 @@ class ProbeScreen(CertbenchScreen):
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="host:port (then Enter)", id="probe-target")
             yield Input(placeholder="SNI (optional)", id="probe-sni")
-            yield Select[str]([], prompt="Client: none", id="probe-client")
+            yield TypeAheadSelect[str]([], prompt="Client: none", id="probe-client")
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="trust files, comma-separated (optional)", id="probe-trust")
-            yield Checkbox("System CAs", id="probe-system")
+            yield TickBox("System CAs", id="probe-system")
         with VerticalScroll(id="probe-facts-pane"):
             yield Static(Text("Nothing probed yet."), id="probe-facts")
         yield ChainView("probe", placeholder=PLACEHOLDER, id="probe-body")
@@ -403,6 +410,8 @@ class ProbeScreen(CertbenchScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self._worker is not None
+        if action == "focus_target":
+            return super().check_action(action, parameters)
         if action in ("save_chain", "trust_root", "import_chain"):
             return True if self.report is not None and self.report.presented else None
         return True
@@ -430,7 +439,10 @@ class ProbeScreen(CertbenchScreen):
             f"Write the presented chain ({len(chain)} certificate(s), leaf first) as PEM to (relative: artifacts/):"
         )
         default = f"{slug(common_name(chain[0])) or 'server'}-chain.pem"
-        self.app.push_screen(SavePathModal(question, default), lambda path: self._save(path, chain, False))
+        self.app.push_screen(
+            SavePathModal(question, default, check=lambda typed: check_output_path(self.workspace, typed)),
+            lambda path: self._save(path, chain, False),
+        )
 
     def _save(self, path: str | None, chain: tuple[x509.Certificate, ...], overwrite: bool) -> None:
         if not path:

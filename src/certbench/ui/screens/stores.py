@@ -27,7 +27,8 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.output_path import check_output_path
+from certbench.ui.widgets.tables import FitTable, fill_table
 
 ENTRY_COLUMNS = (
     ("Alias", "alias"),
@@ -73,7 +74,7 @@ class StoresScreen(CertbenchScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static(Text("No store open: press o to open one.", style="dim"), id="stores-file")
-        yield DataTable(id="stores-entries", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="stores-entries", cursor_type="row", zebra_stripes=True)
         yield Static(id="stores-status", classes="status-line")
         yield Footer()
 
@@ -145,7 +146,7 @@ class StoresScreen(CertbenchScreen):
                     ),
                 )
             )
-        fill_table(self.query_one("#stores-entries", DataTable), ENTRY_COLUMNS, rows)
+        fill_table(self.query_one("#stores-entries", DataTable), ENTRY_COLUMNS, rows, flex=("subject", "alias"))
         title = Text(f"{Path(store.path).name}", style="bold")
         title.append(f"  {store.format.value}, {len(store.entries)} entries", style="")
         if store.format not in se.WRITABLE_FORMATS:
@@ -157,6 +158,7 @@ class StoresScreen(CertbenchScreen):
         self._set_status(f"Opened {Path(store.path).name}")
 
     def _set_status(self, message: str) -> None:
+        self.forget_report("#stores-status")
         self.query_one("#stores-status", Static).update(Text(message))
 
     def _highlighted(self) -> str | None:
@@ -263,7 +265,7 @@ class StoresScreen(CertbenchScreen):
             if fmt is None:
                 self.notify("End the file name in .jks, .p12 or .pem", severity="error")
                 return
-            target = Path(out)
+            target = self.workspace.output_path(out)  # the path rule: relative means in artifacts/
 
             def go(answer: bool | None) -> None:
                 if answer:
@@ -274,7 +276,15 @@ class StoresScreen(CertbenchScreen):
             )
             self.app.push_screen(ConfirmModal(question, confirm_label="Write", danger=target.exists()), go)
 
-        self.app.push_screen(SavePathModal("Write a copy as (.jks, .p12 or .pem)", default, ok_label="Convert"), chosen)
+        self.app.push_screen(
+            SavePathModal(
+                "Write a copy as (.jks, .p12 or .pem; relative: in the workspace's artifacts/)",
+                default,
+                ok_label="Convert",
+                check=lambda typed: check_output_path(self.workspace, typed),
+            ),
+            chosen,
+        )
 
     def _convert(self, store: se.Store, target: Path, fmt: se.StoreFormat) -> None:
         workspace, now, password = self.workspace, self.now(), self._password
@@ -287,7 +297,7 @@ class StoresScreen(CertbenchScreen):
     def _converted(self, path: Path) -> None:
         self.last_written = path
         self.notify(f"Wrote {path}", title="Stores", markup=False)
-        self._set_status(f"Wrote {path.name}")
+        self.report_made("#stores-status", f"Wrote {path}", path=path)
 
     def _confirm_save(
         self, what: str, edit: Callable[[], se.Store], action: StoreEdit, *, password: bytes | None = None
@@ -318,6 +328,10 @@ class StoresScreen(CertbenchScreen):
             reread, written = result
             self.last_written = written
             self._show(reread, password)
-            self._set_status(f"Saved {written.name}; previous version in {se.backup_path(written).name}")
+            self.report_made(
+                "#stores-status",
+                f"Saved {written.name}; previous version in {se.backup_path(written).name}",
+                path=Path(written),
+            )
 
         run_task(self, work, description=f"stores: {action.event}", group="stores-save", on_done=done)

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,31 +24,23 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, 
 
 from certbench.core import truststore as ts
 from certbench.core.actions.trust import build_truststore
-from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError, UsageError
+from certbench.core.errors import CertbenchError, OutputExistsError, PasswordError
 from certbench.core.formats.load import load_file
 from certbench.core.workspace import Workspace
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.timeline import days_left_text
+from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
+from certbench.ui.widgets.tables import FitTable, set_fit
+from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
+from certbench.ui.widgets.trust_cells import COLUMNS, FLEX, row_cells, status_cell, tick_cell
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
 ROW_BATCH = 50
 #: Pause between two batches (seconds): lets key presses and rendering through while a big table fills.
 BATCH_PAUSE = 0.02
 DEFAULT_NAME = "truststore"
-
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("tick", "✓", 3),
-    ("alias", "Alias", 18),
-    ("subject", "Subject", 26),
-    ("expires", "Expires", 10),
-    ("left", "Left", 13),
-    ("ca", "CA", 3),
-    ("source", "Source", 12),
-    ("status", "Status", 16),
-)
 
 
 @dataclass(frozen=True)
@@ -165,21 +156,23 @@ class TruststoreScreen(CertbenchScreen):
             yield Button("Workspace CAs", id="truststore-add-workspace")
             yield Button("System CAs", id="truststore-add-system")
         with Horizontal(classes="truststore-bar"):
-            yield Checkbox("CA only", id="truststore-ca-only")
-            yield Checkbox("Drop expired", id="truststore-drop-expired")
+            yield TickBox("CA only", id="truststore-ca-only")
+            yield TickBox("Drop expired", id="truststore-drop-expired")
             yield Input(placeholder="include: subject contains (a, b)", id="truststore-include")
             yield Input(placeholder="exclude: subject contains (a, b)", id="truststore-exclude")
-        yield DataTable(id="truststore-table", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="truststore-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="truststore-row", markup=False)
         with Horizontal(classes="truststore-bar"):
-            yield Select(
+            yield TypeAheadSelect(
                 [("PEM", "pem"), ("JKS", "jks"), ("PKCS#12", "p12")],
                 value="pem",
                 allow_blank=False,
                 id="truststore-format",
             )
-            yield Input(placeholder="output file in artifacts/ (default truststore.pem)", id="truststore-out")
+            yield Input(placeholder=f"default: artifacts/{DEFAULT_NAME}.pem", id="truststore-out")
             yield Input(placeholder="password (JKS, p12)", password=True, id="truststore-password")
             yield Button("Write", id="truststore-write", variant="primary")
+        yield Static(id="truststore-out-hint", classes=HINT_CLASS)
         yield Static(Text("Add files or workspace CAs to start."), id="truststore-status")
         yield Footer()
 
@@ -187,6 +180,7 @@ class TruststoreScreen(CertbenchScreen):
         table = self.query_one("#truststore-table", DataTable)
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
+        set_fit(table, {key: width for key, _label, width in COLUMNS}, FLEX)
 
     # -- adding sources -----------------------------------------------------------------------------
 
@@ -386,55 +380,17 @@ class TruststoreScreen(CertbenchScreen):
             self._filling = False
 
     def _row_cells(self, index: int, colors: dict[str, str]) -> tuple[Text, ...]:
-        candidate = self._candidates[index]
-        now = self.now()
-        return (
-            self._tick_cell(index),
-            Text(candidate.alias),
-            Text(candidate.subject),
-            Text(candidate.not_after.strftime("%Y-%m-%d")),
-            days_left_text(candidate.days_left(now), colors),
-            Text("yes" if candidate.is_ca else "no", style="" if candidate.is_ca else "bold"),
-            Text(_short_source(candidate.source)),
-            self._status_cell(index, colors),
-        )
-
-    def _tick_cell(self, index: int) -> Text:
-        decision = self._decisions[index]
-        if decision.status is not ts.Status.ADDED:
-            return Text(" - ", style="dim")
-        return Text("[ ]") if index in self._unticked else Text("[x]", style="bold")
-
-    def _status_cell(self, index: int, colors: dict[str, str]) -> Text:
-        decision = self._decisions[index]
-        candidate = decision.candidate
-        now = self.now()
-        error = Style(color=colors.get("error"), bold=True)
-        warning = Style(color=colors.get("warning"), bold=True)
-        if decision.status is ts.Status.ADDED:
-            if index in self._unticked:
-                return Text("unticked", style="dim")
-            if candidate.is_expired(now):
-                return Text("added, expired", style=error)
-            if not candidate.is_ca:
-                return Text("added, no CA", style=warning)
-            return Text("added", style=Style(color=colors.get("success")))
-        if decision.status is ts.Status.DUPLICATE:
-            return Text("duplicate", style=warning)
-        if decision.status is ts.Status.EXPIRED:
-            return Text("dropped: expired", style=error)
-        if decision.status is ts.Status.NON_CA:
-            return Text("dropped: no CA", style=warning)
-        return Text("filtered out", style="dim")
+        return row_cells(self._decisions[index], unticked=index in self._unticked, now=self.now(), colors=colors)
 
     def _refresh_rows(self, indices: Sequence[int]) -> None:
         table = self.query_one("#truststore-table", DataTable)
-        colors = self.app.get_css_variables()
+        colors, now = self.app.get_css_variables(), self.now()
         for index in indices:
             if index >= self._rendered:
                 continue
-            table.update_cell(str(index), "tick", self._tick_cell(index))
-            table.update_cell(str(index), "status", self._status_cell(index, colors))
+            decision, unticked = self._decisions[index], index in self._unticked
+            table.update_cell(str(index), "tick", tick_cell(decision, unticked=unticked))
+            table.update_cell(str(index), "status", status_cell(decision, unticked=unticked, now=now, colors=colors))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self._apply_filters()
@@ -442,12 +398,15 @@ class TruststoreScreen(CertbenchScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id in ("truststore-include", "truststore-exclude"):
             self._apply_filters()
+        elif event.input.id == "truststore-out":
+            if named := ts.format_for_path(event.value.strip()):
+                self.query_one("#truststore-format", Select).value = named.value  # a typed extension picks the format
+            self._check_out()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "truststore-format":
-            self.query_one(
-                "#truststore-out", Input
-            ).placeholder = f"output file in artifacts/ (default {DEFAULT_NAME}.{event.value})"
+            self.query_one("#truststore-out", Input).placeholder = f"default: artifacts/{DEFAULT_NAME}.{event.value}"
+            self._check_out()
 
     def _apply_filters(self) -> None:
         if not self._candidates:
@@ -475,6 +434,12 @@ class TruststoreScreen(CertbenchScreen):
         self._unticked.symmetric_difference_update({index})
         self._refresh_rows([index])
         self._update_status()
+
+    def on_data_table_row_highlighted(self) -> None:
+        """The details line: the highlighted row's full alias and subject (the table cuts both)."""
+        if (index := self._highlighted_index()) is not None and index < len(self._candidates):
+            row = self._candidates[index]
+            self.query_one("#truststore-row", Static).update(Text.assemble((row.alias, "bold"), f"  {row.subject}"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_toggle_row()
@@ -505,6 +470,7 @@ class TruststoreScreen(CertbenchScreen):
         self._unticked.clear()
         self._rendered = 0
         self.query_one("#truststore-table", DataTable).clear()
+        self.query_one("#truststore-row", Static).update("")
         self._set_status("Add files or workspace CAs to start.")
 
     # -- status -------------------------------------------------------------------------------------
@@ -542,6 +508,15 @@ class TruststoreScreen(CertbenchScreen):
 
     # -- writing ------------------------------------------------------------------------------------
 
+    def _check_out(self) -> OutputCheck:
+        """Check the output path as typed (empty: the default); Write is off while it cannot be written."""
+        fmt = ts.TrustFormat(str(self.query_one("#truststore-format", Select).value))
+        typed = self.query_one("#truststore-out", Input).value
+        check = check_output_path(self.workspace, typed, default=default_output(self.workspace, fmt).absolute())
+        show_output_check(self.query_one("#truststore-out-hint", Static), check)
+        self.query_one("#truststore-write", Button).disabled = not check.ok
+        return check
+
     def action_write(self, overwrite: bool = False) -> None:
         entries = self.selected_entries()
         if not entries:
@@ -554,8 +529,11 @@ class TruststoreScreen(CertbenchScreen):
             self.notify(f"A {fmt.value.upper()} truststore needs a password", severity="warning", markup=False)
             return
         workspace: Workspace = self.workspace
-        out_text = self.query_one("#truststore-out", Input).value.strip()
-        out = workspace.output_path(out_text) if out_text else default_output(workspace, fmt).absolute()
+        check = self._check_out()
+        if check.target is None or check.problem is not None:
+            self.notify(check.problem or "type a file name", title="Output", severity="error", markup=False)
+            return
+        out = check.target
         password = password_text.encode() if fmt is not ts.TrustFormat.PEM else None
         now = self.now()
         inputs = [source.label for source in self._sources]
@@ -568,6 +546,7 @@ class TruststoreScreen(CertbenchScreen):
         def done(path: Path) -> None:
             self.notify(f"Wrote {len(entries)} certificate(s) to {path} ({fmt.value})", markup=False)
             self._update_status()
+            self.return_to_list()  # the job is done: the next digit switches screens, not types a password
 
         def failed(error: CertbenchError) -> None:
             if isinstance(error, OutputExistsError) and not overwrite:
@@ -582,9 +561,6 @@ class TruststoreScreen(CertbenchScreen):
                 return
             self._report_error(error)
 
-        if out.suffix and ts.format_for_path(out) not in (None, fmt):
-            self._report_error(UsageError(f"{out.name} has the extension of another format than {fmt.value}"))
-            return
         self._set_status(f"Writing {len(entries)} certificate(s)...")
         run_task(
             self,
@@ -594,12 +570,3 @@ class TruststoreScreen(CertbenchScreen):
             on_done=done,
             on_error=failed,
         )
-
-
-def _short_source(label: str) -> str:
-    """A file source shows its name; workspace and system sources keep their prefix."""
-    if label.startswith("workspace:"):
-        return "ws:" + label.removeprefix("workspace:")
-    if label.startswith("system"):
-        return label
-    return Path(label).name or label

@@ -13,7 +13,7 @@ from certbench.core.workspace import DamagedItem, Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
-from certbench.ui.widgets.tables import fill_table
+from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.timeline import Timeline, TimelineEntry, days_left_text
 
 ITEM_COLUMNS = (
@@ -23,6 +23,8 @@ ITEM_COLUMNS = (
     ("Left", "left"),
     ("Subject", "subject"),
 )
+#: The columns that narrow (cut with an ellipsis) when the table is wider than its pane.
+ITEM_FLEX = ("subject", "name")
 
 
 class WorkspaceScreen(CertbenchScreen):
@@ -101,7 +103,7 @@ class WorkspaceScreen(CertbenchScreen):
                 yield Button("Inspect a file", id="welcome-inspect")
                 yield Button("Import an identity", id="welcome-import")
         with Horizontal(id="workspace-body", classes="-hidden" if empty else ""):
-            yield DataTable(id="items-table", cursor_type="row", zebra_stripes=True)
+            yield FitTable(id="items-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="item-details-pane"):
                 yield Static(Text("Select an item to see its details."), id="item-details")
         timeline = Timeline(id="workspace-timeline", classes="-hidden" if empty else "")
@@ -168,7 +170,7 @@ class WorkspaceScreen(CertbenchScreen):
             for bad in damaged
         ]
         rows.sort(key=lambda row: row[0])
-        fill_table(table, ITEM_COLUMNS, rows)
+        fill_table(table, ITEM_COLUMNS, rows, flex=ITEM_FLEX)
         wanted = self.certbench_app.select_on_workspace
         if wanted in self._items:
             self.certbench_app.select_on_workspace = None

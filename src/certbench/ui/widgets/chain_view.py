@@ -28,7 +28,7 @@ from certbench.core.formats.material import Material
 from certbench.core.roles import certificate_roles
 from certbench.core.safe_text import terminal_safe
 from certbench.core.validity import days_left
-from certbench.ui.widgets.tables import TableFiller, column_widths, fill_table
+from certbench.ui.widgets.tables import FitTable, TableFiller, column_widths, fill_table
 from certbench.ui.widgets.timeline import days_left_text
 
 CERT_COLUMNS = (("Id", "id"), ("Name", "name"), ("Role", "role"), ("Not after", "not_after"), ("Left", "left"))
@@ -39,6 +39,8 @@ MAX_TREE_CHAINS = 25
 FINDING_MAX_WIDTH = 200
 
 Rows = list[tuple[str, list[Text]]]
+#: What the pane under the findings shows for a row: headline, label ("Fix" or "Why") and its text.
+FixText = tuple[str, str, str]
 
 
 @dataclass
@@ -46,7 +48,7 @@ class FindingRows:
     """The findings table's rows, each row's message and fix (by row key), and the column widths."""
 
     rows: Rows
-    fixes: dict[str, str]
+    fixes: dict[str, FixText]
     widths: list[int]
 
 
@@ -105,10 +107,10 @@ def finding_rows(findings: Sequence[Finding], checks: Sequence[Check], colors: M
         "info": colors.get("primary", ""),
     }
     rows: Rows = []
-    fixes: dict[str, str] = {}
+    fixes: dict[str, FixText] = {}
     for number, finding in enumerate(findings):
         key = f"f{number}"
-        fixes[key] = f"{finding.message}\nFix: {finding.fix}"
+        fixes[key] = (finding.message, "Fix", finding.fix)
         rows.append(
             (
                 key,
@@ -121,7 +123,7 @@ def finding_rows(findings: Sequence[Finding], checks: Sequence[Check], colors: M
         )
     for number, check in enumerate(checks):
         key = f"p{number}"
-        fixes[key] = f"{check.title}\nWhy: {check.reason}"
+        fixes[key] = (check.title, "Why", check.reason)
         verdict = "PASS" if check.passed else check.severity.upper()
         color = colors.get("success", "") if check.passed else style.get(check.severity, "")
         rows.append((key, [Text(verdict, style=f"bold {color}".strip()), Text(check.code), Text(check.title)]))
@@ -181,25 +183,29 @@ class ChainView(Horizontal):
     }
     """
 
-    def __init__(self, prefix: str, *, placeholder: str, id: str | None = None) -> None:
+    def __init__(
+        self, prefix: str, *, placeholder: str, fix_keys: Mapping[str, str] | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.prefix = prefix
         self.placeholder = placeholder
+        #: CLI wording in the findings' fixes -> the screen's key for it ("--fix-out" -> "s (Save chain)").
+        self.fix_keys = dict(fix_keys or {})
         self.analysis: Analysis | None = None
         self._now: datetime | None = None
-        self._finding_fixes: dict[str, str] = {}
+        self._finding_fixes: dict[str, FixText] = {}
         #: The row to highlight once the table's fill has added it (the best chain's leaf).
         self._cursor_pending: str | None = None
 
     def compose(self) -> ComposeResult:
         prefix = self.prefix
         with Vertical(id=f"{prefix}-left", classes="chain-left"):
-            yield DataTable(id=f"{prefix}-certs", classes="chain-certs", cursor_type="row", zebra_stripes=True)
+            yield FitTable(id=f"{prefix}-certs", classes="chain-certs", cursor_type="row", zebra_stripes=True)
             yield Tree(Text("Chain"), id=f"{prefix}-chain", classes="chain-tree")
         with Vertical(id=f"{prefix}-right", classes="chain-right"):
             with VerticalScroll(id=f"{prefix}-details-pane", classes="chain-details-pane"):
                 yield Static(Text(self.placeholder), id=f"{prefix}-details")
-            yield DataTable(id=f"{prefix}-findings", classes="chain-findings", cursor_type="row")
+            yield FitTable(id=f"{prefix}-findings", classes="chain-findings", cursor_type="row")
             yield Static(Text(""), id=f"{prefix}-fix", classes="chain-fix")
 
     def on_mount(self) -> None:
@@ -230,7 +236,7 @@ class ChainView(Horizontal):
         self._now = now
         leaf = analysis.report.chains[0].leaf if analysis.report.chains else None
         self._cursor_pending = leaf
-        self._certs_filler.fill(CERT_COLUMNS, analysis.rows, widths=analysis.widths)
+        self._certs_filler.fill(CERT_COLUMNS, analysis.rows, widths=analysis.widths, flex=("name",))
         self._show_chain(analysis)
         self.show_findings(analysis.report.findings, [])
         self.show_details(leaf)
@@ -299,16 +305,20 @@ class ChainView(Horizontal):
             made = finding_rows(findings, checks, colors)
             rows, fixes, widths = made.rows, made.fixes, made.widths
         self._finding_fixes = fixes
-        self._findings_filler.fill(FINDING_COLUMNS, rows, widths=widths)
+        self._findings_filler.fill(FINDING_COLUMNS, rows, widths=widths, flex=("message", "code"))
         self._show_fix(rows[0][0] if rows else None)
 
     def _show_fix(self, key: str | None) -> None:
-        fix = self._finding_fixes.get(key or "")
-        if fix is None:
+        entry = self._finding_fixes.get(key or "")
+        if entry is None:
             text = "No findings." if self.analysis is not None else ""
             self.query_one(f"#{self.prefix}-fix", Static).update(Text(text))
             return
-        self.query_one(f"#{self.prefix}-fix", Static).update(Text(fix))
+        headline, label, text = entry
+        if label == "Fix":  # the core's fix names CLI options; a screen shows its own keys instead
+            for cli, key_hint in self.fix_keys.items():
+                text = text.replace(cli, key_hint)
+        self.query_one(f"#{self.prefix}-fix", Static).update(Text(f"{headline}\n{label}: {text}"))
 
     def show_details(self, cert_id: str | None) -> None:
         details = self.query_one(f"#{self.prefix}-details", Static)

@@ -1,5 +1,5 @@
-"""The tab bar under the header: every job screen by key and title, the current one marked, clickable,
-and the workspace path on the right (k9s and posting show where you are the same way)."""
+"""The tab bar under the header: every job screen by key and title, the current one marked, clickable
+(k9s and posting show where you are the same way; the header names the workspace)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class JobTab(Static):
 
 
 class JobTabs(Horizontal):
-    """The jobs of ``jobs`` ``(mode, key, title)``, then ``location``; :meth:`mark` marks the current one."""
+    """The jobs of ``jobs`` ``(mode, key, title)``; :meth:`mark` marks the current one."""
 
     DEFAULT_CSS = """
     JobTabs {
@@ -48,21 +48,11 @@ class JobTabs(Horizontal):
         color: $text;
         text-style: bold;
     }
-    JobTabs #tabs-location {
-        width: 1fr;
-        min-width: 0;
-        padding: 0 1;
-        color: $text-muted;
-        text-align: right;
-        text-overflow: ellipsis;
-        text-wrap: nowrap;
-    }
     """
 
-    def __init__(self, jobs: Sequence[tuple[str, str, str]], location: str) -> None:
+    def __init__(self, jobs: Sequence[tuple[str, str, str]]) -> None:
         super().__init__(id="job-tabs")
         self._jobs = list(jobs)
-        self._location = location
         self._current: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -70,9 +60,6 @@ class JobTabs(Horizontal):
             tab = JobTab(mode, key, title)
             tab.set_class(mode == self._current, "-current")
             yield tab
-        location = Static(Text(self._location), id="tabs-location", markup=False)
-        location.tooltip = f"Workspace: {self._location}"
-        yield location
 
     def mark(self, mode: str) -> None:
         """Mark ``mode``'s tab as the current screen (now, or when the tabs are composed)."""

@@ -1,0 +1,81 @@
+"""The Truststore table's columns and cells: one row per candidate certificate, with its tick and its
+decision (added, duplicate, dropped...) coloured from the theme."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+
+from certbench.core import truststore as ts
+from certbench.ui.widgets.tables import middle_ellipsis
+from certbench.ui.widgets.timeline import days_left_text
+
+#: (key, label, width) of each column.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("tick", "✓", 3),
+    ("alias", "Alias", 18),
+    ("subject", "Subject", 26),
+    ("expires", "Expires", 10),
+    ("left", "Left", 13),
+    ("ca", "CA", 3),
+    ("source", "Source", 12),
+    ("status", "Status", 16),
+)
+#: The columns that narrow (cut with an ellipsis) when the table is wider than its pane.
+FLEX = ("subject", "source", "status", "alias")
+
+
+def row_cells(decision: ts.Decision, *, unticked: bool, now: datetime, colors: dict[str, str]) -> tuple[Text, ...]:
+    """The cells of one candidate's row, in :data:`COLUMNS` order."""
+    candidate = decision.candidate
+    return (
+        tick_cell(decision, unticked=unticked),
+        Text(middle_ellipsis(candidate.alias, COLUMNS[1][2]), overflow="ellipsis"),
+        Text(candidate.subject, overflow="ellipsis"),
+        Text(candidate.not_after.strftime("%Y-%m-%d")),
+        days_left_text(candidate.days_left(now), colors),
+        Text("yes" if candidate.is_ca else "no", style="" if candidate.is_ca else "bold"),
+        Text(short_source(candidate.source), overflow="ellipsis"),
+        status_cell(decision, unticked=unticked, now=now, colors=colors),
+    )
+
+
+def tick_cell(decision: ts.Decision, *, unticked: bool) -> Text:
+    """``[x]`` ticked, ``[ ]`` unticked, ``-`` not offered (duplicate, dropped, filtered out)."""
+    if decision.status is not ts.Status.ADDED:
+        return Text(" - ", style="dim")
+    return Text("[ ]") if unticked else Text("[x]", style="bold")
+
+
+def status_cell(decision: ts.Decision, *, unticked: bool, now: datetime, colors: dict[str, str]) -> Text:
+    """What happens to the candidate on Write, coloured by how much it needs a look."""
+    candidate = decision.candidate
+    error = Style(color=colors.get("error"), bold=True)
+    warning = Style(color=colors.get("warning"), bold=True)
+    if decision.status is ts.Status.ADDED:
+        if unticked:
+            return Text("unticked", style="dim")
+        if candidate.is_expired(now):
+            return Text("added, expired", style=error)
+        if not candidate.is_ca:
+            return Text("added, no CA", style=warning)
+        return Text("added", style=Style(color=colors.get("success")))
+    if decision.status is ts.Status.DUPLICATE:
+        return Text("duplicate", style=warning)
+    if decision.status is ts.Status.EXPIRED:
+        return Text("dropped: expired", style=error)
+    if decision.status is ts.Status.NON_CA:
+        return Text("dropped: no CA", style=warning)
+    return Text("filtered out", style="dim")
+
+
+def short_source(label: str) -> str:
+    """A file source shows its name; workspace and system sources keep their prefix."""
+    if label.startswith("workspace:"):
+        return "ws:" + label.removeprefix("workspace:")
+    if label.startswith("system"):
+        return label
+    return Path(label).name or label
