@@ -191,7 +191,7 @@ async def test_refused_not_tls_and_cancel_are_one_line_each(ws_path: Path) -> No
         await probe(pilot, screen, f"127.0.0.1:{port}")
         assert screen.report is not None and screen.report.error is not None
         assert "connection refused" in rendered(screen, "#probe-status")
-        assert any(f"127.0.0.1:{port}: connection refused" in m for m in messages(app))
+        assert any(f"127.0.0.1:{port}  ERROR  connection refused" in m for m in messages(app))  # as the CLI says it
         assert screen.query_one("#probe-certs", DataTable).row_count == 0
 
         with http_server() as http_port:

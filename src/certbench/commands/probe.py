@@ -122,7 +122,7 @@ def run_probe(args: argparse.Namespace, ctx: Context) -> int:
             echo(f"certbench: {note}", err=True)
     else:
         for report in reports:
-            echo(_summary(report))
+            echo(report.summary())
         for report in reports:
             if report.error is None:
                 echo()
@@ -203,25 +203,6 @@ def _save(report: ProbeReport, args: argparse.Namespace, ctx: Context, now: date
         item = import_presented(ctx.workspace, args.import_name, report, now=now, overwrite=args.force)
         notes.append(f"Imported {item.name} into the workspace ({len(chain) - 1} chain certificate(s), no key)")
     return notes
-
-
-def _summary(report: ProbeReport) -> str:
-    label = report.target.label
-    if report.error is not None:
-        return f"{label}  ERROR  {report.error}"
-    shake = report.handshake
-    if shake is None:
-        raise RuntimeError("a probe report without an error has a handshake")
-    verdict = {0: "ok", 1: "FAIL"}[report.exit_code]
-    parts = [shake.version or "no handshake", f"{len(shake.presented)} certificate(s) presented"]
-    errors = sum(f.severity == "error" for f in report.findings)
-    warnings = sum(f.severity == "warning" for f in report.findings)
-    parts.append(f"{errors} error(s), {warnings} warning(s)")
-    if report.client is not None:
-        parts.append("client certificate " + ("accepted" if report.client.accepted else "REFUSED"))
-    if report.trusted is not None:
-        parts.append("trusted" if report.trusted else "NOT trusted")
-    return f"{label}  {verdict}  {', '.join(parts)}"
 
 
 def _details(report: ProbeReport) -> list[str]:

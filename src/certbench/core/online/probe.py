@@ -127,6 +127,24 @@ class ProbeReport:
     def presented(self) -> tuple[x509.Certificate, ...]:
         return self.handshake.presented if self.handshake else ()
 
+    def summary(self) -> str:
+        """One line for a person: the target, ok/FAIL/ERROR and what decided it (the CLI's line per target
+        and the Probe screen's status line)."""
+        label = self.target.label
+        shake = self.handshake
+        if self.error is not None or shake is None:
+            return f"{label}  ERROR  {self.error or 'no TLS conversation'}"
+        parts = [shake.version or "no handshake", f"{len(shake.presented)} certificate(s) presented"]
+        errors = sum(f.severity == "error" for f in self.findings)
+        warnings = sum(f.severity == "warning" for f in self.findings)
+        parts.append(f"{errors} error(s), {warnings} warning(s)")
+        if self.client is not None:
+            parts.append("client certificate " + ("accepted" if self.client.accepted else "REFUSED"))
+        if self.trusted is not None:
+            parts.append("trusted" if self.trusted else "NOT trusted")
+        verdict = "ok" if self.exit_code == 0 else "FAIL"
+        return f"{label}  {verdict}  {', '.join(parts)}"
+
     def _anchor_json(self) -> dict[str, Any] | None:
         if self.anchor is None:
             return None

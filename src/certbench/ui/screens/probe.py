@@ -116,23 +116,6 @@ def facts_text(report: ProbeReport, colors: dict[str, str]) -> Text:
     return text
 
 
-def summary_text(report: ProbeReport) -> str:
-    """One status line: the target, ok/FAIL, and what decided it."""
-    shake = report.handshake
-    if report.error is not None or shake is None:
-        return f"{report.target.label}: {report.error or 'no TLS conversation'}"
-    parts = [shake.version or "no handshake", f"{len(shake.presented)} certificate(s) presented"]
-    errors = sum(f.severity == "error" for f in report.findings)
-    warnings = sum(f.severity == "warning" for f in report.findings)
-    parts.append(f"{errors} error(s), {warnings} warning(s)")
-    if report.client is not None:
-        parts.append("client certificate " + ("accepted" if report.client.accepted else "REFUSED"))
-    if report.trusted is not None:
-        parts.append("trusted" if report.trusted else "NOT trusted")
-    verdict = "ok" if report.exit_code == 0 else "FAIL"
-    return f"{report.target.label}  {verdict}  {', '.join(parts)}"
-
-
 class ProbeScreen(CertbenchScreen):
     """Probe host:port, see the presented chain diagnosed and the mutual-TLS verdict; save, trust, import."""
 
@@ -393,7 +376,7 @@ class ProbeScreen(CertbenchScreen):
         self.report = report
         view = self.query_one(ChainView)
         self.query_one("#probe-facts", Static).update(facts_text(report, self.app.get_css_variables()))
-        status = summary_text(report)
+        status = report.summary()
         self._set_status(status)
         if report.error is not None or report.chain_report is None:
             view.clear()

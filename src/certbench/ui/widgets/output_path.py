@@ -40,10 +40,19 @@ def check_output_path(workspace: Workspace, typed: str, *, default: Path | None 
     try:
         check_output(target)
     except OutputExistsError:
-        return OutputCheck(target, None, f"{target} exists: writing asks before replacing it")
+        return OutputCheck(target, None, f"{shown_path(workspace, target)} exists: writing asks before replacing it")
     except CertbenchError as error:
         return OutputCheck(target, str(error), "")
-    return OutputCheck(target, None, f"writes {target}")
+    return OutputCheck(target, None, f"writes {shown_path(workspace, target)}")
+
+
+def shown_path(workspace: Workspace, target: Path) -> str:
+    """``target`` as a line before the write shows it: relative to the workspace when inside it (short
+    enough for 80 columns: ``artifacts/x.jar``), else absolute. The report after a write is absolute."""
+    try:
+        return target.relative_to(workspace.root.absolute()).as_posix()
+    except ValueError:
+        return str(target)
 
 
 def show_output_check(hint: Static, check: OutputCheck) -> None:
