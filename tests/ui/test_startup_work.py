@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.css.stylesheet import Stylesheet
+from textual.app import App
 
 from certbench.core.workspace import DamagedItem, Item, Workspace
 from certbench.ui.app import make_app
@@ -26,23 +26,23 @@ def test_first_screen_loads_no_cryptography() -> None:
     assert loaded.strip() == "[]"
 
 
-async def test_start_up_parses_the_styles_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_start_up_switches_no_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The app starts in the Workspace mode: switching to it from Textual's blank default screen re-parsed
-    every style rule of the app twice before the first paint."""
-    reparses: list[int] = []
-    original = Stylesheet.reparse
+    every style rule of the app (twice, headless) before the first paint."""
+    switches: list[str] = []
+    original = App.switch_mode
 
-    def counting(self: Stylesheet) -> None:
-        reparses.append(1)
-        original(self)
+    def recording(self: App[None], mode: str) -> object:
+        switches.append(mode)
+        return original(self, mode)
 
-    monkeypatch.setattr(Stylesheet, "reparse", counting)
+    monkeypatch.setattr(App, "switch_mode", recording)
     app = make_app(tmp_path / "ws", now=FIXED_NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: not app.screen.query_one("#workspace-welcome").has_class("-hidden"))
         assert type(app.screen).__name__ == "WorkspaceScreen"
         assert app.current_mode == "workspace"
-        assert len(reparses) <= 1
+        assert switches == []
 
 
 @pytest.mark.parametrize("with_item", [False, True])
