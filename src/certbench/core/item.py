@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
-
-from certbench.core.describe import rfc4514
 from certbench.core.errors import UsageError, WorkspaceError
-from certbench.core.fingerprints import sha256_colon
 from certbench.core.reading import read_workspace_file
 from certbench.core.validity import days_until
+
+if TYPE_CHECKING:  # loaded by item_json: reading items needs no cryptography (the TUI's first screen)
+    from cryptography import x509
 
 #: Always used with ``fullmatch`` (``$`` alone would accept a trailing newline).
 ITEM_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -134,6 +133,11 @@ def item_json(
 ) -> bytes:
     """The ``item.json`` of an item holding ``holder`` (its certificate, else its CSR); ``key_encrypted`` is
     None for an item without a key."""
+    from cryptography import x509
+
+    from certbench.core.describe import rfc4514
+    from certbench.core.fingerprints import sha256_colon
+
     metadata: dict[str, Any] = {
         "version": METADATA_VERSION,
         "name": name,

@@ -8,8 +8,10 @@ JAR checklist, exports, truststores and the expiry watch all ask here, so they n
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from cryptography import x509
+if TYPE_CHECKING:  # annotations only: the TUI's first screen uses days_until without loading cryptography
+    from cryptography import x509
 
 #: A certificate with this many days left or fewer is "expiring soon" (a warning, and amber in the TUI).
 EXPIRES_SOON_DAYS = 30

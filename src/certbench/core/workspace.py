@@ -36,11 +36,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from typing import TYPE_CHECKING, Any
 
 from certbench.core.errors import PasswordError, UsageError, WorkspaceError
 from certbench.core.item import (
@@ -66,6 +62,12 @@ from certbench.core.safe_write import (
     write_atomic,
     write_private,
 )
+
+if TYPE_CHECKING:
+    # cryptography is loaded by the methods that parse or write certificates: listing the workspace
+    # needs none, and the TUI's first screen paints sooner without it.
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 #: The item types live in :mod:`certbench.core.item`; they are imported from here too.
 __all__ = [
@@ -197,6 +199,14 @@ class Workspace:
                     damaged.append(DamagedItem(directory.name, directory, exc.message))
         return items, damaged
 
+    def looks_empty(self) -> bool:
+        """No item folder at all: one directory listing and at most one stat, no item read (the TUI lays out
+        its first screen with it while the items are listed in a worker)."""
+        try:
+            return not any(not path.name.startswith(".") and path.is_dir() for path in self.items_dir.iterdir())
+        except OSError:
+            return True
+
     def _item_dirs(self) -> list[Path]:
         """Item folders by name; hidden entries (temporary folders of writers) are never items."""
         try:
@@ -217,6 +227,8 @@ class Workspace:
         return self._read_item(directory)
 
     def load_certificate(self, item: Item) -> x509.Certificate:
+        from cryptography import x509
+
         if not item.cert_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no certificate", path=item.cert_path)
         try:
@@ -226,6 +238,8 @@ class Workspace:
 
     def load_chain(self, item: Item) -> list[x509.Certificate]:
         """The item's issuer chain (issuer first, towards the root); empty when it has none."""
+        from cryptography import x509
+
         if not item.chain_path.is_file():
             return []
         try:
@@ -234,6 +248,8 @@ class Workspace:
             raise WorkspaceError(f"damaged chain file ({exc})", path=item.chain_path) from exc
 
     def load_csr(self, item: Item) -> x509.CertificateSigningRequest:
+        from cryptography import x509
+
         if not item.csr_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no CSR", path=item.csr_path)
         try:
@@ -243,6 +259,8 @@ class Workspace:
 
     def load_private_key(self, item: Item, password: bytes | None) -> PrivateKeyTypes:
         """Load the item's private key; raises :class:`PasswordError` when the password is missing/wrong."""
+        from cryptography.hazmat.primitives import serialization
+
         if not item.key_path.is_file():
             raise WorkspaceError(f"item {item.name!r} has no private key", path=item.key_path)
         data = self._read_file(item, item.key_path)
@@ -455,7 +473,7 @@ def _item_files(
     if key_pem is not None:
         files["key.pem"] = key_pem
     if csr is not None:
-        files["csr.pem"] = csr.public_bytes(serialization.Encoding.PEM)
+        files["csr.pem"] = _pem(csr)
     return files
 
 
@@ -478,7 +496,9 @@ def _folder_id(directory: Path) -> tuple[int, int]:
     return status.st_dev, status.st_ino
 
 
-def _pem(certificate: x509.Certificate) -> bytes:
+def _pem(certificate: x509.Certificate | x509.CertificateSigningRequest) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 

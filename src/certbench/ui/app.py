@@ -66,6 +66,9 @@ class CertbenchApp(App[None]):
     CSS_PATH = "certbench.tcss"
     # The first screen is imported up front; the others (and the core they need: issuing, keystores,
     # truststores...) only when first shown, so the app paints sooner.
+    # The app starts in the Workspace mode itself rather than switching to it from Textual's blank default
+    # screen: a switch re-parses and re-applies every style rule twice before the first paint.
+    DEFAULT_MODE = "workspace"
     MODES = {
         "workspace": WorkspaceScreen,
         "inspect": _screen_factory("inspect", "InspectScreen"),
@@ -215,8 +218,7 @@ class CertbenchApp(App[None]):
         return [*super().get_line_filters(), self._control_filter]
 
     def on_mount(self) -> None:
-        self._show_workspace_path()
-        self.switch_mode("workspace")
+        self._show_workspace_path()  # the app starts in the Workspace mode (DEFAULT_MODE): no switch here
 
     def on_resize(self) -> None:
         self._show_workspace_path()

@@ -35,6 +35,7 @@ from certbench.core.errors import CertbenchError, PasswordError
 from certbench.core.rules import list_profiles, run_profile
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Item
+from certbench.ui.collector import collector_paused, give_back_to_collections, keep_out_of_collections
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.open_file import OpenFileModal, WorkspacePickModal
 from certbench.ui.modals.password import PasswordModal
@@ -60,9 +61,16 @@ FIX_KEYS = {
 def _analyze(
     paths: Sequence[str], passwords: dict[str, bytes], now_value: datetime, colors: Mapping[str, str]
 ) -> Analysis:
-    """Read every path (with its password, if one was given) and analyse them together."""
-    inspection = inspect_files(paths, passwords, now=now_value)
-    return build_analysis(paths, inspection.materials, inspection.errors, inspection.report, now_value, colors)
+    """Read every path (with its password, if one was given) and analyse them together.
+
+    Runs in a worker with automatic collections paused: a collection holds the GIL, and over the
+    objects of thousands of certificates each one stalled the UI thread for 0.3-1 s. What the analysis
+    built is then kept out of later collections while it is shown (:mod:`certbench.ui.collector`)."""
+    with collector_paused():
+        inspection = inspect_files(paths, passwords, now=now_value)
+        analysis = build_analysis(paths, inspection.materials, inspection.errors, inspection.report, now_value, colors)
+        keep_out_of_collections()
+    return analysis
 
 
 class InspectScreen(CertbenchScreen):
@@ -324,6 +332,7 @@ class InspectScreen(CertbenchScreen):
         self._declined.clear()
         self.profile_checks = []
         self.query_one(ChainView).clear()
+        give_back_to_collections()  # what the closed analyses kept out of collections may go now
         self.query_one("#inspect-status", Static).update(Text("No file open."))
 
     def action_close_file(self) -> None:

@@ -87,8 +87,11 @@ class WorkspaceScreen(CertbenchScreen):
         self._last_trashed: str | None = None
 
     def compose(self) -> ComposeResult:
+        # The first frame already shows the welcome panel or the item list (the listing in a worker only
+        # fills it): deciding after the listing laid the screen out and painted it twice at start-up.
+        empty = self.workspace.looks_empty()
         yield Header(show_clock=False)
-        with Vertical(id="workspace-welcome", classes="-hidden") as welcome:
+        with Vertical(id="workspace-welcome", classes="" if empty else "-hidden") as welcome:
             welcome.border_title = "Welcome to certbench"
             yield Static(
                 Text("This workspace is empty. Start with one of these (Tab moves between them, F1 lists every key):"),
@@ -99,11 +102,11 @@ class WorkspaceScreen(CertbenchScreen):
                 yield Button("New root CA", id="welcome-root")
                 yield Button("Inspect a file", id="welcome-inspect")
                 yield Button("Import an identity", id="welcome-import")
-        with Horizontal(id="workspace-body"):
+        with Horizontal(id="workspace-body", classes="-hidden" if empty else ""):
             yield FitTable(id="items-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="item-details-pane"):
                 yield Static(Text("Select an item to see its details."), id="item-details")
-        timeline = Timeline(id="workspace-timeline")
+        timeline = Timeline(id="workspace-timeline", classes="-hidden" if empty else "")
         timeline.border_title = "Validity timeline (soonest expiry first)"
         yield timeline
         yield Static(id="workspace-status", classes="status-line")

@@ -28,13 +28,28 @@ from certbench.core.formats.material import Material
 from certbench.core.roles import certificate_roles
 from certbench.core.safe_text import terminal_safe
 from certbench.core.validity import days_left
-from certbench.ui.widgets.tables import FitTable, fill_table
+from certbench.ui.widgets.tables import FitTable, TableFiller, column_widths, fill_table
 from certbench.ui.widgets.timeline import days_left_text
 
 CERT_COLUMNS = (("Id", "id"), ("Name", "name"), ("Role", "role"), ("Not after", "not_after"), ("Left", "left"))
 FINDING_COLUMNS = (("Severity", "severity"), ("Code", "code"), ("Message", "message"))
 #: Chains drawn in the tree (the best first); the table lists every certificate.
 MAX_TREE_CHAINS = 25
+#: Widest findings column (the message; the pane below shows it whole).
+FINDING_MAX_WIDTH = 200
+
+Rows = list[tuple[str, list[Text]]]
+#: What the pane under the findings shows for a row: headline, label ("Fix" or "Why") and its text.
+FixText = tuple[str, str, str]
+
+
+@dataclass
+class FindingRows:
+    """The findings table's rows, each row's message and fix (by row key), and the column widths."""
+
+    rows: Rows
+    fixes: dict[str, FixText]
+    widths: list[int]
 
 
 @dataclass
@@ -47,6 +62,10 @@ class Analysis:
     report: ChainReport
     rows: list[tuple[str, list[Text]]] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
+    #: The certificate table's column widths, measured with the rows (in the worker, not on the UI thread).
+    widths: list[int] = field(default_factory=list)
+    #: The report's findings as table rows, built in the worker when the theme's colours were given.
+    findings: FindingRows | None = None
 
 
 def build_analysis(
@@ -76,7 +95,39 @@ def build_analysis(
                 ],
             )
         )
-    return Analysis(tuple(paths), materials, errors, report, rows, roles)
+    findings = finding_rows(report.findings, [], colors) if colors is not None else None
+    return Analysis(tuple(paths), materials, errors, report, rows, roles, column_widths(CERT_COLUMNS, rows), findings)
+
+
+def finding_rows(findings: Sequence[Finding], checks: Sequence[Check], colors: Mapping[str, str]) -> FindingRows:
+    """Rows of ``findings`` then of a partner profile's ``checks``, severities in the theme's ``colors``."""
+    style = {
+        "error": colors.get("error", ""),
+        "warning": colors.get("warning", ""),
+        "info": colors.get("primary", ""),
+    }
+    rows: Rows = []
+    fixes: dict[str, FixText] = {}
+    for number, finding in enumerate(findings):
+        key = f"f{number}"
+        fixes[key] = (finding.message, "Fix", finding.fix)
+        rows.append(
+            (
+                key,
+                [
+                    Text(finding.severity.upper(), style=f"bold {style.get(finding.severity, '')}".strip()),
+                    Text(finding.code),
+                    Text(finding.message),
+                ],
+            )
+        )
+    for number, check in enumerate(checks):
+        key = f"p{number}"
+        fixes[key] = (check.title, "Why", check.reason)
+        verdict = "PASS" if check.passed else check.severity.upper()
+        color = colors.get("success", "") if check.passed else style.get(check.severity, "")
+        rows.append((key, [Text(verdict, style=f"bold {color}".strip()), Text(check.code), Text(check.title)]))
+    return FindingRows(rows, fixes, column_widths(FINDING_COLUMNS, rows, max_width=FINDING_MAX_WIDTH))
 
 
 def slug(value: str) -> str:
@@ -142,7 +193,9 @@ class ChainView(Horizontal):
         self.fix_keys = dict(fix_keys or {})
         self.analysis: Analysis | None = None
         self._now: datetime | None = None
-        self._finding_fixes: dict[str, str] = {}
+        self._finding_fixes: dict[str, FixText] = {}
+        #: The row to highlight once the table's fill has added it (the best chain's leaf).
+        self._cursor_pending: str | None = None
 
     def compose(self) -> ComposeResult:
         prefix = self.prefix
@@ -156,6 +209,9 @@ class ChainView(Horizontal):
             yield Static(Text(""), id=f"{prefix}-fix", classes="chain-fix")
 
     def on_mount(self) -> None:
+        # Thousands of certificates (and as many findings) fill their tables in steps (TableFiller).
+        self._certs_filler = TableFiller(self.certs, on_step=self._place_cursor)
+        self._findings_filler = TableFiller(self.findings_table, yield_to=self._certs_filler)
         fill_table(self.certs, CERT_COLUMNS, [])
         fill_table(self.findings_table, FINDING_COLUMNS, [])
         self.chain_tree.show_root = True
@@ -178,17 +234,30 @@ class ChainView(Horizontal):
         """Fill every part from ``analysis`` (the best chain's leaf highlighted)."""
         self.analysis = analysis
         self._now = now
-        table = self.certs
-        fill_table(table, CERT_COLUMNS, analysis.rows, flex=("name",))
+        leaf = analysis.report.chains[0].leaf if analysis.report.chains else None
+        self._cursor_pending = leaf
+        self._certs_filler.fill(CERT_COLUMNS, analysis.rows, widths=analysis.widths, flex=("name",))
         self._show_chain(analysis)
         self.show_findings(analysis.report.findings, [])
-        leaf = analysis.report.chains[0].leaf if analysis.report.chains else None
-        if leaf is not None:
-            table.move_cursor(row=table.get_row_index(leaf))
         self.show_details(leaf)
+
+    @property
+    def filling(self) -> bool:
+        """True while the tables are still getting the rows of the shown analysis."""
+        return self._certs_filler.filling or self._findings_filler.filling
+
+    def _place_cursor(self) -> None:
+        """After a step of the certificate table's fill: highlight the leaf once its row is there."""
+        pending, table = self._cursor_pending, self.certs
+        if pending is not None and pending in table.rows:
+            self._cursor_pending = None
+            table.move_cursor(row=table.get_row_index(pending))
 
     def clear(self) -> None:
         self.analysis = None
+        self._cursor_pending = None
+        self._certs_filler.stop()
+        self._findings_filler.stop()
         fill_table(self.certs, CERT_COLUMNS, [])
         fill_table(self.findings_table, FINDING_COLUMNS, [])
         tree = self.chain_tree
@@ -224,45 +293,32 @@ class ChainView(Horizontal):
     def show_findings(self, findings: Sequence[Finding], checks: Sequence[Check]) -> None:
         """The findings (and a partner profile's checks) with the first one's message and fix below."""
         colors = self.app.get_css_variables()
-        style = {
-            "error": colors.get("error", ""),
-            "warning": colors.get("warning", ""),
-            "info": colors.get("primary", ""),
-        }
-        rows: list[tuple[str, list[Text]]] = []
-        self._finding_fixes = {}
-        for number, finding in enumerate(findings):
-            key = f"f{number}"
-            fix = finding.fix
-            for cli, key_hint in self.fix_keys.items():
-                fix = fix.replace(cli, key_hint)
-            self._finding_fixes[key] = f"{finding.message}\nFix: {fix}"
-            rows.append(
-                (
-                    key,
-                    [
-                        Text(finding.severity.upper(), style=f"bold {style.get(finding.severity, '')}".strip()),
-                        Text(finding.code),
-                        Text(finding.message),
-                    ],
-                )
-            )
-        for number, check in enumerate(checks):
-            key = f"p{number}"
-            self._finding_fixes[key] = f"{check.title}\nWhy: {check.reason}"
-            verdict = "PASS" if check.passed else check.severity.upper()
-            color = colors.get("success", "") if check.passed else style.get(check.severity, "")
-            rows.append((key, [Text(verdict, style=f"bold {color}".strip()), Text(check.code), Text(check.title)]))
-        fill_table(self.findings_table, FINDING_COLUMNS, rows, max_width=200, flex=("message", "code"))
+        analysis = self.analysis
+        built = analysis.findings if analysis is not None and findings is analysis.report.findings else None
+        if built is not None:
+            # The analysis' own findings, made into rows by the worker; the checks are a few more.
+            extra = finding_rows([], checks, colors)
+            rows = built.rows + extra.rows
+            fixes = built.fixes | extra.fixes
+            widths = [max(pair) for pair in zip(built.widths, extra.widths, strict=True)]
+        else:
+            made = finding_rows(findings, checks, colors)
+            rows, fixes, widths = made.rows, made.fixes, made.widths
+        self._finding_fixes = fixes
+        self._findings_filler.fill(FINDING_COLUMNS, rows, widths=widths, flex=("message", "code"))
         self._show_fix(rows[0][0] if rows else None)
 
     def _show_fix(self, key: str | None) -> None:
-        fix = self._finding_fixes.get(key or "")
-        if fix is None:
+        entry = self._finding_fixes.get(key or "")
+        if entry is None:
             text = "No findings." if self.analysis is not None else ""
             self.query_one(f"#{self.prefix}-fix", Static).update(Text(text))
             return
-        self.query_one(f"#{self.prefix}-fix", Static).update(Text(fix))
+        headline, label, text = entry
+        if label == "Fix":  # the core's fix names CLI options; a screen shows its own keys instead
+            for cli, key_hint in self.fix_keys.items():
+                text = text.replace(cli, key_hint)
+        self.query_one(f"#{self.prefix}-fix", Static).update(Text(f"{headline}\n{label}: {text}"))
 
     def show_details(self, cert_id: str | None) -> None:
         details = self.query_one(f"#{self.prefix}-details", Static)
