@@ -115,7 +115,11 @@ class BindingsScreen(CertbenchScreen):
     """The client_id <-> certificate registry: list, add, check, remove, export."""
 
     PALETTE_GROUP = "Bindings"
-    PANE_TITLES = {"#bindings-table": "Bindings", "#bindings-details-pane": "Details", "#bindings-form": "Bind or check"}
+    PANE_TITLES = {
+        "#bindings-table": "Bindings",
+        "#bindings-details-pane": "Details",
+        "#bindings-form": "Bind or check",
+    }
     PRIMARY_FOCUS = "#bindings-table"
     FIELD_ENTER = "Add the binding (an incomplete form says what is missing and goes there)"
     BINDINGS = [
