@@ -115,11 +115,7 @@ class BindingsScreen(CertbenchScreen):
     """The client_id <-> certificate registry: list, add, check, remove, export."""
 
     PALETTE_GROUP = "Bindings"
-    PANE_TITLES = {
-        "#bindings-table": "Bindings",
-        "#bindings-details-pane": "Details",
-        "#bindings-form": "Bind or check",
-    }
+    PANE_TITLES = {"#bindings-table": "Bindings", "#bindings-about": "Details", "#bindings-form": "Bind or check"}
     PRIMARY_FOCUS = "#bindings-table"
     FIELD_ENTER = "Add the binding (an incomplete form says what is missing and goes there)"
     BINDINGS = [
@@ -155,7 +151,7 @@ class BindingsScreen(CertbenchScreen):
     BindingsScreen #bindings-table {
         height: 1fr;
     }
-    BindingsScreen #bindings-details-pane {
+    BindingsScreen #bindings-about {
         height: 12;
         border-top: solid $primary;
         padding: 0 1;
@@ -203,8 +199,7 @@ class BindingsScreen(CertbenchScreen):
         with Horizontal(id="bindings-body"):
             with Vertical(id="bindings-left"):
                 yield FitTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
-                # A scroll pane (a Tab stop of its own): at 80x24 the SHA-256 and x5t#S256 are below its fold.
-                with VerticalScroll(id="bindings-details-pane"):
+                with VerticalScroll(id="bindings-about", can_focus=False):  # Tab: table -> form
                     yield Static(Text("Select a binding to see its details."), id="bindings-details")
             with VerticalScroll(id="bindings-form"):
                 yield Label(Text("Client ID"), classes="bindings-label")
@@ -414,13 +409,13 @@ class BindingsScreen(CertbenchScreen):
             details.update(Text("Select a binding to see its details."))
             return
         text = Text()
-        rows = [
+        rows = [  # what the binding is (the fingerprints) first: at 80x24 the pane shows about 7 lines
             ("Client ID", binding.client_id),
+            ("SHA-256", binding.sha256),
+            ("x5t#S256", binding.x5t_s256),
             ("Subject", binding.subject),
             ("Issuer", binding.issuer),
             ("Serial", colon_serial(binding.serial)),
-            ("SHA-256", binding.sha256),
-            ("x5t#S256", binding.x5t_s256),
             ("Added", binding.added_at.strftime("%Y-%m-%d %H:%M UTC")),
             ("Note", binding.note or "-"),
         ]
