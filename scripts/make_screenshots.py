@@ -169,6 +169,7 @@ async def main() -> None:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
+        os.environ["HOME"] = tmp  # the header shows ~/ws, the same on every run (not the temporary folder)
         workspace = Workspace.open(Path("ws"))
         build_demo(workspace, now=FIXED_NOW)
         write_partner_chain(workspace)
