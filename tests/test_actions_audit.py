@@ -39,7 +39,6 @@ ENV = {
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-
 def last_record(workspace: Workspace) -> dict[str, Any]:
     record = dict(workspace.read_audit()[-1])
     record.pop("time")

@@ -195,7 +195,6 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return Path("ws")
 
 
-
 async def loaded(app: CertbenchApp, pilot: Pilot[None]) -> WorkspaceScreen:
     deadline = time.monotonic() + 15  # generous: the suite may share a loaded machine
     while not (

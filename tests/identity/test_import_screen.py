@@ -24,7 +24,6 @@ PFX_PW = "customer1"
 LEAF_EXT = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n"
 
 
-
 @pytest.fixture
 def customer_pfx(tmp_path: Path) -> Path:
     """openssl: a CA, a client leaf it signed, and the customer's legacy .pfx (leaf, key, CA)."""

@@ -27,7 +27,6 @@ MATERIAL = Path(__file__).parent / "material"
 P12_PASSWORD = "s3cret-P12"
 
 
-
 async def open_inspect(app: CertbenchApp, pilot: Pilot[None]) -> InspectScreen:
     await pilot.press("2")
     await until(pilot, lambda: isinstance(app.screen, InspectScreen))

@@ -33,7 +33,6 @@ def material(tmp_path_factory: pytest.TempPathFactory) -> OnlineMaterial:
     return make_online_material(tmp_path_factory.mktemp("online-tui"))
 
 
-
 def messages(app: CertbenchApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 

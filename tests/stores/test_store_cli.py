@@ -144,7 +144,6 @@ def test_add_workspace_key_entry_to_jks(stores: Path, run_cli, tmp_path: Path) -
     assert records and records[-1]["added"] == ["partner-id"] and PW not in json.dumps(records)
 
 
-
 def test_key_with_another_password_refuses_edits(stores: Path, run_cli) -> None:
     """keytool lets a JKS key entry have its own password: certbench cannot carry it over, so it refuses."""
     run_tool("keytool", "-genkeypair", "-alias", "own", "-keyalg", "EC", "-groupname", "secp256r1",

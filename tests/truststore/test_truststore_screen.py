@@ -29,7 +29,6 @@ trust_material = truststore_material.trust_material  # session fixtures
 big_bundle = truststore_material.big_bundle
 
 
-
 @pytest.fixture
 def ws_path(trust_material: TrustMaterial, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A workspace with two CA items; the current directory is the material's (relative paths on screen)."""

@@ -191,7 +191,7 @@ def _status(app: CertbenchApp, selector: str) -> str:
 
 
 async def test_create_status_follows_the_item_through_delete_and_undo(demo_ws: Path) -> None:
-    """"Created ca 'x'" no longer stands once x went to the trash on the Workspace screen; after the undo
+    """ "Created ca 'x'" no longer stands once x went to the trash on the Workspace screen; after the undo
     it reads as before."""
     app = make_app(demo_ws, now=FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -224,7 +224,7 @@ async def test_create_status_follows_the_item_through_delete_and_undo(demo_ws: P
 
 
 async def test_bindings_check_verdict_is_cleared_when_the_binding_is_removed(demo_ws: Path) -> None:
-    """"match: ... is bound to axway-tpp-1" does not stay under the form once that binding is removed."""
+    """ "match: ... is bound to axway-tpp-1" does not stay under the form once that binding is removed."""
     app = make_app(demo_ws, now=FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         await go(app, pilot, "bindings")

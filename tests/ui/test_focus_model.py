@@ -22,7 +22,6 @@ from pilot_support import until
 MATERIAL = Path(__file__).parents[1] / "inspect" / "material"
 
 
-
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CertbenchApp:
     monkeypatch.chdir(tmp_path)

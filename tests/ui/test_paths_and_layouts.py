@@ -21,7 +21,6 @@ from pilot_support import until
 MATERIAL = Path(__file__).parents[1] / "inspect" / "material"
 
 
-
 @pytest.fixture
 def demo_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)

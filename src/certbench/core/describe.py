@@ -63,6 +63,7 @@ ATTRIBUTE_NAMES: dict[str, str] = {
 #: ETSI TS 119 495 PSD2 roles (id-psd2-role-*).
 QC_STATEMENTS_OID = x509.ObjectIdentifier("1.3.6.1.5.5.7.1.3")
 
+
 @dataclass(frozen=True)
 class NameAttribute:
     """One attribute of a distinguished name: readable name, dotted OID, value."""

@@ -457,7 +457,6 @@ class Workspace:
         raise WorkspaceError("the item keeps being replaced by another certbench; try again", path=directory)
 
 
-
 def _item_files(
     certificate: x509.Certificate | None,
     chain: Sequence[x509.Certificate],

@@ -234,4 +234,3 @@ class CertbenchScreen(Screen[None]):
         """Esc: out of a text field (Esc elsewhere does nothing here, so modals and menus keep theirs)."""
         if isinstance(self.focused, Input):
             self.return_to_list()
-

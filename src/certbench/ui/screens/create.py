@@ -390,7 +390,6 @@ class CreateScreen(CertbenchScreen):
             text.append(PROFILE_HELP[plan.profile], style="italic")
         preview.update(text)
 
-
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "create-role":
             role = self._role()
