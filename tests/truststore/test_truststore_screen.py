@@ -280,3 +280,32 @@ async def test_status_counts_the_expired_certificates_it_writes(ws_path: Path) -
 
 def rendered(screen: TruststoreScreen) -> str:
     return str(screen.query_one("#truststore-status", Static).render())
+
+
+@pytest.mark.slow
+async def test_the_fill_completes_when_timers_start_late(
+    ws_path: Path, big_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a loaded machine a timer task can start later than its own delay, and Textual then skips a
+    one-shot timer for good: the fill stopped halfway (it waited on set_timer between batches)."""
+    import sys
+    import types
+
+    import textual.timer
+
+    real = textual.timer._time
+
+    def late() -> float:
+        # Every reading after a timer's start is 50 ms late, as when the machine is busy in between.
+        caller = sys._getframe(1)
+        return real.get_time() + (0.05 if "start" in caller.f_locals else 0.0)
+
+    monkeypatch.setattr(textual.timer, "_time", types.SimpleNamespace(get_time=late))
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        table = screen.query_one("#truststore-table", DataTable)
+        await add_path(pilot, screen, str(big_bundle))
+        await until(pilot, lambda: table.row_count > 0, timeout=20)
+        await until(pilot, lambda: not screen._filling, timeout=60, why=lambda: f"({table.row_count} rows)")
+        assert table.row_count == truststore_material.BIG_COUNT

@@ -98,13 +98,14 @@ class CertbenchApp(App[None]):
             for mode, key, title in JOBS
         ),
         *(
-            Binding(
+            Binding(  # priority: a terminal's Alt+5 carries the character "5", which a text field would type
                 f"alt+{key}",
-                f"app.switch_mode('{mode}')",
+                f"app.job_anywhere('{mode}')",
                 title,
                 id=f"app.{mode}.alt",
                 tooltip=f"Go to the {title} screen",
                 show=False,
+                priority=True,
             )
             for mode, key, title in JOBS
         ),
@@ -150,7 +151,7 @@ class CertbenchApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """No screen switch while a dialog is open: a digit typed into a dialog is an answer, not a key; nor
         by a plain digit while a text field has the focus (it types)."""
-        if action in ("switch_mode", "job") and isinstance(self.screen, ModalScreen):
+        if action in ("switch_mode", "job", "job_anywhere") and isinstance(self.screen, ModalScreen):
             return False
         return not (action == "job" and isinstance(self.focused, Input))
 
@@ -160,6 +161,10 @@ class CertbenchApp(App[None]):
         await self.switch_mode(mode)
         if isinstance(self.screen, CertbenchScreen):
             self.screen.expect_arrival()
+
+    async def action_job_anywhere(self, mode: str) -> None:
+        """Alt+digit: switch to the job's screen, also from a text field."""
+        await self.action_job(mode)
 
     def on_key(self, event: events.Key) -> None:
         """A printable key no binding took, reaching the app while a dialog with a text field is open, is

@@ -24,6 +24,7 @@ from certbench.core.workspace import Item, ItemKind, Workspace, validate_item_na
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.timers import call_once_after
 from certbench.ui.widgets.toggles import TickBox
 
 ROLE_OPTIONS = [
@@ -438,7 +439,7 @@ class CreateScreen(CertbenchScreen):
             return
         if self._issuer_timer is not None:
             self._issuer_timer.stop()
-        self._issuer_timer = self.set_timer(0.4, self._check_issuer_password)
+        self._issuer_timer = call_once_after(self, 0.4, self._check_issuer_password)
 
     def _check_issuer_password(self) -> None:
         issuer = self._issuer()

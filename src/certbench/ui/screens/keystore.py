@@ -27,6 +27,7 @@ from certbench.core.workspace import Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.timers import call_once_after
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
 from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
@@ -377,7 +378,7 @@ class KeystoreScreen(CertbenchScreen):
     def _schedule_plan(self) -> None:
         if self._plan_timer is not None:
             self._plan_timer.stop()
-        self._plan_timer = self.set_timer(PLAN_DELAY, self._run_plan)
+        self._plan_timer = call_once_after(self, PLAN_DELAY, self._run_plan)
         self._show_verdict()  # at once: the form's own checks, and the plan's marked as being redone
 
     def _plan_inputs(self) -> dict[str, Any]:

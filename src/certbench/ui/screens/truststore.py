@@ -38,8 +38,6 @@ from certbench.ui.widgets.trust_cells import COLUMNS, FLEX, row_cells, status_ce
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
 ROW_BATCH = 50
-#: Pause between two batches (seconds): lets key presses and rendering through while a big table fills.
-BATCH_PAUSE = 0.02
 DEFAULT_NAME = "truststore"
 
 
@@ -375,7 +373,9 @@ class TruststoreScreen(CertbenchScreen):
         # 0.15-0.5 s). Refcounting still frees them; action_clear and unmounting hand them back.
         gc.freeze()
         if self._rendered < len(self._candidates):
-            self.set_timer(BATCH_PAUSE, lambda: self._next_batch(generation))
+            # After the next frame, not on a timer: Textual skips a one-shot timer whose task starts late,
+            # which on a loaded machine left the table half filled for good.
+            self.call_after_refresh(self._next_batch, generation)
         else:
             self._filling = False
 
