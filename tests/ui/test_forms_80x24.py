@@ -53,6 +53,28 @@ async def test_keys_sent_in_one_burst_pick_from_the_opened_list(demo_app: Certbe
         await until(pilot, lambda: app.focused is select)
 
 
+async def test_keys_for_an_open_list_are_its_own_when_a_tab_follows_in_the_burst(demo_app: CertbenchApp) -> None:
+    """``Down Enter Tab`` in one write with the format list open: Tab (a priority key) moved the focus to the
+    output field before the list had seen Down and Enter, and that Enter then submitted the field: a PEM
+    truststore nobody asked for was written. The list's own keys now pick JKS, and nothing is written."""
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await until(pilot, lambda: isinstance(app.screen, TruststoreScreen))
+        await pilot.press("w")
+        await until(pilot, lambda: any("Added" in str(n.message) for n in app._notifications))
+        select = app.screen.query_one("#truststore-format", Select)
+        select.focus()
+        await until(pilot, lambda: app.focused is select)
+        await pilot.press("enter")
+        await until(pilot, lambda: select.expanded)
+        burst(pilot, "down", "enter", "tab")
+        await until(pilot, lambda: select.value == "jks" and not select.expanded)
+        await pilot.pause(0.3)
+        assert not any("Wrote" in str(n.message) for n in app._notifications)
+        assert not Path("ws/artifacts/truststore.pem").exists()
+
+
 async def test_an_unticked_checkbox_shows_no_tick(demo_app: CertbenchApp) -> None:
     """Textual's Checkbox draws an X when off as well: in tmux ``▐X▌ Key without password`` read as ticked."""
     app = demo_app

@@ -32,7 +32,7 @@ from certbench.ui.modals.typeahead import TypeAheadModal
 from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
-from certbench.ui.terminal_keys import read_escape_digit_as_alt
+from certbench.ui.terminal_keys import note_routing, read_escape_digit_as_alt, run_bindings_of, stale_target
 from certbench.ui.themes import DARK_THEME, LIGHT_THEME, THEMES
 
 #: (mode name, key, title) for each job, in the order of the number keys.
@@ -130,6 +130,8 @@ class CertbenchApp(App[None]):
     def __init__(self, workspace: Workspace, *, now: datetime | None = None, theme: str = DARK_THEME) -> None:
         super().__init__()
         read_escape_digit_as_alt()
+        #: Keys taken by a priority binding so far (see ``terminal_keys.stale_target``).
+        self._priority_keys_run = 0
         self.workspace = workspace
         # Warnings after a change was made (the audit log could not be appended) become notifications.
         workspace.on_warning = self._notify_warning
@@ -165,6 +167,21 @@ class CertbenchApp(App[None]):
     async def action_job_anywhere(self, mode: str) -> None:
         """Alt+digit: switch to the job's screen, also from a text field."""
         await self.action_job(mode)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys come back up unhandled to run widget bindings: those of the widget the key was typed for,
+        also when a faster priority key has moved the focus since (see ``ui/terminal_keys.py``)."""
+        if isinstance(event, events.Key):
+            if not event.is_forwarded:
+                note_routing(event, self.focused, self._priority_keys_run)
+                await super().on_event(event)
+                if not event.is_forwarded:  # a priority binding took it (Tab, a screen digit...)
+                    self._priority_keys_run += 1
+                return
+            if (routed := stale_target(event, self.focused, self._priority_keys_run)) is not None:
+                await run_bindings_of(self, routed, event)
+                return
+        await super().on_event(event)
 
     def on_key(self, event: events.Key) -> None:
         """A printable key no binding took, reaching the app while a dialog with a text field is open, is
