@@ -11,7 +11,7 @@ from textual.widgets import Input
 from certbench.ui.app import make_app
 from certbench.ui.terminal_keys import read_escape_digit_as_alt
 from conftest import FIXED_NOW
-from pilot_support import until
+from pilot_support import burst, until
 
 
 def parsed_keys(data: str) -> list[str]:
@@ -41,3 +41,20 @@ async def test_alt_digit_from_a_text_field_switches_screens(tmp_path: Path) -> N
             app.post_message(events.Key(key, key.removeprefix("alt+")))
         await until(pilot, lambda: app.current_mode == "truststore")
         assert field.value == ""  # the 5 was not typed into Inspect's path field
+
+
+async def test_field_editing_keys_run_in_the_order_they_were_typed(tmp_path: Path) -> None:
+    """Ctrl+U then a path in one burst (tmux: the bytes arrive in one read) cleared the path just typed,
+    because Textual ran the field's Ctrl+U binding after the characters queued behind it; likewise
+    ``abc Backspace d`` gave ``abc``."""
+    app = make_app(tmp_path / "ws", now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await until(pilot, lambda: isinstance(app.focused, Input))
+        field = app.focused
+        assert isinstance(field, Input)
+        field.value = "old text"
+        burst(pilot, "ctrl+u", *"/tmp/x")
+        await until(pilot, lambda: field.value == "/tmp/x", why=lambda: field.value)
+        burst(pilot, "ctrl+u", *"abc", "backspace", "d")
+        await until(pilot, lambda: field.value == "abd", why=lambda: field.value)

@@ -32,7 +32,13 @@ from certbench.ui.modals.typeahead import TypeAheadModal
 from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
-from certbench.ui.terminal_keys import note_routing, read_escape_digit_as_alt, run_bindings_of, stale_target
+from certbench.ui.terminal_keys import (
+    field_edit_action,
+    note_routing,
+    read_escape_digit_as_alt,
+    run_bindings_of,
+    stale_target,
+)
 from certbench.ui.themes import DARK_THEME, LIGHT_THEME, THEMES
 
 #: (mode name, key, title) for each job, in the order of the number keys.
@@ -173,6 +179,10 @@ class CertbenchApp(App[None]):
         also when a faster priority key has moved the focus since (see ``ui/terminal_keys.py``)."""
         if isinstance(event, events.Key):
             if not event.is_forwarded:
+                field = self.focused
+                if field is not None and (action := field_edit_action(field, event.key, self.screen)) is not None:
+                    field.call_later(self.run_action, action, field)  # after the keys typed before it
+                    return
                 note_routing(event, self.focused, self._priority_keys_run)
                 await super().on_event(event)
                 if not event.is_forwarded:  # a priority binding took it (Tab, a screen digit...)

@@ -14,7 +14,9 @@ from typing import Any, cast
 
 from textual import _ansi_sequences, events
 from textual.app import App
+from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Input
 
 #: The digits of the job keys (``alt+1``-``alt+7``).
 JOB_DIGITS = "1234567"
@@ -63,3 +65,23 @@ async def run_bindings_of(app: App[Any], routed: Widget, event: events.Key) -> N
         for binding in node._bindings.key_to_bindings.get(event.key, ()):
             if not binding.priority and await app.run_action(binding.action, node):
                 return
+
+
+def field_edit_action(focused: Widget | None, key: str, screen: Screen[Any]) -> str | None:
+    """The text field's own action for ``key`` (Backspace, Ctrl+U, Enter, the arrows...), unless a priority
+    binding takes the key first.
+
+    Textual runs a field's key bindings only once the key has come back up to the app, after the field has
+    typed the characters queued behind it: ``Ctrl+U`` then a path in one burst cleared the path just typed,
+    ``abc Backspace d`` gave ``abc``. The app runs such an action in the field's own queue instead, in
+    the order the keys were typed."""
+    if not isinstance(focused, Input):
+        return None
+    if any(
+        binding.priority
+        for _node, bindings in screen._binding_chain
+        for binding in bindings.key_to_bindings.get(key, ())
+    ):
+        return None
+    own = focused._bindings.key_to_bindings.get(key, ())
+    return own[0].action if own else None
