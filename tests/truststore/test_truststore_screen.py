@@ -309,3 +309,23 @@ async def test_the_fill_completes_when_timers_start_late(
         await until(pilot, lambda: table.row_count > 0, timeout=20)
         await until(pilot, lambda: not screen._filling, timeout=60, why=lambda: f"({table.row_count} rows)")
         assert table.row_count == truststore_material.BIG_COUNT
+
+
+async def test_a_refused_replace_leaves_no_writing_status(ws_path: Path) -> None:
+    """Esc on "already exists. Replace it?": nothing is written and the status line says what is chosen
+    again (it stayed "Writing 2 certificate(s)..." for good)."""
+    out = ws_path / "artifacts" / "truststore.pem"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("an older truststore\n")
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await pilot.press("w")
+        await until(pilot, filled(screen, 2))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        await until(pilot, lambda: not rendered(screen).startswith("Writing"), why=lambda: rendered(screen))
+        assert ": 2 to write" in rendered(screen)
+        assert out.read_text() == "an older truststore\n"

@@ -568,6 +568,8 @@ class TruststoreScreen(CertbenchScreen):
                 def confirmed(answer: bool | None) -> None:
                     if answer:
                         self.action_write(overwrite=True)
+                    else:  # not written: the status said "Writing ..." for good
+                        self._update_status()
 
                 self.app.push_screen(
                     ConfirmModal(f"{out} already exists. Replace it?", confirm_label="Replace"), confirmed
