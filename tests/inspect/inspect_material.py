@@ -15,33 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from openssl_ca import ca_config, ca_database
 from tool_runner import run_tool as run
 
 P12_PASSWORD = "s3cret-P12"
 
-CA_CNF = """
-[ ca ]
-default_ca = testca
-[ testca ]
-dir = {dir}
-database = $dir/index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/serial
-default_md = sha256
-policy = anything
-unique_subject = no
-copy_extensions = none
-email_in_dn = no
-[ anything ]
-commonName = supplied
-organizationName = optional
-organizationIdentifier = optional
-countryName = optional
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = placeholder
+CA_CNF = ca_config(
+    """
 [ v3_ca ]
 basicConstraints = critical,CA:true
 keyUsage = critical,keyCertSign,cRLSign
@@ -67,7 +47,14 @@ extendedKeyUsage = clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 subjectAltName = DNS:ca-leaf.example.com
-"""
+""",
+    subject=(
+        "commonName",
+        "organizationName",
+        "organizationIdentifier",
+        "countryName",
+    ),
+)
 
 ROOT_SUBJECT = "/C=DE/O=Certbench Test/CN=Test Root CA"
 INTER_SUBJECT = "/C=DE/O=Certbench Test/CN=Test Issuing CA"
@@ -116,9 +103,7 @@ class InspectMaterial:
 def make_inspect_material(directory: Path) -> InspectMaterial:
     directory.mkdir(parents=True, exist_ok=True)
     ca_dir = directory / "ca"
-    (ca_dir / "newcerts").mkdir(parents=True, exist_ok=True)
-    (ca_dir / "index.txt").write_text("")
-    (ca_dir / "serial").write_text("1000\n")
+    ca_database(ca_dir)
     cnf = directory / "ca.cnf"
     cnf.write_text(CA_CNF.format(dir=ca_dir))
 

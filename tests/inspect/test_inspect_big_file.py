@@ -20,6 +20,7 @@ from certbench.ui.screens.inspect import InspectScreen
 from certbench.ui.widgets.chain_view import ChainView
 from certbench.ui.widgets.tables import ROW_BATCH
 from conftest import FIXED_NOW
+from openssl_ca import ca_database
 from pilot_support import until
 from tool_runner import run_tool
 
@@ -33,9 +34,7 @@ def big_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ``openssl ca`` in one run; the leaves come first in the file, the root last."""
     directory = tmp_path_factory.mktemp("big-bundle")
     ca_dir = directory / "ca"
-    (ca_dir / "newcerts").mkdir(parents=True)
-    (ca_dir / "index.txt").write_text("")
-    (ca_dir / "serial").write_text("1000\n")
+    ca_database(ca_dir)
     cnf = directory / "ca.cnf"
     cnf.write_text(CA_CNF.format(dir=ca_dir))
 

@@ -19,33 +19,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from certbench.core.workspace import ItemKind, Workspace
+from openssl_ca import ca_config, ca_database
 from tool_runner import run_tool
 
 #: Password of the leaf items' keys inside the test workspace (no restricted characters).
 ITEM_PASSWORD = "itempass1"
 
-_CNF = """
-[ ca ]
-default_ca = CA_default
-[ CA_default ]
-dir = {dir}
-database = $dir/index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-email_in_dn = no
-[ policy_any ]
-commonName = supplied
-organizationName = optional
-countryName = optional
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = placeholder
+_CNF = ca_config(
+    """
 [ v3_root ]
 basicConstraints = critical,CA:true
 keyUsage = critical,keyCertSign,cRLSign
@@ -62,7 +43,13 @@ extendedKeyUsage = clientAuth,serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 subjectAltName = DNS:api.example.test
-"""
+""",
+    subject=(
+        "commonName",
+        "organizationName",
+        "countryName",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -135,9 +122,7 @@ def make_pki(directory: Path) -> Pki:
     full of markup); other.key belongs to no certificate."""
     assert shutil.which("openssl"), "openssl is needed for the keystore tests"
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "newcerts").mkdir(exist_ok=True)
-    (directory / "index.txt").write_text("")
-    (directory / "serial").write_text("1000\n")
+    ca_database(directory)
     (directory / "ca.cnf").write_text(_CNF.format(dir=directory))
     for name in ("root", "int", "leaf", "expired", "other", "weird"):
         _key(name, directory)

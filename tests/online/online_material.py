@@ -10,28 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from openssl_ca import ca_config, ca_database
 from tool_runner import run_tool as run
 
-CA_CNF = """
-[ ca ]
-default_ca = testca
-[ testca ]
-dir = {dir}
-database = $dir/index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/serial
-default_md = sha256
-policy = anything
-unique_subject = no
-copy_extensions = none
-[ anything ]
-commonName = supplied
-organizationName = optional
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = placeholder
+CA_CNF = ca_config(
+    """
 [ v3_ca ]
 basicConstraints = critical,CA:true
 keyUsage = critical,keyCertSign,cRLSign
@@ -64,6 +47,7 @@ extendedKeyUsage = clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 """
+)
 
 CLIENT_KEY_PASSWORD = "client-key-pass"
 
@@ -95,9 +79,7 @@ def _stamp(when: datetime) -> str:
 def make_online_material(directory: Path) -> OnlineMaterial:
     directory.mkdir(parents=True, exist_ok=True)
     ca_dir = directory / "ca"
-    (ca_dir / "newcerts").mkdir(parents=True, exist_ok=True)
-    (ca_dir / "index.txt").write_text("")
-    (ca_dir / "serial").write_text("2000\n")
+    ca_database(ca_dir, "2000")
     cnf = directory / "ca.cnf"
     cnf.write_text(CA_CNF.format(dir=ca_dir))
     now = datetime.now(UTC)

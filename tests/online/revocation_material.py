@@ -19,30 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from openssl_ca import ca_config, ca_database
 from tool_runner import run_tool as run
 
-CA_CNF = """
-[ ca ]
-default_ca = testca
-[ testca ]
-dir = {dir}
-database = $dir/index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/serial
-crlnumber = $dir/crlnumber
-default_md = sha256
-default_crl_days = 30
-policy = anything
-unique_subject = no
-copy_extensions = none
-[ anything ]
-commonName = supplied
-organizationName = optional
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = placeholder
+CA_CNF = ca_config(
+    """
 [ v3_root ]
 basicConstraints = critical,CA:true
 keyUsage = critical,keyCertSign,cRLSign
@@ -71,6 +52,7 @@ basicConstraints = critical,CA:false
 keyUsage = critical,digitalSignature
 extendedKeyUsage = OCSPSigning
 """
+)
 
 ISSUING_CA = "/O=Certbench Test/CN=Revocation Test Issuing CA"
 
@@ -158,10 +140,7 @@ def _make(directory: Path, base: str) -> RevocationPKI:
 
     def ca_dir(name: str, serial: str) -> Path:
         where = directory / name
-        (where / "newcerts").mkdir(parents=True)
-        (where / "index.txt").write_text("")
-        (where / "serial").write_text(f"{serial}\n")
-        (where / "crlnumber").write_text("01\n")
+        ca_database(where, serial)
         cnf = where / "ca.cnf"
         cnf.write_text(CA_CNF.format(dir=where, base=base))
         return cnf

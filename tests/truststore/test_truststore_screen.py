@@ -13,6 +13,7 @@ import pytest
 import truststore_material
 from cryptography import x509
 from rich.text import Text
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 from truststore_material import STOREPASS, TrustMaterial, keytool_list
@@ -190,6 +191,7 @@ async def test_large_table_stays_responsive(ws_path: Path, big_bundle: Path, mon
     out of the cycle collector's reach while the table lives (its full passes stalled the fill 0.55 s),
     and the table ends complete."""
     import gc
+    import itertools
     import threading
 
     import certbench.ui.screens.truststore as screen_module
@@ -206,27 +208,37 @@ async def test_large_table_stays_responsive(ws_path: Path, big_bundle: Path, mon
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_truststore(app, pilot)
         table = screen.query_one("#truststore-table", DataTable)
-        await add_path(pilot, screen, str(big_bundle))
-        await until(pilot, lambda: table.row_count > 0, timeout=20)
-        assert collecting_threads and threading.main_thread() not in collecting_threads
-        assert screen._filling, "the table was already full: rows are not added in batches"
-        assert table.row_count < truststore_material.BIG_COUNT
-        table.focus()
-        # What the table saw when each key was handled (Pilot.press itself may wait for the app to go idle).
+        # What the table held after each step of the fill, and what it saw when each key was handled. The
+        # keys are posted by the second step, as keys a user types while the table fills: they must be
+        # handled before the fill ends (a step per frame), not after it. No timing: the order of events.
+        after_steps: list[int] = []
         seen_by_keys: list[tuple[bool, int]] = []
+        next_batch = screen._next_batch
         cursor_down = table.action_cursor_down
+
+        def recording_next_batch(generation: int) -> None:
+            next_batch(generation)
+            after_steps.append(table.row_count)
+            if len(after_steps) == 2:
+                for _ in range(3):
+                    app.post_message(events.Key("down", None))
 
         def recording_cursor_down() -> None:
             seen_by_keys.append((screen._filling, table.row_count))
             cursor_down()
 
+        monkeypatch.setattr(screen, "_next_batch", recording_next_batch)
         monkeypatch.setattr(table, "action_cursor_down", recording_cursor_down)
-        await pilot.press("down", "down", "down")
-        assert table.cursor_coordinate.row == 3
+        table.focus()
+        await add_path(pilot, screen, str(big_bundle))
+        await until(pilot, lambda: len(seen_by_keys) == 3, timeout=60)
+        assert collecting_threads and threading.main_thread() not in collecting_threads
+        assert after_steps[0] == screen_module.ROW_BATCH, "the table was filled in one step"
         filling, rows = seen_by_keys[0]
         assert filling and rows < truststore_material.BIG_COUNT, "keys waited for the fill"
         assert gc.get_freeze_count() > 0  # the rows so far are out of the collector's reach
         await until(pilot, filled(screen, truststore_material.BIG_COUNT), timeout=60)
+        assert all(b - a <= screen_module.ROW_BATCH for a, b in itertools.pairwise(after_steps))
         assert not screen._filling and table.cursor_coordinate.row == 3
         assert cell(screen, 4999, "alias") == "bulk-ca-5000"
         # A filter over 5,000 rows and a full untick.

@@ -15,34 +15,15 @@ from pathlib import Path
 
 import pytest
 
+from openssl_ca import ca_config, ca_database
 from tool_runner import run_tool
 
 STOREPASS = "changeit"
 BIG_COUNT = 5000
 WORKERS = 2
 
-CA_CNF = """
-[ ca ]
-default_ca = testca
-[ testca ]
-dir = {dir}
-database = $dir/index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/serial
-default_md = sha256
-policy = anything
-unique_subject = no
-copy_extensions = none
-email_in_dn = no
-[ anything ]
-countryName = optional
-organizationName = optional
-commonName = supplied
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = placeholder
+CA_CNF = ca_config(
+    """
 [ v3_ca ]
 basicConstraints = critical,CA:true
 keyUsage = critical,keyCertSign,cRLSign
@@ -55,7 +36,13 @@ extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 subjectAltName = IP:127.0.0.1,DNS:localhost
-"""
+""",
+    subject=(
+        "countryName",
+        "organizationName",
+        "commonName",
+    ),
+)
 
 #: (file stem, subject, start, end) of the self-signed roots.
 ROOTS = (
@@ -85,9 +72,7 @@ class TrustMaterial:
 
 def make_trust_material(directory: Path) -> TrustMaterial:
     ca_dir = directory / "ca"
-    (ca_dir / "newcerts").mkdir(parents=True)
-    (ca_dir / "index.txt").write_text("")
-    (ca_dir / "serial").write_text("1000\n")
+    ca_database(ca_dir)
     cnf = directory / "ca.cnf"
     cnf.write_text(CA_CNF.format(dir=ca_dir))
 
@@ -240,9 +225,7 @@ def make_big_bundle(directory: Path) -> Path:
     processes = []
     for worker in range(WORKERS):
         ca_dir = directory / f"ca{worker}"
-        (ca_dir / "newcerts").mkdir(parents=True)
-        (ca_dir / "index.txt").write_text("")
-        (ca_dir / "serial").write_text(f"{(worker + 1) * 0x100000:08X}\n")
+        ca_database(ca_dir, f"{(worker + 1) * 0x100000:08X}")
         (ca_dir / "ca.cnf").write_text(CA_CNF.format(dir=ca_dir))
         args = ["openssl", "ca", "-batch", "-notext", "-config", str(ca_dir / "ca.cnf"), "-cert", "root.pem"]
         args += ["-keyfile", "k.pem", "-startdate", "20250101000000Z", "-enddate", "20350101000000Z"]

@@ -18,31 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from openssl_ca import ca_config, ca_database
 from tool_runner import run_tool as run
 
 HOST = "srv.example.com"
 
-CA_CNF = """
-[ ca ]
-default_ca = testca
-[ testca ]
-dir = {dir}
-database = $dir/index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/serial
-default_md = sha256
-policy = anything
-unique_subject = no
-copy_extensions = none
-[ anything ]
-commonName = supplied
-organizationName = optional
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = placeholder
+CA_CNF = ca_config(
+    """
 """
+)
 
 ROOT = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n"
 INT = ROOT + "authorityKeyIdentifier=keyid:always\n"
@@ -89,9 +73,7 @@ class _Maker:
         self.directory = directory
         self.now = now.replace(microsecond=0)
         ca_dir = directory / "ca"
-        (ca_dir / "newcerts").mkdir(parents=True, exist_ok=True)
-        (ca_dir / "index.txt").write_text("")
-        (ca_dir / "serial").write_text("1000\n")
+        ca_database(ca_dir)
         self.cnf = directory / "ca.cnf"
         self.cnf.write_text(CA_CNF.format(dir=ca_dir))
 
