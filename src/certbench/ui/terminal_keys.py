@@ -60,7 +60,7 @@ async def run_bindings_of(app: App[Any], routed: Widget, event: events.Key) -> N
     a widget gone from the current screen is dropped."""
     if not routed.is_attached or routed.screen is not app.screen:
         return
-    for node in (*routed.ancestors_with_self,):
+    for node in routed.ancestors_with_self:
         # DOMNode._bindings: the node's own BindingsMap (Textual 8.2.8 has no public accessor).
         for binding in node._bindings.key_to_bindings.get(event.key, ()):
             if not binding.priority and await app.run_action(binding.action, node):
