@@ -59,7 +59,7 @@ def test_command_word_table_matches_what_modules_register() -> None:
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert set(subparsers.choices) == {*cli.COMMAND_WORDS, "tui"}
     for word, module in cli.COMMAND_WORDS.items():
-        only = cli.build_parser(module)
+        only = cli.build_parser((module,))
         only_sub = next(a for a in only._actions if isinstance(a, argparse._SubParsersAction))
         assert word in only_sub.choices
 
@@ -71,6 +71,24 @@ def test_a_command_imports_only_its_own_module(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert "['certbench.commands.workspace']" in result.stdout
+
+
+@pytest.mark.parametrize("argv", [[], ["tui"]])
+def test_the_tui_starts_without_command_modules_or_certificate_readers(tmp_path: Path, argv: list[str]) -> None:
+    """Building every command's parser loaded cryptography: a fifth of a second before the first frame."""
+    code = (
+        "import sys; from certbench import cli; cli._run_tui = lambda args, ctx: 0;"
+        f"cli.main(['--workspace', 'ws', *{argv!r}]);"
+        "print(sorted(m for m in sys.modules if m.startswith(('certbench.commands.', 'cryptography'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert result.stdout.strip() == "[]"
+
+
+def test_help_without_a_command_lists_every_command() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert all(word in result.stdout for word in ("inspect", "jar", "probe", "tui"))
 
 
 def test_missing_password_error_says_how_to_give_it(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

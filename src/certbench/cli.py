@@ -18,8 +18,7 @@ from collections.abc import Iterator, Sequence
 
 from certbench import __version__
 from certbench.commands import Context
-from certbench.core.errors import CertbenchError, PasswordError
-from certbench.core.formats.load import NonPositiveSerialWarning
+from certbench.core.errors import CertbenchError, NonPositiveSerialWarning, PasswordError
 from certbench.core.safe_text import terminal_safe
 
 #: Modules of certbench.commands, in the order their commands appear in ``--help``.
@@ -57,8 +56,8 @@ EXIT_ERROR = 2
 EXIT_BUG = 70
 
 
-def build_parser(only_module: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser, or with ``only_module`` just the commands of that module (a faster start)."""
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The parser with the ``tui`` command and those of ``modules`` (all by default; fewer start faster)."""
     parser = argparse.ArgumentParser(
         prog="certbench",
         description="Terminal certificate workbench: inspect, create, bundle and trust certificates. "
@@ -75,13 +74,16 @@ def build_parser(only_module: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     tui = subparsers.add_parser("tui", help="open the terminal UI (the default without a command)")
     tui.set_defaults(handler=_run_tui)
-    for name in (only_module,) if only_module else COMMAND_MODULES:
+    for name in modules:
         module = importlib.import_module(f"certbench.commands.{name}")
         module.register(subparsers)
     return parser
 
 
 def _run_tui(args: argparse.Namespace, ctx: Context) -> int:
+    from certbench.ui.collector import pause_for_start_up
+
+    pause_for_start_up()  # until the first frame (ui/collector.py says why)
     from certbench.ui.app import run_app  # lazy: keeps headless start-up free of Textual
 
     return run_app(ctx.workspace_path, now=ctx.fixed_now)
@@ -98,9 +100,20 @@ def _command_word(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _modules_for(argv: Sequence[str]) -> Sequence[str]:
+    """The command modules a run needs: none for the TUI (the default command; the modules load the
+    certificate readers, a fifth of a second before the first frame), the command's own for a command,
+    all for ``--help`` and for a word that is no command (argparse then lists them all)."""
+    word = _command_word(argv)
+    if word in (None, "tui") and not any(arg in ("-h", "--help") for arg in argv):
+        return ()
+    module = COMMAND_WORDS.get(word or "")
+    return (module,) if module else COMMAND_MODULES
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(COMMAND_WORDS.get(_command_word(argv) or ""))
+    parser = build_parser(_modules_for(argv))
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None) or _run_tui
     try:

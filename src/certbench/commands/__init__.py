@@ -15,16 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from certbench.core.errors import PasswordError, UsageError
-from certbench.core.formats.load import load_file
-from certbench.core.formats.material import Material
 from certbench.core.lock import DEFAULT_TIMEOUT
 from certbench.core.reading import read_bounded
 from certbench.core.safe_text import json_terminal_safe, terminal_safe
 from certbench.core.workspace import Workspace
 from certbench.paths import resolve_workspace
+
+if TYPE_CHECKING:
+    from certbench.core.formats.material import Material
 
 #: Fixed clock for demos, screenshots and tests (ISO 8601). Real use never sets it.
 NOW_ENV = "CERTBENCH_NOW"
@@ -153,6 +154,8 @@ def load_asking(
     """Load ``path`` with the password options (made by ``add_password_options(dest, flag)``); on a
     terminal, ask only when the file turns out to need one. Returns the material and the password that
     opened it (None when none was needed)."""
+    from certbench.core.formats.load import load_file  # lazy: the TUI starts through this package
+
     password = read_password(args, dest=dest)
     try:
         return load_file(path, password), password

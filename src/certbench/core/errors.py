@@ -3,6 +3,8 @@
 Every error carries a message a person can act on. When the problem belongs to a file, the path is
 kept separately so the CLI can print ``certbench: error: FILE: problem`` and the TUI can show the same
 line in a notification. Anything that is not a :class:`CertbenchError` is a bug.
+
+The warning the core issues lives here too, so the CLI can sort it out without loading the readers.
 """
 
 from __future__ import annotations
@@ -94,3 +96,15 @@ class NetworkError(CertbenchError):
     """An endpoint could not be reached or did not speak TLS (only online commands raise it)."""
 
     code = "network"
+
+
+class NonPositiveSerialWarning(UserWarning):
+    """One certificate with a serial number of zero or below (``sha256`` names it, so a warning shown once
+    per kind can say how many certificates, where cryptography warns at every read of the serial)."""
+
+    def __init__(self, sha256: bytes) -> None:
+        super().__init__(
+            "certificate serial number not positive (zero or negative), which RFC 5280 forbids; "
+            "a future cryptography release will refuse to read such certificates"
+        )
+        self.sha256 = sha256

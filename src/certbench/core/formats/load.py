@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
-from certbench.core.errors import CertbenchError, FormatError, PasswordError
+from certbench.core.errors import CertbenchError, FormatError, NonPositiveSerialWarning, PasswordError
 from certbench.core.formats import jks as keystores  # imports pyjks itself only when a keystore is read
 from certbench.core.formats.container import pkcs12_container
 from certbench.core.formats.der import (
@@ -101,18 +101,6 @@ def load_material(data: bytes, *, path: str, password: bytes | None = None) -> M
         raise FormatError(f"is damaged or not a format certbench reads ({type(exc).__name__})", path=path) from exc
     _warn_non_positive_serials(material)
     return material
-
-
-class NonPositiveSerialWarning(UserWarning):
-    """One certificate with a serial number of zero or below (``sha256`` names it, so a warning shown once
-    per kind can say how many certificates, where cryptography warns at every read of the serial)."""
-
-    def __init__(self, sha256: bytes) -> None:
-        super().__init__(
-            "certificate serial number not positive (zero or negative), which RFC 5280 forbids; "
-            "a future cryptography release will refuse to read such certificates"
-        )
-        self.sha256 = sha256
 
 
 def _warn_non_positive_serials(material: Material) -> None:
