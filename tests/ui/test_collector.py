@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from certbench.ui.collector import collector_paused
+from certbench.ui.collector import collector_paused, end_start_up_pause, pause_for_start_up
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +62,23 @@ def test_a_collector_that_was_off_stays_off() -> None:
     with collector_paused():
         assert not gc.isenabled()
     assert not gc.isenabled()
+
+
+def test_start_up_pause_lasts_until_ended_and_outlives_a_worker_pause() -> None:
+    """The CLI pauses collections before importing the app; a worker's pause ending meanwhile does not
+    end it; the app ends it after its first frame, keeping what exists out of later collections."""
+    gc.unfreeze()
+    pause_for_start_up()
+    try:
+        assert not gc.isenabled()
+        pause_for_start_up()  # a second call is no second pause
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        end_start_up_pause()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()
+    end_start_up_pause()  # nothing begun: nothing changes
+    assert gc.isenabled() and gc.get_freeze_count() == 0

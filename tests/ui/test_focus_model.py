@@ -15,7 +15,7 @@ from certbench.ui.app import JOBS, CertbenchApp, make_app
 from certbench.ui.modals.help import HelpModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.inspect import InspectScreen
-from certbench.ui.widgets.tabs import JobTab
+from certbench.ui.widgets.tabs import JobTabs
 from conftest import FIXED_NOW
 from pilot_support import until
 
@@ -93,12 +93,22 @@ async def test_a_dialog_receives_the_keys_typed_while_it_opens(app: CertbenchApp
 async def test_tab_bar_names_every_job_marks_the_current_and_switches_on_click(app: CertbenchApp) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause(0.3)
-        tabs = list(app.screen.query(JobTab))
-        assert [tab.mode for tab in tabs] == [mode for mode, _key, _title in JOBS]
-        assert [tab.mode for tab in tabs if tab.has_class("-current")] == ["workspace"]
-        await pilot.click("#tab-truststore")
+        tabs = app.screen.query_one(JobTabs)
+        shown = str(tabs.render())
+        assert [shown.index(f" {key} {title} ") for _mode, key, title in JOBS] == sorted(
+            shown.index(f" {key} {title} ") for _mode, key, title in JOBS
+        )
+        assert tabs.current == "workspace"
+        start, end = tabs.tab_span("truststore")
+        assert shown[start:end] == " 5 Truststore "
+        await pilot.click(JobTabs, offset=(start + 2, 0))
         await until(pilot, lambda: app.current_mode == "truststore")
-        await until(pilot, lambda: bool(app.screen.query("#tab-truststore.-current")))
+        await until(pilot, lambda: app.screen.query_one(JobTabs).current == "truststore")
+        # From a text field too (a digit would type there): Truststore's output path has the focus.
+        app.screen.query_one("#truststore-out").focus()
+        start, _end = app.screen.query_one(JobTabs).tab_span("inspect")
+        await pilot.click(JobTabs, offset=(start + 2, 0))
+        await until(pilot, lambda: app.current_mode == "inspect")
 
 
 async def test_help_lists_the_keys_of_the_current_screen(app: CertbenchApp) -> None:

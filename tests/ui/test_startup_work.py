@@ -5,16 +5,24 @@ Behaviour, not timing (figures are in benchmarks/bench_first_frame.py and the RE
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
-from textual.app import App
+from textual.app import App, ComposeResult
+from textual.css.stylesheet import Stylesheet
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from certbench.core.workspace import DamagedItem, Item, Workspace
 from certbench.ui.app import make_app
+from certbench.ui.collector import end_start_up_pause, pause_for_start_up
+from certbench.ui.screens.workspace import WorkspaceScreen
+from certbench.ui.themes import DARK_THEME, LIGHT_THEME
+from certbench.ui.widgets.footer import JobFooter
 from conftest import FIXED_NOW
 from pilot_support import until
 
@@ -83,3 +91,101 @@ def test_looks_empty_reads_no_item(tmp_path: Path) -> None:
     assert workspace.looks_empty()
     (workspace.items_dir / "leaf").mkdir()
     assert not workspace.looks_empty()
+
+
+async def test_the_app_ends_the_start_up_pause_after_its_first_frame(tmp_path: Path) -> None:
+    gc.unfreeze()
+    pause_for_start_up()
+    try:
+        app = make_app(tmp_path / "ws", now=FIXED_NOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, gc.isenabled)
+            assert gc.get_freeze_count() > 0
+    finally:
+        end_start_up_pause()
+        gc.unfreeze()
+
+
+async def test_styles_are_parsed_once_for_the_theme_and_every_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Setting the app's theme in __init__ and Textual's first visit to each screen re-parsed every style
+    rule from scratch (a third of the time to the first frame); the theme's variables are set before the
+    first parse, and a new screen is up to date. A theme switch still re-parses (the colours change)."""
+    reparses: list[str] = []
+    original = Stylesheet.reparse
+
+    def recording(self: Stylesheet) -> None:
+        reparses.append("reparse")
+        original(self)
+
+    monkeypatch.setattr(Stylesheet, "reparse", recording)
+    app = make_app(tmp_path / "ws", now=FIXED_NOW, theme=LIGHT_THEME)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: not app.screen.query_one("#workspace-welcome").has_class("-hidden"))
+        for key in "2345":
+            await pilot.press(key)
+            await until(pilot, lambda: type(app.screen).__name__ != "WorkspaceScreen")
+            await pilot.press("escape", "alt+1")
+            await until(pilot, lambda: type(app.screen).__name__ == "WorkspaceScreen")
+        assert reparses == []
+        assert app.has_class("-light-mode", f"-theme-{LIGHT_THEME}")
+        started = (app.screen.styles.background, app.screen.query_one(Footer).styles.background)
+        await pilot.press("f2")
+        await until(pilot, lambda: app.theme == DARK_THEME)
+        await pilot.pause()
+        assert reparses and app.has_class("-dark-mode") and not app.has_class("-light-mode")
+        assert app.screen.styles.background != started[0]
+        await pilot.press("f2")
+        await until(pilot, lambda: app.theme == LIGHT_THEME)
+        await pilot.pause()
+        # Styled at start-up as after a real switch to the theme.
+        assert (app.screen.styles.background, app.screen.query_one(Footer).styles.background) == started
+
+
+@pytest.mark.parametrize(("width", "breakpoint"), [(80, "-narrow"), (120, "-wide")])
+async def test_a_screen_is_styled_for_its_width_from_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: int, breakpoint: str
+) -> None:
+    """The breakpoint class is there when the screen is composed: Textual adds it at the first resize,
+    which restyled every widget once more before the first frame. Later resizes still switch it."""
+    seen: list[set[str]] = []
+    compose = WorkspaceScreen.compose
+
+    def recording(self: WorkspaceScreen) -> ComposeResult:
+        seen.append(set(self.classes))
+        return compose(self)
+
+    monkeypatch.setattr(WorkspaceScreen, "compose", recording)
+    app = make_app(tmp_path / "ws", now=FIXED_NOW)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await until(pilot, lambda: bool(seen))
+        assert breakpoint in seen[0]
+        await pilot.resize_terminal(200 - width, 30)
+        await until(pilot, lambda: not app.screen.has_class(breakpoint))
+
+
+async def test_the_footer_is_rebuilt_once_per_burst_of_binding_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's Footer rebuilt its keys after every binding change: five times before the first frame.
+    Changes within one frame now make one rebuild, showing the bindings as they are by then."""
+    builds: list[int] = []
+    compose = JobFooter.compose
+
+    def counting(self: JobFooter) -> ComposeResult:
+        builds.append(1)
+        return compose(self)
+
+    monkeypatch.setattr(JobFooter, "compose", counting)
+    app = make_app(tmp_path / "ws", now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: not app.screen.query_one("#workspace-welcome").has_class("-hidden"))
+        await pilot.pause(0.2)
+        keys = {key.description for key in app.screen.query(FooterKey)}
+        assert "Load demo" in keys
+        builds.clear()
+        for _ in range(5):
+            app.screen.refresh_bindings()
+        await pilot.pause(0.2)
+        assert builds == [1]

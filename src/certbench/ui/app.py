@@ -26,6 +26,7 @@ from certbench import __version__
 from certbench.core.errors import CertbenchError
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
+from certbench.ui.collector import end_start_up_pause
 from certbench.ui.help_topics import HELP_TOPICS
 from certbench.ui.modals.help import HelpModal, screen_keys, types_in_fields
 from certbench.ui.modals.typeahead import TypeAheadModal
@@ -144,12 +145,30 @@ class CertbenchApp(App[None]):
         self._fixed_now = now
         for certbench_theme in THEMES:
             self.register_theme(certbench_theme)
-        self.theme = theme
+        self._start_in_theme(theme)
         self._control_filter = ControlCharacterFilter()
         #: The folder of the last file picked, where the next file picker starts (None: the home folder).
         self.last_folder: Path | None = None
         #: An item the Workspace screen highlights and focuses when it next shows (the one just created).
         self.select_on_workspace: str | None = None
+
+    def _start_in_theme(self, name: str) -> None:
+        """Start in theme ``name`` as Textual starts in its default one. Assigning ``self.theme`` here runs
+        the theme watcher, whose CSS refresh re-parses every style rule twice before the first frame (a
+        third of the time to it): the stylesheet is not parsed yet, so its variables are simply set."""
+        self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        dark = self.current_theme.dark
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self.add_class(f"-theme-{name}", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)  # the ANSI colour mapping of a light or dark theme
+
+    def breakpoint_classes(self, width: int) -> list[str]:
+        """The class :attr:`HORIZONTAL_BREAKPOINTS` gives a screen ``width`` columns wide (Textual's rule:
+        the one of the widest breakpoint not wider than the screen)."""
+        fitting = [(breakpoint, name) for breakpoint, name in self.HORIZONTAL_BREAKPOINTS if width >= breakpoint]
+        return [max(fitting)[1]] if fitting else []
 
     @property
     def jobs(self) -> tuple[tuple[str, str, str], ...]:
@@ -251,6 +270,7 @@ class CertbenchApp(App[None]):
 
     def on_mount(self) -> None:
         self._show_workspace_path()  # the app starts in the Workspace mode (DEFAULT_MODE): no switch here
+        self.call_after_refresh(end_start_up_pause)  # begun by the CLI before importing the app
 
     def on_resize(self) -> None:
         self._show_workspace_path()

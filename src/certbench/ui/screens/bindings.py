@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.validation import Failure, ValidationResult, Validator
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from certbench.core import bindings as core_bindings
 from certbench.core.actions import bindings as actions
@@ -36,6 +36,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import check_output_path
 from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.timeline import days_left_text
@@ -195,7 +196,7 @@ class BindingsScreen(CertbenchScreen):
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield from self.compose_top()
         with Horizontal(id="bindings-body"):
             with Vertical(id="bindings-left"):
                 yield FitTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
@@ -220,7 +221,7 @@ class BindingsScreen(CertbenchScreen):
                     yield Button("Check", id="bindings-check-button")
                 yield Static(Text(""), id="bindings-result")
         yield Static(id="bindings-status", classes="status-line")
-        yield Footer()
+        yield JobFooter()
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#bindings-table", DataTable), BINDING_COLUMNS, [])

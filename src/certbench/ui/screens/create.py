@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
 from certbench.core import issue
 from certbench.core.actions.issuing import Created, create_item, load_issuer
@@ -25,6 +25,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.timers import call_once_after
+from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.toggles import TickBox
 
 ROLE_OPTIONS = [
@@ -165,7 +166,7 @@ class CreateScreen(CertbenchScreen):
     # -- layout -------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield from self.compose_top()
         with Horizontal(id="create-body"):
             with VerticalScroll(id="create-form"):
                 yield from self._row("Role", Select(ROLE_OPTIONS, value=Role.LEAF.value, allow_blank=False,
@@ -201,7 +202,7 @@ class CreateScreen(CertbenchScreen):
                 yield Static(Text("Preview"), id="create-preview-title")
                 yield Static(Text(""), id="create-preview")
         yield Static(Text(READY_STATUS), id="create-status", classes="status-line")
-        yield Footer()
+        yield JobFooter()
 
     @staticmethod
     def _row(label: str, widget: Input | Select[str]) -> ComposeResult:

@@ -19,8 +19,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import (
     DataTable,
-    Footer,
-    Header,
     Input,
     Select,
     Static,
@@ -43,6 +41,7 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import Analysis, ChainView, build_analysis, slug
+from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import check_output_path
 
 #: The path field's placeholders: opening replaces the open files; after ``a`` Enter adds to them. Each fits
@@ -180,7 +179,7 @@ class InspectScreen(CertbenchScreen):
         self._adding = False
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield from self.compose_top()
         with Horizontal(id="inspect-top"):
             yield Input(placeholder=OPEN_PLACEHOLDER, id="inspect-path")
             yield Select(
@@ -190,7 +189,7 @@ class InspectScreen(CertbenchScreen):
             )
         yield ChainView("inspect", placeholder="Open a file to inspect it.", fix_keys=FIX_KEYS, id="inspect-body")
         yield Static(Text("No file open."), id="inspect-status", classes="status-line")
-        yield Footer()
+        yield JobFooter()
 
     @property
     def analysis(self) -> Analysis | None:

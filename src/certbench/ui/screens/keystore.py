@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from certbench.core import keystore as ks
 from certbench.core.actions import bundles
@@ -28,6 +28,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.timers import call_once_after
+from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
 from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
@@ -185,7 +186,7 @@ class KeystoreScreen(CertbenchScreen):
     # -- layout ------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield from self.compose_top()
         with Horizontal(id="keystore-body"):
             yield FitTable(id="keystore-items", cursor_type="row", zebra_stripes=True)
             with Vertical(id="keystore-form"):
@@ -219,7 +220,7 @@ class KeystoreScreen(CertbenchScreen):
                     pane.border_title = "Checklist"
                     yield Static(id="keystore-checklist")
         yield Static(id="keystore-status", classes="status-line")
-        yield Footer()
+        yield JobFooter()
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#keystore-items", DataTable), ITEM_COLUMNS, [])

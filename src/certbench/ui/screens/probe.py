@@ -24,7 +24,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from textual.worker import Worker
 
 from certbench.core.chain import chain_pem
@@ -40,6 +40,7 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import ChainView, build_analysis, slug
+from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import check_output_path
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
@@ -195,7 +196,7 @@ class ProbeScreen(CertbenchScreen):
         self._trust_passwords: dict[str, bytes] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield from self.compose_top()
         with Horizontal(classes="probe-bar"):
             yield Input(placeholder="host:port (then Enter)", id="probe-target")
             yield Input(placeholder="SNI (optional)", id="probe-sni")
@@ -211,7 +212,7 @@ class ProbeScreen(CertbenchScreen):
             id="probe-status",
             classes="status-line",
         )
-        yield Footer()
+        yield JobFooter()
 
     def on_mount(self) -> None:
         self._load_identities()

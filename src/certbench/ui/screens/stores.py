@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from certbench.core import store_edit as se
 from certbench.core.actions.stores import StoreEdit, convert_store, save_store_edit
@@ -27,6 +27,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import check_output_path
 from certbench.ui.widgets.tables import FitTable, fill_table
 
@@ -72,11 +73,11 @@ class StoresScreen(CertbenchScreen):
         self.last_written: Path | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield from self.compose_top()
         yield Static(Text("No store open: press o to open one.", style="dim"), id="stores-file")
         yield FitTable(id="stores-entries", cursor_type="row", zebra_stripes=True)
         yield Static(id="stores-status", classes="status-line")
-        yield Footer()
+        yield JobFooter()
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#stores-entries", DataTable), ENTRY_COLUMNS, [])

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 
 from certbench.core import truststore as ts
 from certbench.core.actions.trust import build_truststore
@@ -31,6 +31,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
 from certbench.ui.widgets.tables import FitTable, set_fit
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
@@ -147,7 +148,7 @@ class TruststoreScreen(CertbenchScreen):
     # -- layout -------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield from self.compose_top()
         with Horizontal(classes="truststore-bar"):
             yield Input(placeholder="file to add: PEM bundle, p7b, p12, JKS... then Enter", id="truststore-path")
             yield Button("Add file", id="truststore-add-file")
@@ -172,7 +173,7 @@ class TruststoreScreen(CertbenchScreen):
             yield Button("Write", id="truststore-write", variant="primary")
         yield Static(id="truststore-out-hint", classes=HINT_CLASS)
         yield Static(Text("Add files or workspace CAs to start."), id="truststore-status")
-        yield Footer()
+        yield JobFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#truststore-table", DataTable)

@@ -7,12 +7,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import Button, DataTable, Static
 
 from certbench.core.workspace import DamagedItem, Item
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.timeline import Timeline, TimelineEntry, days_left_text
 
@@ -90,7 +91,7 @@ class WorkspaceScreen(CertbenchScreen):
         # The first frame already shows the welcome panel or the item list (the listing in a worker only
         # fills it): deciding after the listing laid the screen out and painted it twice at start-up.
         empty = self.workspace.looks_empty()
-        yield Header(show_clock=False)
+        yield from self.compose_top()
         with Vertical(id="workspace-welcome", classes="" if empty else "-hidden") as welcome:
             welcome.border_title = "Welcome to certbench"
             yield Static(
@@ -110,7 +111,12 @@ class WorkspaceScreen(CertbenchScreen):
         timeline.border_title = "Validity timeline (soonest expiry first)"
         yield timeline
         yield Static(id="workspace-status", classes="status-line")
-        yield Footer()
+        yield JobFooter()
+
+    def primary_focus(self) -> str | None:
+        """The welcome panel's first action while the workspace is empty, else the item list."""
+        welcome = self.query("#workspace-welcome")
+        return "#welcome-demo" if welcome and not welcome.first().has_class("-hidden") else self.PRIMARY_FOCUS
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#items-table", DataTable), ITEM_COLUMNS, [])
