@@ -34,11 +34,13 @@ from certbench.ui.safe_output import ControlCharacterFilter
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
 from certbench.ui.terminal_keys import (
+    escape_at_once,
     field_edit_action,
     note_routing,
     read_escape_digit_as_alt,
     run_bindings_of,
     stale_target,
+    unbound_alt_key,
 )
 from certbench.ui.themes import DARK_THEME, LIGHT_THEME, THEMES
 
@@ -198,6 +200,10 @@ class CertbenchApp(App[None]):
         also when a faster priority key has moved the focus since (see ``ui/terminal_keys.py``)."""
         if isinstance(event, events.Key):
             if not event.is_forwarded:
+                if (typed := unbound_alt_key(event, self.screen)) is not None:  # Esc then a key, typed fast
+                    await escape_at_once(self)
+                    self._priority_keys_run += 1  # it may have moved the focus, as a priority key does
+                    event = typed
                 field = self.focused
                 if field is not None and (action := field_edit_action(field, event.key, self.screen)) is not None:
                     field.call_later(self.run_action, action, field)  # after the keys typed before it
