@@ -220,8 +220,9 @@ async def test_help_describes_the_screen_it_is_on(demo_ws: Path) -> None:
             assert "not while typing" in everywhere
             fields = dict(sections.get("Text fields", []))
             target = screen.query_one(screen.LIST_FOCUS or screen.PRIMARY_FOCUS or "Input")
-            if fields:
-                assert ("list" in fields["Esc"]) == (not isinstance(target, Input)), (mode, fields["Esc"])
+            if fields:  # Esc is listed once: in the screen's keys where it has another job there (Probe)
+                esc = next(what for rows in sections.values() for keys, what in rows if keys.casefold() == "esc")
+                assert ("list" in esc) == (not isinstance(target, Input)), (mode, esc)
             await pilot.press("escape")
             await until(pilot, lambda: not isinstance(app.screen, HelpModal))
         create = await switch_to(app, pilot, "create")

@@ -20,7 +20,8 @@ def screen_keys(screen: Screen[object]) -> list[tuple[str, str]]:
         if not cls.__module__.startswith("certbench."):
             continue
         for binding in cls.__dict__.get("BINDINGS", ()):
-            if isinstance(binding, Binding) and binding.description:
+            # Esc leaving a field is a row of the "Text fields" section (CertbenchScreen.field_keys).
+            if isinstance(binding, Binding) and binding.description and binding.action != "leave_field":
                 rows.append((_keys(screen, binding), binding.tooltip or binding.description))
     return rows
 
@@ -37,6 +38,28 @@ def types_in_fields(screen: Screen[object]) -> bool:
         for key in binding.key.split(",")
     ]
     return any(len(key) == 1 or key == "slash" for key in keys)
+
+
+def one_row_per_key(
+    sections: Iterable[tuple[str, Iterable[tuple[str, str]]]],
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``sections`` with each key listed once: a key listed again in a later section (Probe's Esc, which
+    abandons a running probe, and leaves a text field) keeps its first row, which adds what the key does
+    there ("Abandon the running probe; in text fields: leave the field")."""
+    merged: list[tuple[str, list[tuple[str, str]]]] = []
+    listed: dict[str, tuple[list[tuple[str, str]], int]] = {}  # key in any case -> (its rows, its row)
+    for heading, rows in sections:
+        kept: list[tuple[str, str]] = []
+        merged.append((heading, kept))
+        for keys, what in rows:
+            if (where := listed.get(keys.casefold())) is None:
+                listed[keys.casefold()] = (kept, len(kept))
+                kept.append((keys, what))
+                continue
+            first_rows, row = where
+            first_keys, first_what = first_rows[row]
+            first_rows[row] = (first_keys, f"{first_what}; in {heading.lower()}: {what[:1].lower()}{what[1:]}")
+    return merged
 
 
 def _keys(screen: Screen[object], binding: Binding) -> str:
@@ -61,7 +84,7 @@ class HelpModal(ModalScreen[None]):
     def __init__(self, title: str, sections: Iterable[tuple[str, Iterable[tuple[str, str]]]]) -> None:
         super().__init__()
         self._title = title
-        self.sections = [(heading, list(rows)) for heading, rows in sections]
+        self.sections = one_row_per_key(sections)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-dialog", id="help-dialog") as dialog:

@@ -197,7 +197,13 @@ class CertbenchScreen(Screen[None]):
         else:
             title = self.PANE_TITLES.get(selector or "")
             leave = f"Leave the field (to the {title} list)" if title else "Leave the field (to the list)"
-        return [("Esc", leave), ("Enter", self.FIELD_ENTER), ("Tab / Shift+Tab", "Next / previous field")]
+        return [
+            ("Esc", leave),
+            # A terminal sends Esc and a letter typed fast as Alt+letter (ui/terminal_keys.unbound_alt_key).
+            ("Esc, a letter", "Leave the field, then the letter's key (also typed fast: Alt+letter)"),
+            ("Enter", self.FIELD_ENTER),
+            ("Tab / Shift+Tab", "Next / previous field"),
+        ]
 
     def _widget(self, selector: str | None) -> Widget | None:
         if selector is None:
