@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from certbench import __version__
-from certbench.core.errors import CertbenchError
+from certbench.core.errors import CertbenchError, OutputExistsError
 from certbench.core.safe_write import write_atomic
 from certbench.core.workspace import Workspace
 from certbench.ui.collector import end_start_up_pause
@@ -250,17 +250,29 @@ class CertbenchApp(App[None]):
         sections.append(("Everywhere (digits and ?: not while typing; Alt+digit, F-keys and Ctrl always)", everywhere))
         self.push_screen(HelpModal(title, sections))
 
-    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
-        """Palette -> Screenshot: an SVG of the screen into the workspace's ``artifacts/`` (not ~/Downloads,
-        which may not exist), and the absolute path it went to."""
-        name = filename or f"certbench-{self.now():%Y%m%dT%H%M%S}.svg"
-        target = self.workspace.output_path(Path(path or "") / name)
-        try:
-            written = write_atomic(target, self.export_screenshot().encode("utf-8"), overwrite=True)
-        except CertbenchError as exc:
-            self.notify(str(exc), title="Screenshot failed", severity="error", markup=False)
-            return
-        self.notify(f"Saved the screenshot to {written.absolute()}", title="Screenshot", markup=False)
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Every screenshot (palette -> Screenshot calls this directly, the screenshot action too): an SVG of
+        the screen into the workspace's ``artifacts/`` (Textual's went to ~/Downloads, which may not exist),
+        under a new timestamped name (``-2``... when taken in the same second), and its absolute path."""
+        first = self.workspace.output_path(
+            Path(path or "") / (filename or f"certbench-{self.now():{time_format or '%Y%m%dT%H%M%S'}}.svg")
+        )
+        svg = self.export_screenshot().encode("utf-8")
+        target, number = first, 1
+        while True:
+            try:
+                written = write_atomic(target, svg)  # never over an earlier one
+            except OutputExistsError:
+                number += 1
+                target = first.with_stem(f"{first.stem}-{number}")
+                continue
+            except CertbenchError as exc:
+                self.notify(str(exc), title="Screenshot failed", severity="error", markup=False)
+                return None
+            self.notify(f"Saved the screenshot to {written}", title="Screenshot", markup=False)
+            return None
 
     def _notify_warning(self, message: str) -> None:
         """Called by the workspace, from any thread (``notify`` is thread-safe)."""
@@ -321,7 +333,10 @@ class CertbenchApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Palette entries: every job, then every binding of the current screen (``Screen: action``)."""
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":  # Textual's help says nothing of where the file goes
+                command = command._replace(help="Save an SVG of the screen in the workspace's artifacts/")
+            yield command
         for mode, key, title in JOBS:
             yield SystemCommand(
                 f"Go: {title}", f"Switch to the {title} screen (key {key})", partial(self.switch_mode, mode)
