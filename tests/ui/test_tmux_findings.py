@@ -7,12 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.style import Style
+from rich.text import Text
+from textual.color import Color
 from textual.command import CommandPalette
+from textual.widgets import DataTable, Input
 
 from certbench.core.demo import build_demo
+from certbench.core.validity import days_left
 from certbench.core.workspace import Workspace
 from certbench.ui.app import JOBS, CertbenchApp, make_app
 from certbench.ui.modals.help import HelpModal
+from certbench.ui.screens.inspect import InspectScreen
+from certbench.ui.themes import DARK_THEME, LIGHT_THEME
+from certbench.ui.widgets.timeline import urgency
 from conftest import FIXED_NOW
 from pilot_support import until
 
@@ -80,3 +88,51 @@ async def test_palette_screenshot_saves_in_artifacts_and_never_overwrites(
         assert all(shot.read_text(encoding="utf-8").startswith("<svg") for shot in shots)
         await until(pilot, lambda: all(any(str(shot.absolute()) in m for m in messages(app)) for shot in shots))
         assert not list(home.rglob("*.svg"))
+
+
+def cell_colours(table: DataTable[Text], column: str) -> list[str]:
+    """The colour of each cell of ``column`` (a style given as a string or a Style)."""
+    colours = []
+    for row_key in table.rows:
+        style = table.get_cell(row_key, column).style
+        color = (Style.parse(style) if isinstance(style, str) else style).color
+        colours.append(color.triplet.hex.upper() if color is not None and color.triplet is not None else "")
+    return colours
+
+
+def theme_colours(app: CertbenchApp, levels: list[str]) -> list[str]:
+    variables = app.get_css_variables()
+    return [Color.parse(variables[level]).hex.upper() for level in levels]
+
+
+async def test_inspect_recolours_days_left_and_severities_on_a_theme_switch(demo_app: CertbenchApp) -> None:
+    """F2 left Inspect's days left (and the findings' severities) in the dark theme's colours on the light
+    background (green at about 1.7:1); they take the light theme's colours now, cursor kept."""
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("2")
+        await until(pilot, lambda: isinstance(app.screen, InspectScreen) and isinstance(app.focused, Input))
+        screen = app.screen
+        assert isinstance(screen, InspectScreen)
+        await pilot.press(*str(MATERIAL / "soon-chain.pem"), "enter")
+        certs = screen.query_one("#inspect-certs", DataTable)
+        findings = screen.query_one("#inspect-findings", DataTable)
+        await until(pilot, lambda: screen.analysis is not None and certs.row_count == 3 and findings.row_count > 0)
+        assert screen.analysis is not None
+        report = screen.analysis.report
+        levels = [str(urgency(days_left(report.entry(str(key.value)).certificate, FIXED_NOW))) for key in certs.rows]
+        assert "warning" in levels and "success" in levels, levels  # two colours to follow
+        severity_levels = [f.severity.replace("info", "primary") for f in report.findings]  # finding_rows' colours
+        assert findings.row_count == len(severity_levels)
+        certs.move_cursor(row=2)
+        assert app.theme == DARK_THEME
+        assert cell_colours(certs, "left") == theme_colours(app, levels)
+        await pilot.press("f2")
+        await until(pilot, lambda: app.theme == LIGHT_THEME)
+        await until(pilot, lambda: cell_colours(certs, "left") == theme_colours(app, levels))
+        assert cell_colours(findings, "severity") == theme_colours(app, severity_levels)
+        assert certs.cursor_row == 2
+        await pilot.press("f2")  # and back
+        await until(pilot, lambda: cell_colours(certs, "left") == theme_colours(app, levels))
+        assert cell_colours(findings, "severity") == theme_colours(app, severity_levels)

@@ -216,6 +216,12 @@ class ProbeScreen(CertbenchScreen):
 
     def on_mount(self) -> None:
         self._load_identities()
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self) -> None:
+        """F2: the facts line takes the new theme's colours (the chain view recolours its own cells)."""
+        if self.report is not None:
+            self.query_one("#probe-facts", Static).update(facts_text(self.report, self.app.get_css_variables()))
 
     def on_screen_resume(self) -> None:
         self._load_identities()
@@ -387,7 +393,8 @@ class ProbeScreen(CertbenchScreen):
             return
         doctor = dataclasses.replace(report.chain_report, findings=report.findings)
         material = Material(path=report.target.label, format=Format.TLS, certificates=report.presented, ordered=True)
-        view.show(build_analysis((report.target.label,), [material], [], doctor, report.now), report.now)
+        colors = self.app.get_css_variables()  # days left coloured as on Inspect and Workspace
+        view.show(build_analysis((report.target.label,), [material], [], doctor, report.now, colors), report.now)
         self.query_one("#probe-certs", DataTable).focus()  # the action keys (s, t, i) work at once
         self.refresh_bindings()
 

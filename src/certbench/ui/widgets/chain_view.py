@@ -130,6 +130,18 @@ def finding_rows(findings: Sequence[Finding], checks: Sequence[Check], colors: M
     return FindingRows(rows, fixes, column_widths(FINDING_COLUMNS, rows, max_width=FINDING_MAX_WIDTH))
 
 
+def _recolour_column(
+    table: DataTable[Text], columns: Sequence[tuple[str, str]], rows: Rows, column: str, cells: Mapping[str, Text]
+) -> None:
+    """Put ``cells`` (by row key) in the ``column`` of ``rows`` (``columns`` as (title, key)): in those a fill
+    has still to add, and in the rows ``table`` shows already."""
+    index = [key for _title, key in columns].index(column)
+    for key, row in rows:
+        row[index] = cells[key]
+        if key in table.rows:
+            table.update_cell(key, column, cells[key])
+
+
 def slug(value: str) -> str:
     """A file or item name made from a certificate's name (``api.example.com``, ``Acme-Root-CA``)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip("-.")[:60]
@@ -194,6 +206,9 @@ class ChainView(Horizontal):
         self.analysis: Analysis | None = None
         self._now: datetime | None = None
         self._finding_fixes: dict[str, FixText] = {}
+        #: The findings and checks shown, and their rows as given to the table (:meth:`_recolour`).
+        self._findings_shown: tuple[Sequence[Finding], Sequence[Check]] = ((), ())
+        self._finding_rows: Rows = []
         #: The row to highlight once the table's fill has added it (the best chain's leaf).
         self._cursor_pending: str | None = None
 
@@ -215,6 +230,7 @@ class ChainView(Horizontal):
         fill_table(self.certs, CERT_COLUMNS, [])
         fill_table(self.findings_table, FINDING_COLUMNS, [])
         self.chain_tree.show_root = True
+        self.watch(self.app, "theme", self._recolour, init=False)
 
     @property
     def certs(self) -> DataTable[Text]:
@@ -305,8 +321,24 @@ class ChainView(Horizontal):
             made = finding_rows(findings, checks, colors)
             rows, fixes, widths = made.rows, made.fixes, made.widths
         self._finding_fixes = fixes
+        self._findings_shown, self._finding_rows = (findings, checks), rows
         self._findings_filler.fill(FINDING_COLUMNS, rows, widths=widths, flex=("message", "code"))
         self._show_fix(rows[0][0] if rows else None)
+
+    def _recolour(self) -> None:
+        """A theme switch (F2): days left and severities keep the colours of the theme they were made in
+        (the dark theme's green on the light background reads at about 1.7:1). Colour them again in place:
+        the cursors stay, and rows a fill has still to add get the new colours too."""
+        analysis, now = self.analysis, self._now
+        if analysis is None or now is None:
+            return
+        colors = self.app.get_css_variables()
+        certificates = {entry.id: entry.certificate for entry in analysis.report.certificates}
+        left = {key: days_left_text(days_left(certificates[key], now), colors) for key, _cells in analysis.rows}
+        _recolour_column(self.certs, CERT_COLUMNS, analysis.rows, "left", left)
+        findings, checks = self._findings_shown
+        severity = {key: cells[0] for key, cells in finding_rows(findings, checks, colors).rows}
+        _recolour_column(self.findings_table, FINDING_COLUMNS, self._finding_rows, "severity", severity)
 
     def _show_fix(self, key: str | None) -> None:
         entry = self._finding_fixes.get(key or "")
