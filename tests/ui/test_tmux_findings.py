@@ -4,6 +4,7 @@ status line lost the file name, and the help listed Esc twice. (Alt+key bursts: 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 from textual.command import CommandPalette
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from certbench.core.demo import build_demo
 from certbench.core.validity import days_left
@@ -136,3 +137,24 @@ async def test_inspect_recolours_days_left_and_severities_on_a_theme_switch(demo
         await pilot.press("f2")  # and back
         await until(pilot, lambda: cell_colours(certs, "left") == theme_colours(app, levels))
         assert cell_colours(findings, "severity") == theme_colours(app, severity_levels)
+
+
+async def test_inspect_status_line_names_a_long_file_within_80_columns(demo_app: CertbenchApp, tmp_path: Path) -> None:
+    """``3 cert(s), 0 key(s): 0 error(s), 0 warning(s) | open:`` was cut at 80 columns before the file name;
+    the name comes first now, cut in the middle when long, the counts after it."""
+    long_name = tmp_path / "customer-shuffled-chain-for-partner-bank-ag-2026-production.pem"
+    shutil.copyfile(MATERIAL / "reversed.pem", long_name)
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("2")
+        await until(pilot, lambda: isinstance(app.screen, InspectScreen) and isinstance(app.focused, Input))
+        screen = app.screen
+        assert isinstance(screen, InspectScreen)
+        await pilot.press(*str(long_name), "enter")
+        await until(pilot, lambda: screen.analysis is not None)
+        status = screen.query_one("#inspect-status", Static)
+        text = str(status.render())
+        assert len(text) <= status.content_region.width, text
+        assert text.startswith("open: customer-") and "…" in text and "production.pem | " in text, text
+        assert text.endswith("3 certs, 0 keys, 1 error, 0 warnings"), text

@@ -43,6 +43,7 @@ from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import Analysis, ChainView, build_analysis, slug
 from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import check_output_path
+from certbench.ui.widgets.tables import middle_ellipsis
 
 #: The path field's placeholders: opening replaces the open files; after ``a`` Enter adds to them. Each fits
 #: the field at 80 columns.
@@ -300,10 +301,16 @@ class InspectScreen(CertbenchScreen):
         report = analysis.report
         errors = sum(f.severity == "error" for f in report.findings)
         warnings = sum(f.severity == "warning" for f in report.findings)
-        counts = (
-            f"{len(report.certificates)} cert(s), {len(report.keys)} key(s): {errors} error(s), {warnings} warning(s)"
+        counts = ", ".join(
+            counted(number, noun)
+            for number, noun in (
+                (len(report.certificates), "cert"),
+                (len(report.keys), "key"),
+                (errors, "error"),
+                (warnings, "warning"),
+            )
         )
-        self.query_one("#inspect-status", Static).update(Text(f"{counts} | {open_files(analysis.paths, counts)}"))
+        self.query_one("#inspect-status", Static).update(Text(f"{open_files(analysis.paths, counts)} | {counts}"))
         self._ask_passwords(analysis.errors)
 
     def _ask_passwords(self, errors: Sequence[CertbenchError]) -> None:
@@ -488,11 +495,20 @@ class InspectScreen(CertbenchScreen):
         )
 
 
-def open_files(paths: Sequence[str], before: str) -> str:
-    """``open: a.pem, b.pem`` for the status line, shortened to ``open: 3 files: a.pem +2`` when the names
-    would not fit :data:`STATUS_WIDTH` after ``before``."""
+def counted(number: int, noun: str) -> str:
+    """``1 cert``, ``3 certs``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def open_files(paths: Sequence[str], after: str) -> str:
+    """``open: a.pem, b.pem`` for the status line, before ``after`` (the counts) in :data:`STATUS_WIDTH`:
+    ``open: 3 files: a.pem +2`` when the names do not fit, a long name cut in the middle with ``…``
+    (its start and its extension both tell files apart)."""
+    room = STATUS_WIDTH - len(" | ") - len(after)
     names = [Path(path).name for path in paths]
     listed = f"open: {', '.join(names)}"
-    if len(before) + 3 + len(listed) <= STATUS_WIDTH or len(names) == 1:
+    if len(listed) <= room:
         return listed
-    return f"open: {len(names)} files: {names[0]} +{len(names) - 1}"
+    more = f" +{len(names) - 1}" if len(names) > 1 else ""
+    lead = f"open: {len(names)} files: " if more else "open: "
+    return f"{lead}{middle_ellipsis(names[0], max(room - len(lead) - len(more), 8))}{more}"
