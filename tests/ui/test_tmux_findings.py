@@ -12,6 +12,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 from textual.command import CommandPalette
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from certbench.core.demo import build_demo
@@ -19,6 +20,7 @@ from certbench.core.validity import days_left
 from certbench.core.workspace import Workspace
 from certbench.ui.app import JOBS, CertbenchApp, make_app
 from certbench.ui.modals.help import HelpModal
+from certbench.ui.screens.bindings import BindingsScreen
 from certbench.ui.screens.inspect import InspectScreen
 from certbench.ui.themes import DARK_THEME, LIGHT_THEME
 from certbench.ui.widgets.timeline import urgency
@@ -158,3 +160,33 @@ async def test_inspect_status_line_names_a_long_file_within_80_columns(demo_app:
         assert len(text) <= status.content_region.width, text
         assert text.startswith("open: customer-") and "…" in text and "production.pem | " in text, text
         assert text.endswith("3 certs, 0 keys, 1 error, 0 warnings"), text
+
+
+async def test_bindings_at_80x24_keeps_the_focused_widget_in_view(demo_app: CertbenchApp) -> None:
+    """The whole Bindings screen scrolled at 80x24: after Esc in the file field the focused table was out of
+    view (only the form showed) while the footer showed the table's keys. The table, its details and the
+    form fit now: nothing scrolls, through typing, Esc and a check whose verdict is shown."""
+    app = demo_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("6")
+        await until(pilot, lambda: isinstance(app.screen, BindingsScreen) and app.focused is not None)
+        screen = app.screen
+        body = screen.query_one("#bindings-body")
+        table = screen.query_one("#bindings-table", DataTable)
+        await until(pilot, lambda: table.row_count == 2)
+
+        def in_view(widget: Widget) -> bool:
+            region = widget.region
+            return region.height > 0 and body.region.y <= region.y and region.bottom <= body.region.bottom
+
+        fields = [*screen.query("#bindings-form Input"), screen.query_one("#bindings-item"), table]
+        await pilot.press("slash", *"axway-tpp-1", "tab", *str(MATERIAL / "leaf.pem"))
+        await pilot.pause(0.2)
+        assert all(in_view(field) for field in fields), [(f.id, f.region) for f in fields]
+        await pilot.press("escape", "c")
+        await until(pilot, lambda: screen.last_result is not None and app.focused is table)
+        await pilot.pause(0.2)
+        result = screen.query_one("#bindings-result", Static)
+        assert in_view(table) and in_view(result) and body.scroll_y == 0, (table.region, result.region)
+        assert all(in_view(field) for field in fields), [(f.id, f.region) for f in fields]

@@ -163,6 +163,10 @@ class BindingsScreen(CertbenchScreen):
         border-left: solid $primary;
         padding: 0 1;
     }
+    BindingsScreen .bindings-row {
+        layout: vertical;
+        height: auto;
+    }
     BindingsScreen .bindings-label {
         color: $text-muted;
         margin-top: 1;
@@ -202,20 +206,26 @@ class BindingsScreen(CertbenchScreen):
                 yield FitTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="bindings-about", can_focus=False):  # Tab: table -> form
                     yield Static(Text("Select a binding to see its details."), id="bindings-details")
+            # Each label is above its field, beside it below 100 columns (one line a field: at 80x24 the
+            # table and the whole form fit, nothing scrolls the focused widget out of view).
             with VerticalScroll(id="bindings-form"):
-                yield Label(Text("Client ID"), classes="bindings-label")
-                yield Input(id="bindings-client", placeholder="client_id (e.g. the TPP's OAuth client)")
-                yield Label(Text("Certificate file (PEM, DER, PKCS#7, PKCS#12...)"), classes="bindings-label")
-                yield Input(
-                    id="bindings-path",
-                    placeholder="path/to/client-cert.pem",
-                    validators=[ExistingFile()],
-                    validate_on=["changed", "submitted"],
-                )
-                yield Label(Text("...or a workspace item"), classes="bindings-label")
-                yield TypeAheadSelect[str]([], id="bindings-item", prompt="(none: use the file)")
-                yield Label(Text("Note (kept with the binding)"), classes="bindings-label")
-                yield Input(id="bindings-note", placeholder="optional")
+                with Horizontal(classes="bindings-row"):
+                    yield Label(Text("Client ID"), classes="bindings-label")
+                    yield Input(id="bindings-client", placeholder="client_id (e.g. the TPP's OAuth client)")
+                with Horizontal(classes="bindings-row"):
+                    yield Label(Text("Certificate file"), classes="bindings-label")
+                    yield Input(
+                        id="bindings-path",
+                        placeholder="PEM, DER, PKCS#7, PKCS#12... file",
+                        validators=[ExistingFile()],
+                        validate_on=["changed", "submitted"],
+                    )
+                with Horizontal(classes="bindings-row"):
+                    yield Label(Text("...or workspace item"), classes="bindings-label")
+                    yield TypeAheadSelect[str]([], id="bindings-item", prompt="(none: use the file)")
+                with Horizontal(classes="bindings-row"):
+                    yield Label(Text("Note"), classes="bindings-label")
+                    yield Input(id="bindings-note", placeholder="optional, kept with the binding")
                 with Horizontal(id="bindings-buttons"):
                     yield Button("Add", id="bindings-add-button", variant="primary")
                     yield Button("Check", id="bindings-check-button")
