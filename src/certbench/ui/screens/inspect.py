@@ -200,6 +200,7 @@ class InspectScreen(CertbenchScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "inspect-path" and event.value.strip():
+            self.certbench_app.remember_folder_of(event.value.strip())
             self.open_paths([event.value.strip()], add=self._adding)
             event.input.value = ""
             self.return_to_list()  # the one-letter keys (s, f, i...) work at once
@@ -234,7 +235,7 @@ class InspectScreen(CertbenchScreen):
 
     def _picked(self, path: str | None) -> None:
         if path:
-            self.certbench_app.last_folder = Path(path).parent
+            self.certbench_app.remember_folder_of(path)
             self.open_paths([path])
             self.return_to_list()
 
