@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.validation import Failure, ValidationResult, Validator
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from certbench.core import bindings as core_bindings
 from certbench.core.actions import bindings as actions
@@ -37,6 +37,7 @@ from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.footer import JobFooter
+from certbench.ui.widgets.form import FieldLabel, FormRow
 from certbench.ui.widgets.output_path import check_output_path
 from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.timeline import days_left_text
@@ -161,15 +162,7 @@ class BindingsScreen(CertbenchScreen):
         width: 42;
         height: 1fr;
         border-left: solid $primary;
-        padding: 0 1;
-    }
-    BindingsScreen .bindings-row {
-        layout: vertical;
-        height: auto;
-    }
-    BindingsScreen .bindings-label {
-        color: $text-muted;
-        margin-top: 1;
+        padding: 1 1 0 1;
     }
     BindingsScreen #bindings-buttons {
         height: auto;
@@ -206,26 +199,27 @@ class BindingsScreen(CertbenchScreen):
                 yield FitTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="bindings-about", can_focus=False):  # Tab: table -> form
                     yield Static(Text("Select a binding to see its details."), id="bindings-details")
-            # Each label is above its field, beside it below 100 columns (one line a field: at 80x24 the
-            # table and the whole form fit, nothing scrolls the focused widget out of view).
+            # One line a field, its label beside it (ui/widgets/form.py): at 80x24 the table, its details and
+            # the whole form fit, so nothing scrolls the focused widget out of view.
             with VerticalScroll(id="bindings-form"):
-                with Horizontal(classes="bindings-row"):
-                    yield Label(Text("Client ID"), classes="bindings-label")
-                    yield Input(id="bindings-client", placeholder="client_id (e.g. the TPP's OAuth client)")
-                with Horizontal(classes="bindings-row"):
-                    yield Label(Text("Certificate file"), classes="bindings-label")
+                with FormRow(classes="-aligned"):
+                    yield FieldLabel("Client ID")
+                    yield Input(id="bindings-client", placeholder="the TPP's OAuth client_id", compact=True)
+                with FormRow(classes="-aligned"):
+                    yield FieldLabel("Certificate file")
                     yield Input(
                         id="bindings-path",
-                        placeholder="PEM, DER, PKCS#7, PKCS#12... file",
+                        placeholder="PEM, DER, PKCS#7, PKCS#12...",
                         validators=[ExistingFile()],
                         validate_on=["changed", "submitted"],
+                        compact=True,
                     )
-                with Horizontal(classes="bindings-row"):
-                    yield Label(Text("...or workspace item"), classes="bindings-label")
-                    yield TypeAheadSelect[str]([], id="bindings-item", prompt="(none: use the file)")
-                with Horizontal(classes="bindings-row"):
-                    yield Label(Text("Note"), classes="bindings-label")
-                    yield Input(id="bindings-note", placeholder="optional, kept with the binding")
+                with FormRow(classes="-aligned"):
+                    yield FieldLabel("Or workspace item")
+                    yield TypeAheadSelect[str]([], id="bindings-item", prompt="none: use the file", compact=True)
+                with FormRow(classes="-aligned"):
+                    yield FieldLabel("Note")
+                    yield Input(id="bindings-note", placeholder="optional, kept with it", compact=True)
                 with Horizontal(id="bindings-buttons"):
                     yield Button("Add", id="bindings-add-button", variant="primary")
                     yield Button("Check", id="bindings-check-button")
