@@ -162,7 +162,6 @@ class BindingsScreen(CertbenchScreen):
         width: 42;
         height: 1fr;
         border-left: solid $primary;
-        padding: 1 1 0 1;
     }
     BindingsScreen #bindings-buttons {
         height: auto;
@@ -199,9 +198,7 @@ class BindingsScreen(CertbenchScreen):
                 yield FitTable(id="bindings-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="bindings-about", can_focus=False):  # Tab: table -> form
                     yield Static(Text("Select a binding to see its details."), id="bindings-details")
-            # One line a field, its label beside it (ui/widgets/form.py): at 80x24 the table, its details and
-            # the whole form fit, so nothing scrolls the focused widget out of view.
-            with VerticalScroll(id="bindings-form"):
+            with VerticalScroll(id="bindings-form"):  # one line a field: at 80x24 all fits, nothing scrolls
                 with FormRow(classes="-aligned"):
                     yield FieldLabel("Client ID")
                     yield Input(id="bindings-client", placeholder="the TPP's OAuth client_id", compact=True)
