@@ -33,9 +33,9 @@ from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
-from certbench.ui.widgets.tables import FitTable, set_fit
+from certbench.ui.widgets.tables import FitTable, set_fit, widen_columns
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
-from certbench.ui.widgets.trust_cells import COLUMNS, FLEX, row_cells, status_cell, tick_cell
+from certbench.ui.widgets.trust_cells import COLUMN_KEYS, COLUMNS, FLEX, row_cells, status_cell, tick_cell
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
 ROW_BATCH = 50
@@ -177,9 +177,13 @@ class TruststoreScreen(CertbenchScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#truststore-table", DataTable)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
-        set_fit(table, {key: width for key, _label, width in COLUMNS}, FLEX)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key, width=len(label))
+        self._reset_widths()
+
+    def _reset_widths(self) -> None:
+        """Columns as wide as their labels: each batch of rows widens them to its cells."""
+        set_fit(self.query_one("#truststore-table", DataTable), {key: len(label) for key, label in COLUMNS}, FLEX)
 
     # -- adding sources -----------------------------------------------------------------------------
 
@@ -365,8 +369,12 @@ class TruststoreScreen(CertbenchScreen):
         table = self.query_one("#truststore-table", DataTable)
         end = min(self._rendered + ROW_BATCH, len(self._candidates))
         colors = self.app.get_css_variables()
+        added: list[tuple[str, Text]] = []
         for index in range(self._rendered, end):
-            table.add_row(*self._row_cells(index, colors), key=str(index))
+            cells = self._row_cells(index, colors)
+            table.add_row(*cells, key=str(index))
+            added += zip(COLUMN_KEYS, cells, strict=True)
+        widen_columns(table, added)
         self._rendered = end
         self._update_status()
         # The rows just added live as long as the table: out of the cycle collector's reach, a full
@@ -386,12 +394,16 @@ class TruststoreScreen(CertbenchScreen):
     def _refresh_rows(self, indices: Sequence[int]) -> None:
         table = self.query_one("#truststore-table", DataTable)
         colors, now = self.app.get_css_variables(), self.now()
+        updated: list[tuple[str, Text]] = []
         for index in indices:
             if index >= self._rendered:
                 continue
             decision, unticked = self._decisions[index], index in self._unticked
+            status = status_cell(decision, unticked=unticked, now=now, colors=colors)
             table.update_cell(str(index), "tick", tick_cell(decision, unticked=unticked))
-            table.update_cell(str(index), "status", status_cell(decision, unticked=unticked, now=now, colors=colors))
+            table.update_cell(str(index), "status", status)
+            updated.append(("status", status))
+        widen_columns(table, updated)
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self._apply_filters()
@@ -471,6 +483,7 @@ class TruststoreScreen(CertbenchScreen):
         self._unticked.clear()
         self._rendered = 0
         self.query_one("#truststore-table", DataTable).clear()
+        self._reset_widths()
         self.query_one("#truststore-row", Static).update("")
         self._set_status("Add files or workspace CAs to start.")
 

@@ -13,17 +13,20 @@ from certbench.core import truststore as ts
 from certbench.ui.widgets.tables import middle_ellipsis
 from certbench.ui.widgets.timeline import days_left_text
 
-#: (key, label, width) of each column.
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("tick", "✓", 3),
-    ("alias", "Alias", 18),
-    ("subject", "Subject", 26),
-    ("expires", "Expires", 10),
-    ("left", "Left", 13),
-    ("ca", "CA", 3),
-    ("source", "Source", 12),
-    ("status", "Status", 16),
+#: (key, label) of each column; each is as wide as its widest cell so far (``tables.widen_columns``).
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("tick", "✓"),
+    ("alias", "Alias"),
+    ("subject", "Subject"),
+    ("expires", "Expires"),
+    ("left", "Left"),
+    ("ca", "CA"),
+    ("source", "Source"),
+    ("status", "Status"),
 )
+COLUMN_KEYS = tuple(key for key, _label in COLUMNS)
+#: Aliases longer than this are cut in the middle (they often differ only at their end).
+ALIAS_WIDTH = 18
 #: The columns that narrow (cut with an ellipsis) when the table is wider than its pane.
 FLEX = ("subject", "source", "status", "alias")
 
@@ -33,7 +36,7 @@ def row_cells(decision: ts.Decision, *, unticked: bool, now: datetime, colors: d
     candidate = decision.candidate
     return (
         tick_cell(decision, unticked=unticked),
-        Text(middle_ellipsis(candidate.alias, COLUMNS[1][2]), overflow="ellipsis"),
+        Text(middle_ellipsis(candidate.alias, ALIAS_WIDTH), overflow="ellipsis"),
         Text(candidate.subject, overflow="ellipsis"),
         Text(candidate.not_after.strftime("%Y-%m-%d")),
         days_left_text(candidate.days_left(now), colors),
