@@ -122,3 +122,29 @@ async def test_create_empties_the_item_fields_and_keeps_the_choices(demo_ws: Pat
         await pilot.pause(0.3)
         assert [item.name for item in Workspace.open(demo_ws).list_items()].count("api-one") == 1
         assert screen._plan is None
+
+
+# -- Keystore -------------------------------------------------------------------------------------------
+
+
+async def test_keystore_whole_checklist_shows_while_the_form_is_filled(demo_ws: Path) -> None:
+    """At 80x24 the item list, the form, the chain and the checklist are stacked: a field taking the focus
+    brings the form's first row to the top, and the whole checklist is on screen below the form and the
+    chain while a password is typed (only four rows showed; the rest needed the key ``c``)."""
+    app = make_app(demo_ws, now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go(app, pilot, "keystore")
+        screen = app.screen
+        checklist = screen.query_one("#keystore-checklist")
+        await until(pilot, lambda: "Item key unlocked" in str(checklist.render()))
+        await pilot.press("tab", "tab", "tab")
+        field = screen.query_one("#keystore-item-password", Input)
+        assert app.focused is field
+        await pilot.press(*"certbench-demo")
+        await until(pilot, lambda: "✓ Item key unlocked" in str(checklist.render()))
+        await pilot.pause(0.2)
+        body = screen.query_one("#keystore-body")
+        assert body.max_scroll_y > 0  # stacked: the body is taller than the screen
+        for widget in (field, screen.query_one("#keystore-kind"), screen.query_one("#keystore-chain"), checklist):
+            assert body.can_view_entire(widget), widget
+        assert str(checklist.render()).count("\n") >= 8
