@@ -5,6 +5,9 @@ every year."""
 
 from __future__ import annotations
 
+import itertools
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from certbench.core.workspace import Workspace
 from certbench.ui.app import JOBS, CertbenchApp, make_app
 from certbench.ui.screens.create import CreateScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
+from certbench.ui.widgets.timeline import MAX_FUTURE, MAX_PAST, Timeline, column_of, year_labels
 from conftest import FIXED_NOW
 from pilot_support import until
 
@@ -148,3 +152,50 @@ async def test_keystore_whole_checklist_shows_while_the_form_is_filled(demo_ws: 
         for widget in (field, screen.query_one("#keystore-kind"), screen.query_one("#keystore-chain"), checklist):
             assert body.can_view_entire(widget), widget
         assert str(checklist.render()).count("\n") >= 8
+
+
+# -- Timeline -------------------------------------------------------------------------------------------
+
+AXIS_NOW = datetime(2026, 12, 2, 3, 15, tzinfo=UTC)  # where the tmux run saw a year missing
+
+
+def axis_years(axis: str) -> list[int]:
+    return [int(year) for year in re.findall(r"\b\d{4}\b", axis)]
+
+
+async def test_timeline_axis_names_every_year_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A demo workspace made in December, at 80x24: the axis read "2025 ▼2026  2028": the current year was
+    written after the marker, where the next one begins, and that one was left out."""
+    monkeypatch.chdir(tmp_path)
+    build_demo(Workspace.open(Path("ws")), now=AXIS_NOW)
+    app = make_app(Path("ws"), now=AXIS_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        timeline = app.screen.query_one(Timeline)
+        await until(pilot, lambda: len(timeline.entries) > 0)
+        await pilot.pause(0.1)
+        axis = timeline.render_line(0).text
+        years = axis_years(axis)
+        assert years == list(range(years[0], years[0] + len(years))), axis
+        assert {2026, 2027} <= set(years) and "▼" in axis
+
+
+@pytest.mark.parametrize("width", [12, 24, 30, 41, 60, 120])
+@pytest.mark.parametrize("now", [AXIS_NOW, FIXED_NOW, datetime(2026, 6, 30, tzinfo=UTC)])
+def test_year_labels_skip_evenly_keep_the_current_year_and_never_cover_the_marker(width: int, now: datetime) -> None:
+    """However narrow the axis, the labels are in order, apart, off the marker, each inside its own year,
+    the current year among them when any fits, and the years between two labels evenly spaced."""
+    start, end = now - MAX_PAST, now + MAX_FUTURE
+    labels = year_labels(start, end, now, width)
+    marker = column_of(now, start, end, width)
+    years = [int(text) for _column, text in labels]
+    for (column, text), (next_column, _next) in itertools.pairwise(labels):
+        assert column + len(text) < next_column
+    for column, text in labels:
+        assert not column <= marker < column + len(text) and column + len(text) <= width
+        year_end = datetime(int(text) + 1, 1, 1, tzinfo=UTC)
+        assert year_end > end or column < column_of(year_end, start, end, width)
+    if labels:
+        assert now.year in years
+        assert len({b - a for a, b in itertools.pairwise(years)}) <= 1, years
+    if width >= 41:
+        assert years == list(range(years[0], years[-1] + 1)) and len(years) >= 7, labels
