@@ -19,6 +19,7 @@ from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.screens.keystore import KeystoreScreen
 from conftest import FIXED_NOW, home_at_workspace
+from pilot_support import until
 
 GROUPS = ("keystore-items", "keystore-plan", "keystore-write")
 
@@ -81,7 +82,7 @@ async def test_build_keystore_jar_from_the_demo(demo_workspace: Workspace) -> No
         assert screen.last_written == target
         material = load_keystore_jar(target.read_bytes(), path=str(target), password=b"gatewaypass1")
         assert len(material.certificates) == 2
-        assert "Wrote artifacts/connectpay-client.jar" in str(screen.query_one("#keystore-status", Static).render())
+        assert f"Wrote {target}" in str(screen.query_one("#keystore-status", Static).render())
         assert demo_workspace.read_audit()[-1]["action"] == "jar.build"
 
         # A second write asks first; "no" keeps the file, "yes" replaces it.
@@ -196,3 +197,18 @@ async def test_subjects_render_literally(workspace: Workspace) -> None:
         chain = str(screen.query_one("#keystore-chain", Static).render())
         assert "O=[bold]not markup[/bold],CN=[weird] corp" in chain
         assert "CN=Keystore Test Intermediate" in chain and "CN=Keystore Test Root" in chain
+
+
+async def test_a_write_outside_the_workspace_reports_where_it_went(demo_workspace: Workspace, tmp_path: Path) -> None:
+    """The status line said "Wrote artifacts/NAME" for any target, also a file written elsewhere."""
+    target = tmp_path / "elsewhere" / "gateway.jar"
+    target.parent.mkdir()
+    app = make_app(demo_workspace.root, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_keystore(pilot)
+        fill(screen, item_password=DEMO_KEY_PASSWORD.decode(), password="gatewaypass1", repeat="gatewaypass1")
+        screen.query_one("#keystore-out", Input).value = str(target)
+        screen = await settle(pilot)
+        await pilot.press("ctrl+s")
+        await until(pilot, target.exists)
+        await until(pilot, lambda: f"Wrote {target}" in str(screen.query_one("#keystore-status", Static).render()))

@@ -6,10 +6,12 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from storage_support import make_self_signed
 
+import certbench.core.workspace as workspace_module
 from certbench.core.errors import WorkspaceError
 from certbench.core.fingerprints import sha256_colon
 from certbench.core.workspace import ItemKind, Workspace
@@ -70,3 +72,25 @@ def test_reader_never_mixes_two_writes(tmp_path: Path) -> None:
     thread.join()
     assert failures == []
     assert whole > 0, (whole, refused)
+
+
+def test_a_reused_folder_inode_is_no_proof_of_the_same_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the replaced folder is removed, the file system may give its inode to the next write's folder:
+    the reader then saw "the same folder" and took item.json of one write with the certificate of another
+    (seen once under load in the test above). item.json's write id tells the two writes apart."""
+    pairs = []
+    for name in ("first", "second"):
+        cert_path = make_self_signed(tmp_path, name)
+        pairs.append((x509.load_pem_x509_certificate(cert_path.read_bytes()), (tmp_path / f"{name}.key").read_bytes()))
+    workspace = Workspace.open(tmp_path / "ws")
+    monkeypatch.setattr(workspace_module, "_folder_id", lambda _directory: (1, 1))  # every folder "the same"
+    for n, (certificate, key_pem) in enumerate(pairs):
+        workspace.save_item(
+            "x", ItemKind.IMPORTED, now=FIXED_NOW, certificate=certificate, key_pem=key_pem, key_encrypted=False,
+            overwrite=True,
+        )  # fmt: skip
+        if n == 0:
+            item = workspace.get("x")
+    with pytest.raises(WorkspaceError, match="replaced by another certbench"):
+        workspace.load_certificate(item)
+    assert workspace.load_certificate(workspace.get("x")) == pairs[1][0]

@@ -341,3 +341,82 @@ async def test_a_refused_replace_leaves_no_writing_status(ws_path: Path) -> None
         await until(pilot, lambda: not rendered(screen).startswith("Writing"), why=lambda: rendered(screen))
         assert ": 2 to write" in rendered(screen)
         assert out.read_text() == "an older truststore\n"
+
+
+async def test_enter_toggles_the_row_it_was_pressed_on_in_a_burst(ws_path: Path) -> None:
+    """``Enter Down`` typed in one burst: Enter's message is handled after Down moved the cursor, and the
+    next row was toggled (``Enter Down Enter`` then changed nothing)."""
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await add_path(pilot, screen, "bundle.pem")
+        await until(pilot, filled(screen, 10))
+        table = screen.query_one("#truststore-table", DataTable)
+        table.focus()
+        table.move_cursor(row=0)
+        for key in ("enter", "down"):
+            app.post_message(events.Key(key, None))
+        await until(pilot, lambda: table.cursor_row == 1)
+        await pilot.pause()
+        assert cell(screen, 0, "tick") == "[ ]" and cell(screen, 1, "tick") == "[x]"
+        for key in ("enter", "down", "enter"):
+            app.post_message(events.Key(key, None))
+        await until(pilot, lambda: table.cursor_row == 2)
+        await pilot.pause()
+        assert [cell(screen, row, "tick") for row in (0, 1, 2)] == ["[ ]", "[ ]", "[ ]"]
+
+
+async def test_a_name_and_a_format_that_disagree_are_not_written(ws_path: Path) -> None:
+    """The format list and the typed name can disagree (in a burst the list's choice can land after the
+    typed name had picked its format): ``truststore.jks`` written as PKCS#12 without a word. Write is off
+    and the line under the name says what to change."""
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await pilot.press("w")
+        await until(pilot, filled(screen, 2))
+        screen.query_one("#truststore-out", Input).value = "partner.jks"
+        await pilot.pause()
+        screen.query_one("#truststore-format", Select).value = "p12"
+        screen.query_one("#truststore-password", Input).value = "s3cret-pw"
+        hint = screen.query_one("#truststore-out-hint", Static)
+        await until(pilot, lambda: "partner.jks names JKS, the format is P12" in str(hint.render()))
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert not (ws_path / "artifacts" / "partner.jks").exists()
+        screen.query_one("#truststore-format", Select).value = "jks"
+        await until(pilot, lambda: not hint.display)
+        await pilot.press("ctrl+s")
+        await until(pilot, (ws_path / "artifacts" / "partner.jks").exists)
+        assert "Keystore type: JKS" in keytool_list(ws_path / "artifacts" / "partner.jks", "JKS", "s3cret-pw")
+
+
+async def test_clear_asks_before_dropping_every_source(ws_path: Path) -> None:
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await pilot.press("w")
+        await until(pilot, filled(screen, 2))
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        assert screen.query_one("#truststore-table", DataTable).row_count == 2
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await until(pilot, lambda: screen.query_one("#truststore-table", DataTable).row_count == 0)
+
+
+async def test_no_writing_status_while_the_replace_question_waits(ws_path: Path) -> None:
+    out = ws_path / "artifacts" / "truststore.pem"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("an older truststore\n")
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await pilot.press("w")
+        await until(pilot, filled(screen, 2))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert not rendered(screen).startswith("Writing"), rendered(screen)

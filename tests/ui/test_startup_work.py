@@ -189,3 +189,17 @@ async def test_the_footer_is_rebuilt_once_per_burst_of_binding_changes(
             app.screen.refresh_bindings()
         await pilot.pause(0.2)
         assert builds == [1]
+
+
+@pytest.mark.parametrize("theme", [DARK_THEME, LIGHT_THEME])
+async def test_the_first_screen_text_has_the_theme_colour(tmp_path: Path, theme: str) -> None:
+    """Start-up styles the app before its first screen: the welcome text measured itself before the app
+    had its colours and was drawn in no colour at all (invisible) once start-up stopped re-styling
+    everything. Its colour is the app's text colour, opaque, in both themes."""
+    app = make_app(tmp_path / "ws", now=FIXED_NOW, theme=theme)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: not app.screen.query_one("#workspace-welcome").has_class("-hidden"))
+        await pilot.pause()
+        text = app.screen.query_one("#workspace-welcome-text").visual_style.foreground
+        assert text is not None and text.a == 1
+        assert text == app.styles.color

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,10 @@ class Item:
     #: place (a write installs a new folder), so a file read later belongs to this version of the item
     #: exactly when the folder at ``directory`` is still this one.
     folder_id: tuple[int, int] | None = field(default=None, compare=False, repr=False)
+    #: The random id item.json got when this version of the item was written. A folder's inode can be
+    #: reused by a later write once the folder it replaced is removed, so the folder alone does not tell two
+    #: versions apart (None: an item written before certbench recorded the id).
+    write_id: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def cert_path(self) -> Path:
@@ -144,6 +149,7 @@ def item_json(
         "kind": str(kind),
         "subject": rfc4514(holder.subject),
         "created": iso(now),
+        "write_id": secrets.token_hex(8),
         "issuer": issuer,
         "key_encrypted": key_encrypted,
         "extra": dict(extra),
@@ -177,6 +183,7 @@ def parse_item(directory: Path) -> Item:
             issuer=_optional_text(meta, "issuer"),
             key_encrypted=_flag(meta.get("key_encrypted")),
             extra=extra,
+            write_id=_optional_text(meta, "write_id"),
         )
     except KeyError as exc:
         raise WorkspaceError(f"damaged item metadata (field {exc} is missing)", path=meta_path) from exc

@@ -433,12 +433,23 @@ class Workspace:
             raise WorkspaceError(
                 f"cannot read: {exc.strerror or exc} (was item {item.name!r} deleted meanwhile?)", path=path
             ) from exc
-        if item.folder_id is not None and current != item.folder_id:
+        if (item.folder_id is not None and current != item.folder_id) or not self._same_write(item):
             raise WorkspaceError(
                 f"item {item.name!r} was replaced by another certbench while this command read it; run it again",
                 path=item.directory,
             )
         return data
+
+    @staticmethod
+    def _same_write(item: Item) -> bool:
+        """The item's folder still holds the write ``item`` was read from (by item.json's write id: the
+        folder's inode may have been reused by a later write)."""
+        if item.write_id is None:
+            return True
+        try:
+            return parse_item(item.directory).write_id == item.write_id
+        except WorkspaceError:
+            return False
 
     def _read_item(self, directory: Path) -> Item:
         """Read ``item.json``; retried when the item is swapped while being read (old or new, never a mix)."""

@@ -268,6 +268,12 @@ class CertbenchApp(App[None]):
         """Textual's filters, then the one that keeps control characters from files off the terminal."""
         return [*super().get_line_filters(), self._control_filter]
 
+    def on_load(self) -> None:
+        """Style the app itself before its first screen is made. Textual does it just after, and a widget
+        of that screen that measured its text meanwhile kept a colour from no style (invisible text);
+        a full re-style Textual used to run later hid that, and start-up no longer pays for one."""
+        self.stylesheet.apply(self)
+
     def on_mount(self) -> None:
         self._show_workspace_path()  # the app starts in the Workspace mode (DEFAULT_MODE): no switch here
         self.call_after_refresh(end_start_up_pause)  # begun by the CLI before importing the app

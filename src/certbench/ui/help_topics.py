@@ -37,7 +37,11 @@ TRUSTSTORE_TOPICS: Topics = (
             ("PEM", "the certificates as text, one after another: OpenSSL/curl CAfile, nginx, Python; no password"),
             ("JKS", "a Java truststore (keytool, older Java); needs a password"),
             ("PKCS#12", "trusted certificates in a .p12: Java 9+ default, .NET; needs a password"),
-            ("File name", "its extension picks the format: .pem .crt .cer, .jks, .p12 .pfx"),
+            (
+                "File name",
+                "its extension picks the format: .pem .crt .cer, .jks, .p12 .pfx (a name and a format that "
+                "disagree are not written)",
+            ),
         ),
     ),
 )

@@ -580,5 +580,5 @@ class KeystoreScreen(CertbenchScreen):
     def _written(self, path: Path) -> None:
         self.last_written = path
         self.notify(f"Wrote {path}", title="Keystore", markup=False)
-        self._set_status(f"Wrote artifacts/{path.name}")
+        self._set_status(f"Wrote {path}")  # absolute, like every report of a write
         self.return_to_list()  # done: the next digit switches screens instead of typing into a password

@@ -435,9 +435,10 @@ class TruststoreScreen(CertbenchScreen):
         return int(row_key.value) if row_key.value is not None else None
 
     def action_toggle_row(self) -> None:
-        index = self._highlighted_index()
-        if index is None:
-            return
+        if (index := self._highlighted_index()) is not None:
+            self._toggle(index)
+
+    def _toggle(self, index: int) -> None:
         decision = self._decisions[index]
         if decision.status is not ts.Status.ADDED:
             self.notify(
@@ -455,7 +456,10 @@ class TruststoreScreen(CertbenchScreen):
             self.query_one("#truststore-row", Static).update(Text.assemble((row.alias, "bold"), f"  {row.subject}"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_toggle_row()
+        """Enter toggles the row it was pressed on: with ``Enter Down`` typed in one burst, the cursor has
+        moved on by the time this message is handled (the next row was toggled)."""
+        if event.row_key.value is not None:
+            self._toggle(int(event.row_key.value))
 
     def action_toggle_all(self) -> None:
         offered = [i for i, d in enumerate(self._decisions) if d.status is ts.Status.ADDED]
@@ -474,6 +478,21 @@ class TruststoreScreen(CertbenchScreen):
         gc.unfreeze()
 
     def action_clear(self) -> None:
+        """Ctrl+L: remove every source and row, after asking when there is anything to lose."""
+        if not self._sources:
+            self._clear()
+            return
+        rows = len(self._candidates)
+        self.app.push_screen(
+            ConfirmModal(
+                f"Remove all {len(self._sources)} source(s) and their {rows} certificate(s) from the list? "
+                "No file is touched.",
+                confirm_label="Clear",
+            ),
+            lambda answer: self._clear() if answer else None,
+        )
+
+    def _clear(self) -> None:
         gc.unfreeze()
         self._generation += 1
         self._filling = False
@@ -541,6 +560,12 @@ class TruststoreScreen(CertbenchScreen):
         fmt = ts.TrustFormat(str(self.query_one("#truststore-format", Select).value))
         typed = self.query_one("#truststore-out", Input).value
         check = check_output_path(self.workspace, typed, default=default_output(self.workspace, fmt).absolute())
+        named = ts.format_for_path(typed.strip())
+        if check.ok and named is not None and named is not fmt:
+            # The format list and the name disagree (picked in one burst, the list's choice can land after
+            # the typed name's): writing a PKCS#12 file named .jks nobody asked for is worse than asking.
+            problem = f"{Path(typed.strip()).name} names {named.name}, the format is {fmt.name}: change one"
+            check = OutputCheck(check.target, problem, "", check.shown)
         show_output_check(self.query_one("#truststore-out-hint", Static), check)
         self.query_one("#truststore-write", Button).disabled = not check.ok
         return check
@@ -585,6 +610,7 @@ class TruststoreScreen(CertbenchScreen):
                     else:  # not written: the status said "Writing ..." for good
                         self._update_status()
 
+                self._update_status()  # nothing is being written while the question waits
                 self.app.push_screen(
                     ConfirmModal(f"{out} already exists. Replace it?", confirm_label="Replace"), confirmed
                 )
