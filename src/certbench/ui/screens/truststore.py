@@ -33,9 +33,9 @@ from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
-from certbench.ui.widgets.tables import FitTable, set_fit, widen_columns
+from certbench.ui.widgets.tables import FitTable, widen_columns
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
-from certbench.ui.widgets.trust_cells import COLUMN_KEYS, COLUMNS, FLEX, row_cells, status_cell, tick_cell
+from certbench.ui.widgets.trust_cells import COLUMN_KEYS, COLUMNS, fit_to_labels, row_cells, status_cell, tick_cell
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
 ROW_BATCH = 50
@@ -179,11 +179,7 @@ class TruststoreScreen(CertbenchScreen):
         table = self.query_one("#truststore-table", DataTable)
         for key, label in COLUMNS:
             table.add_column(label, key=key, width=len(label))
-        self._reset_widths()
-
-    def _reset_widths(self) -> None:
-        """Columns as wide as their labels: each batch of rows widens them to its cells."""
-        set_fit(self.query_one("#truststore-table", DataTable), {key: len(label) for key, label in COLUMNS}, FLEX)
+        fit_to_labels(table)
 
     # -- adding sources -----------------------------------------------------------------------------
 
@@ -369,12 +365,10 @@ class TruststoreScreen(CertbenchScreen):
         table = self.query_one("#truststore-table", DataTable)
         end = min(self._rendered + ROW_BATCH, len(self._candidates))
         colors = self.app.get_css_variables()
-        added: list[tuple[str, Text]] = []
-        for index in range(self._rendered, end):
-            cells = self._row_cells(index, colors)
+        rows = [self._row_cells(index, colors) for index in range(self._rendered, end)]
+        for index, cells in enumerate(rows, start=self._rendered):
             table.add_row(*cells, key=str(index))
-            added += zip(COLUMN_KEYS, cells, strict=True)
-        widen_columns(table, added)
+        widen_columns(table, ((key, cell) for cells in rows for key, cell in zip(COLUMN_KEYS, cells, strict=True)))
         self._rendered = end
         self._update_status()
         # The rows just added live as long as the table: out of the cycle collector's reach, a full
@@ -394,16 +388,13 @@ class TruststoreScreen(CertbenchScreen):
     def _refresh_rows(self, indices: Sequence[int]) -> None:
         table = self.query_one("#truststore-table", DataTable)
         colors, now = self.app.get_css_variables(), self.now()
-        updated: list[tuple[str, Text]] = []
         for index in indices:
             if index >= self._rendered:
                 continue
             decision, unticked = self._decisions[index], index in self._unticked
-            status = status_cell(decision, unticked=unticked, now=now, colors=colors)
             table.update_cell(str(index), "tick", tick_cell(decision, unticked=unticked))
-            table.update_cell(str(index), "status", status)
-            updated.append(("status", status))
-        widen_columns(table, updated)
+            table.update_cell(str(index), "status", status_cell(decision, unticked=unticked, now=now, colors=colors))
+        widen_columns(table, (("status", table.get_cell(str(i), "status")) for i in indices if i < self._rendered))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self._apply_filters()
@@ -501,8 +492,7 @@ class TruststoreScreen(CertbenchScreen):
         self._decisions = []
         self._unticked.clear()
         self._rendered = 0
-        self.query_one("#truststore-table", DataTable).clear()
-        self._reset_widths()
+        fit_to_labels(self.query_one("#truststore-table", DataTable).clear())
         self.query_one("#truststore-row", Static).update("")
         self._set_status("Add files or workspace CAs to start.")
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
+from textual.widgets import DataTable
 
 from certbench.core import truststore as ts
-from certbench.ui.widgets.tables import middle_ellipsis
+from certbench.ui.widgets.tables import middle_ellipsis, set_fit
 from certbench.ui.widgets.timeline import days_left_text
 
 #: (key, label) of each column; each is as wide as its widest cell so far (``tables.widen_columns``).
@@ -29,6 +30,11 @@ COLUMN_KEYS = tuple(key for key, _label in COLUMNS)
 ALIAS_WIDTH = 18
 #: The columns that narrow (cut with an ellipsis) when the table is wider than its pane.
 FLEX = ("subject", "source", "status", "alias")
+
+
+def fit_to_labels(table: DataTable[Text]) -> None:
+    """Columns as wide as their labels: each batch of rows widens them to its cells (``widen_columns``)."""
+    set_fit(table, {key: len(label) for key, label in COLUMNS}, FLEX)
 
 
 def row_cells(decision: ts.Decision, *, unticked: bool, now: datetime, colors: dict[str, str]) -> tuple[Text, ...]:
