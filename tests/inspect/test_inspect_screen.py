@@ -266,3 +266,25 @@ async def test_subjects_render_literally(ws_path: Path, tmp_path: Path) -> None:
         details = str(screen.query_one("#inspect-details", Static).render())
         assert "[weird] corp" in details and "[red]x" in details
         assert "[weird] corp" in str(screen.query_one("#inspect-chain", Tree).root.children[0].label)
+
+
+async def test_the_picker_opens_where_the_last_typed_file_was(ws_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The picker started in the home folder although the customer's files had just been opened by typing
+    their path: the last-used folder is that of the last file opened, picked or typed."""
+    monkeypatch.setenv("HOME", str(ws_path))
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_inspect(app, pilot)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, OpenFileModal))
+        assert app.screen.folder == ws_path
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        path = screen.query_one("#inspect-path", Input)
+        path.value = str(MATERIAL / "chain.pem")
+        path.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.analysis is not None)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, OpenFileModal))
+        assert app.screen.folder == MATERIAL

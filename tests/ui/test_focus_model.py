@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Footer, Input
+from textual.widgets._footer import FooterKey
 
 from certbench.ui.app import JOBS, CertbenchApp, make_app
+from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.help import HelpModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.inspect import InspectScreen
@@ -143,3 +145,15 @@ async def test_screenshot_goes_to_artifacts_and_says_where(app: CertbenchApp) ->
         [shot] = list((Path("ws") / "artifacts").glob("certbench-*.svg"))
         assert shot.read_text().startswith("<svg")
         assert any(str(shot.absolute()) in str(n.message) for n in app._notifications)
+
+
+async def test_a_dialog_footer_shows_the_dialog_keys_not_the_screen_behind(app: CertbenchApp) -> None:
+    """Under a dialog the footer kept the screen's keys (Refresh, Delete...), which did nothing there."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        app.push_screen(ConfirmModal("Delete item 'root-ca'?", confirm_label="Delete", danger=True))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal) and bool(app.screen.query(FooterKey)))
+        shown = {key.description for key in app.screen.query(FooterKey)}
+        assert {"Cancel", "Yes"} <= shown and not shown & {"Refresh", "Import", "Load demo"}
+        # Drawn on top: the bottom line is the dialog's footer.
+        assert app.screen.query_one(Footer).region.bottom == app.size.height

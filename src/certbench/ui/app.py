@@ -164,6 +164,12 @@ class CertbenchApp(App[None]):
         self.add_class(f"-theme-{name}", update=False)
         self._refresh_truecolor_filter(self.ansi_theme)  # the ANSI colour mapping of a light or dark theme
 
+    def remember_folder_of(self, path: str | Path) -> None:
+        """The file picker opens next in the folder of ``path``, a file just opened (picked or typed)."""
+        folder = Path(path).expanduser().absolute().parent
+        if folder.is_dir():
+            self.last_folder = folder
+
     def breakpoint_classes(self, width: int) -> list[str]:
         """The class :attr:`HORIZONTAL_BREAKPOINTS` gives a screen ``width`` columns wide (Textual's rule:
         the one of the widest breakpoint not wider than the screen)."""

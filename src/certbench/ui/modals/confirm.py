@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from certbench.ui.widgets.footer import JobFooter
+
 
 class ConfirmModal(ModalScreen[bool]):
     """Ask a question; dismisses with True only on an explicit yes."""
@@ -31,6 +33,7 @@ class ConfirmModal(ModalScreen[bool]):
             with Horizontal(classes="modal-buttons"):
                 yield Button(self._confirm_label, id="confirm-yes", variant="error" if self._danger else "primary")
                 yield Button("Cancel", id="confirm-no")
+        yield JobFooter()  # the dialog's own keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

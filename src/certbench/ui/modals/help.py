@@ -12,6 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from certbench.ui.widgets.footer import JobFooter
+
 
 def screen_keys(screen: Screen[object]) -> list[tuple[str, str]]:
     """``(keys, description)`` of the screen's own bindings, in declaration order, shown or not."""
@@ -76,6 +78,7 @@ class HelpModal(ModalScreen[None]):
                         table.add_row(Text(keys), Text(what))
                     yield Static(Text(heading, style="bold underline"), classes="help-heading")
                     yield Static(table, classes="help-table")
+        yield JobFooter()  # the dialog's own keys, not the screen's behind it
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -23,6 +23,7 @@ from certbench.core.formats.material import Material
 from certbench.core.subject import format_subject
 from certbench.core.workspace import ITEM_NAME_PATTERN, Workspace
 from certbench.ui.tasks import run_task
+from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
 
@@ -86,6 +87,7 @@ class ImportModal(ModalScreen[str | None]):
                 yield Button("Read", id="import-read")
                 yield Button("Import", id="import-ok", variant="primary")
                 yield Button("Cancel", id="import-cancel")
+        yield JobFooter()  # the dialog's own keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one("#import-file-password" if self._paths else "#import-file", Input).focus()

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from certbench.ui.modals.typeahead import TypeAheadModal
+from certbench.ui.widgets.footer import JobFooter
 
 #: Entries listed per folder; a folder with more shows the first ones and says how many are left out.
 MAX_ENTRIES = 2000
@@ -74,6 +75,7 @@ class OpenFileModal(TypeAheadModal[str | None]):
             yield Input(placeholder="or type a file or folder and press Enter", id="inspect-open-path")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel", id="inspect-open-cancel")
+        yield JobFooter()  # the dialog's own keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.show_folder(self.folder)
@@ -151,6 +153,7 @@ class WorkspacePickModal(ModalScreen[str | None]):
             yield OptionList(*[Option(Text(label), id=path) for label, path in self._options], id="inspect-ws-list")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel", id="inspect-ws-cancel")
+        yield JobFooter()  # the dialog's own keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one("#inspect-ws-list", OptionList).focus()

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label
 
 from certbench.ui.modals.typeahead import TypeAheadModal
+from certbench.ui.widgets.footer import JobFooter
 
 
 class PasswordModal(TypeAheadModal[str | None]):
@@ -30,6 +31,7 @@ class PasswordModal(TypeAheadModal[str | None]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("OK", id="password-ok", variant="primary")
                 yield Button("Cancel", id="password-cancel")
+        yield JobFooter()  # the dialog's own keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one("#password-input", Input).focus()

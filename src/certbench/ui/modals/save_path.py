@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from certbench.ui.modals.typeahead import TypeAheadModal
+from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, show_output_check
 
 
@@ -49,6 +50,7 @@ class SavePathModal(TypeAheadModal[str | None]):
             with Horizontal(classes="modal-buttons"):
                 yield Button(self._ok_label, id="save-ok", variant="primary")
                 yield Button("Cancel", id="save-cancel")
+        yield JobFooter()  # the dialog's own keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one("#save-path", Input).focus()

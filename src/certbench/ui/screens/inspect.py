@@ -16,7 +16,6 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.widgets import (
     DataTable,
     Input,
@@ -42,12 +41,13 @@ from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import Analysis, ChainView, build_analysis, slug
 from certbench.ui.widgets.footer import JobFooter
+from certbench.ui.widgets.form import FieldLabel, FormRow
 from certbench.ui.widgets.output_path import check_output_path
 
 #: The path field's placeholders: opening replaces the open files; after ``a`` Enter adds to them. Each fits
 #: the field at 80 columns.
-OPEN_PLACEHOLDER = "/ type a file + Enter (Esc: list, o: picker)"
-ADD_PLACEHOLDER = "file to add to the open ones + Enter"
+OPEN_PLACEHOLDER = "/ a path, then Enter (o: picker)"
+ADD_PLACEHOLDER = "a file to add, then Enter"
 #: The status line's room for the names of the open files (it fits 80 columns).
 STATUS_WIDTH = 78
 #: The fixes' CLI wording -> this screen's key.
@@ -78,7 +78,7 @@ class InspectScreen(CertbenchScreen):
     PALETTE_GROUP = "Inspect"
     DEFAULT_CSS = """
     InspectScreen #inspect-top {
-        height: 3;
+        padding: 0 1 0 0;
     }
     InspectScreen #inspect-path {
         width: 1fr;
@@ -180,12 +180,15 @@ class InspectScreen(CertbenchScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
-        with Horizontal(id="inspect-top"):
-            yield Input(placeholder=OPEN_PLACEHOLDER, id="inspect-path")
+        with FormRow(id="inspect-top"):
+            yield FieldLabel("File")
+            yield Input(placeholder=OPEN_PLACEHOLDER, id="inspect-path", compact=True)
+            yield FieldLabel("Profile")
             yield Select(
                 [(profile.title, profile.name) for profile in list_profiles()],
-                prompt="Partner profile",
+                prompt="none",
                 id="inspect-profile",
+                compact=True,
             )
         yield ChainView("inspect", placeholder="Open a file to inspect it.", fix_keys=FIX_KEYS, id="inspect-body")
         yield Static(Text("No file open."), id="inspect-status", classes="status-line")
@@ -200,6 +203,7 @@ class InspectScreen(CertbenchScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "inspect-path" and event.value.strip():
+            self.certbench_app.remember_folder_of(event.value.strip())
             self.open_paths([event.value.strip()], add=self._adding)
             event.input.value = ""
             self.return_to_list()  # the one-letter keys (s, f, i...) work at once
@@ -234,7 +238,7 @@ class InspectScreen(CertbenchScreen):
 
     def _picked(self, path: str | None) -> None:
         if path:
-            self.certbench_app.last_folder = Path(path).parent
+            self.certbench_app.remember_folder_of(path)
             self.open_paths([path])
             self.return_to_list()
 

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from textual.worker import Worker
 
@@ -41,6 +41,7 @@ from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.chain_view import ChainView, build_analysis, slug
 from certbench.ui.widgets.footer import JobFooter
+from certbench.ui.widgets.form import FieldLabel, FormRow
 from certbench.ui.widgets.output_path import check_output_path
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
@@ -134,7 +135,7 @@ class ProbeScreen(CertbenchScreen):
     }
     DEFAULT_CSS = """
     ProbeScreen .probe-bar {
-        height: 3;
+        padding: 0 1 0 0;
     }
     ProbeScreen #probe-target, ProbeScreen #probe-trust {
         width: 1fr;
@@ -197,13 +198,17 @@ class ProbeScreen(CertbenchScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
-        with Horizontal(classes="probe-bar"):
-            yield Input(placeholder="host:port (then Enter)", id="probe-target")
-            yield Input(placeholder="SNI (optional)", id="probe-sni")
-            yield TypeAheadSelect[str]([], prompt="Client: none", id="probe-client")
-        with Horizontal(classes="probe-bar"):
-            yield Input(placeholder="trust files, comma-separated (optional)", id="probe-trust")
-            yield TickBox("System CAs", id="probe-system")
+        with FormRow(classes="probe-bar"):
+            yield FieldLabel("Host")
+            yield Input(placeholder="host:port, then Enter", id="probe-target", compact=True)
+            yield FieldLabel("SNI")
+            yield Input(placeholder="optional", id="probe-sni", compact=True)
+            yield FieldLabel("Client")
+            yield TypeAheadSelect[str]([], prompt="none", id="probe-client", compact=True)
+        with FormRow(classes="probe-bar"):
+            yield FieldLabel("Trust")
+            yield Input(placeholder="files, comma-separated (optional)", id="probe-trust", compact=True)
+            yield TickBox("System CAs", id="probe-system", compact=True)
         with VerticalScroll(id="probe-facts-pane"):
             yield Static(Text("Nothing probed yet."), id="probe-facts")
         yield ChainView("probe", placeholder=PLACEHOLDER, id="probe-body")

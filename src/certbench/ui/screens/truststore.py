@@ -213,6 +213,7 @@ class TruststoreScreen(CertbenchScreen):
             return Loaded(sources=(ts.source_from_material(material, label=value),), what=value)
 
         def done(loaded: Loaded) -> None:
+            self.certbench_app.remember_folder_of(path)
             if path_input.value.strip() == value:
                 path_input.value = ""
             self.query_one("#truststore-table", DataTable).focus()
