@@ -35,7 +35,17 @@ from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
 from certbench.ui.widgets.tables import FitTable, widen_columns
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
-from certbench.ui.widgets.trust_cells import COLUMN_KEYS, COLUMNS, fit_to_labels, row_cells, status_cell, tick_cell
+from certbench.ui.widgets.trust_cells import (
+    COLUMN_KEYS,
+    COLUMNS,
+    chosen,
+    fit_to_labels,
+    row_cells,
+    split_substrings,
+    status_cell,
+    status_line,
+    tick_cell,
+)
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
 ROW_BATCH = 50
@@ -48,11 +58,6 @@ class Loaded:
 
     sources: tuple[ts.Source, ...]
     what: str
-
-
-def split_substrings(value: str) -> tuple[str, ...]:
-    """``"alpha, beta"`` -> ``("alpha", "beta")`` (comma-separated, blanks ignored)."""
-    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def default_output(workspace: Workspace, fmt: ts.TrustFormat) -> Path:
@@ -501,40 +506,14 @@ class TruststoreScreen(CertbenchScreen):
 
     def selected_entries(self) -> list[ts.Candidate]:
         """The certificates the Write action puts in the store, in table order."""
-        return [
-            d.candidate
-            for i, d in enumerate(self._decisions)
-            if d.status is ts.Status.ADDED and i not in self._unticked
-        ]
+        return chosen(self._decisions, self._unticked)
 
     def _update_status(self) -> None:
         if not self._candidates:
             self._set_status("Add files or workspace CAs to start.")
             return
-        counts = {status: 0 for status in ts.Status}
-        for decision in self._decisions:
-            counts[decision.status] += 1
-        unticked = sum(1 for i in self._unticked if self._decisions[i].status is ts.Status.ADDED)
-        chosen = self.selected_entries()
-        now = self.now()
-        expired_kept = sum(1 for candidate in chosen if candidate.is_expired(now))
-        filling = f" (showing {self._rendered}...)" if self._rendered < len(self._candidates) else ""
-        left_out = [
-            f"{count} {label}"
-            for count, label in (
-                (counts[ts.Status.DUPLICATE], "duplicate"),
-                (counts[ts.Status.EXPIRED], "expired"),
-                (counts[ts.Status.NON_CA], "not CA"),
-                (counts[ts.Status.FILTERED], "filtered"),
-                (unticked, "unticked"),
-            )
-            if count
-        ]
-        # Expired certificates written (Drop expired off) are said as such: "0 expired" read as none.
         self._set_status(
-            f"{len(self._candidates)} cert(s), {len(self._sources)} source(s){filling}: {len(chosen)} to write"
-            + (f" ({expired_kept} expired)" if expired_kept else "")
-            + (f"; left out: {', '.join(left_out)}" if left_out else "")
+            status_line(self._decisions, self._unticked, self.now(), sources=len(self._sources), shown=self._rendered)
         )
 
     def _set_status(self, text: str) -> None:

@@ -3,6 +3,7 @@ decision (added, duplicate, dropped...) coloured from the theme."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence, Set
 from datetime import datetime
 from pathlib import Path
 
@@ -88,3 +89,42 @@ def short_source(label: str) -> str:
     if label.startswith("system"):
         return label
     return Path(label).name or label
+
+
+def status_line(
+    decisions: Sequence[ts.Decision], unticked: Set[int], now: datetime, *, sources: int, shown: int
+) -> str:
+    """The status line of a non-empty table: what is written, and what is left out and why."""
+    counts = {status: 0 for status in ts.Status}
+    for decision in decisions:
+        counts[decision.status] += 1
+    written = chosen(decisions, unticked)
+    left_out = [
+        f"{count} {label}"
+        for count, label in (
+            (counts[ts.Status.DUPLICATE], "duplicate"),
+            (counts[ts.Status.EXPIRED], "expired"),
+            (counts[ts.Status.NON_CA], "not CA"),
+            (counts[ts.Status.FILTERED], "filtered"),
+            (sum(1 for i in unticked if decisions[i].status is ts.Status.ADDED), "unticked"),
+        )
+        if count
+    ]
+    filling = f" (showing {shown}...)" if shown < len(decisions) else ""
+    # Expired certificates written (Drop expired off) are said as such: "0 expired" read as none.
+    expired_kept = sum(1 for candidate in written if candidate.is_expired(now))
+    return (
+        f"{len(decisions)} cert(s), {sources} source(s){filling}: {len(written)} to write"
+        + (f" ({expired_kept} expired)" if expired_kept else "")
+        + (f"; left out: {', '.join(left_out)}" if left_out else "")
+    )
+
+
+def chosen(decisions: Sequence[ts.Decision], unticked: Set[int]) -> list[ts.Candidate]:
+    """The certificates a write puts in the store, in table order: added and still ticked."""
+    return [d.candidate for i, d in enumerate(decisions) if d.status is ts.Status.ADDED and i not in unticked]
+
+
+def split_substrings(value: str) -> tuple[str, ...]:
+    """``"alpha, beta"`` -> ``("alpha", "beta")``: the include/exclude fields (comma-separated, blanks ignored)."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
