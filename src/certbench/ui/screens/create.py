@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import QueryType
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
 from certbench.core import issue
 from certbench.core.actions.issuing import Created, create_item, load_issuer
@@ -28,6 +28,7 @@ from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.timers import call_once_after
 from certbench.ui.widgets.footer import JobFooter
+from certbench.ui.widgets.form import FieldLabel, FormRow
 from certbench.ui.widgets.toggles import TickBox
 
 ROLE_OPTIONS = [
@@ -109,17 +110,6 @@ class CreateScreen(CertbenchScreen):
         width: 66;
         height: 1fr;
         padding: 0 1;
-    }
-    CreateScreen .create-row {
-        height: 1;
-        margin-bottom: 1;
-    }
-    CreateScreen .create-label {
-        width: 18;
-        color: $text-muted;
-    }
-    CreateScreen .create-row Input, CreateScreen .create-row Select {
-        width: 1fr;
     }
     CreateScreen #create-errors {
         color: $error;
@@ -218,8 +208,8 @@ class CreateScreen(CertbenchScreen):
 
     @staticmethod
     def _row(label: str, widget: Input | Select[str]) -> ComposeResult:
-        with Horizontal(classes="create-row"):
-            yield Label(Text(label), classes="create-label")
+        with FormRow(classes="-aligned"):
+            yield FieldLabel(label)
             yield widget
 
     def on_mount(self) -> None:
