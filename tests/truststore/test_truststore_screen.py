@@ -250,8 +250,11 @@ async def test_large_table_stays_responsive(ws_path: Path, big_bundle: Path, mon
         assert len(screen.selected_entries()) == truststore_material.BIG_COUNT
         await pilot.press("t")
         assert not screen.selected_entries()
-        screen.action_clear()
-        assert gc.get_freeze_count() == 0 and table.row_count == 0  # cleared rows are collectable again
+        await pilot.press("ctrl+l")  # asks first since Clear removes every source
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await until(pilot, lambda: table.row_count == 0)
+        assert gc.get_freeze_count() == 0  # cleared rows are collectable again
 
 
 def test_snapshot(ws_path: Path, snap_compare) -> None:

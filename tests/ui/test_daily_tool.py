@@ -27,6 +27,7 @@ from certbench.ui.screens.stores import StoresScreen
 from certbench.ui.screens.truststore import TruststoreScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
 from certbench.ui.themes import DARK_THEME, LIGHT_THEME
+from certbench.ui.widgets.timeline import Timeline
 from conftest import FIXED_NOW
 from pilot_support import until
 from tool_runner import run_tool
@@ -131,6 +132,28 @@ async def test_status_and_muted_text_meet_wcag_contrast_in_both_themes(tmp_path:
             < 4.5
         }
         assert not low, f"{theme}: below 4.5:1 {low}"
+
+
+@pytest.mark.parametrize("theme", [DARK_THEME, LIGHT_THEME])
+async def test_timeline_today_marker_meets_wcag_contrast_in_both_themes(demo_ws: Path, theme: str) -> None:
+    """The timeline's "today" marker (the ▼ on the axis, the │ down the rows, over a bar or not) reaches
+    4.5:1 against what it is drawn on: the orange $accent read poorly on the light theme's grey."""
+    app = make_app(demo_ws, now=FIXED_NOW, theme=theme)
+    async with app.run_test(size=(80, 24)) as pilot:
+        timeline = app.screen.query_one(Timeline)
+        await until(pilot, lambda: len(timeline.entries) > 0)
+        await pilot.pause(0.1)
+        ratios = []
+        for y in range(timeline.scrollable_content_region.height):
+            for segment in timeline.render_line(y):
+                style = segment.style
+                if style is None or not {"▼", "│"} & set(segment.text):
+                    continue
+                assert style.color is not None and style.bgcolor is not None, segment
+                foreground, background = (Color.from_rich_color(c) for c in (style.color, style.bgcolor))
+                ratios.append(round(_contrast(foreground, background), 2))
+        assert len(ratios) > 2  # the axis and rows, over a bar and not
+        assert min(ratios) >= 4.5, f"{theme}: {ratios}"
 
 
 # -- 4. No stray scrollbars at 80 columns ----------------------------------------------------------------

@@ -11,8 +11,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import QueryType
 from textual.timer import Timer
-from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
 from certbench.core import issue
 from certbench.core.actions.issuing import Created, create_item, load_issuer
@@ -26,6 +28,7 @@ from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.timers import call_once_after
 from certbench.ui.widgets.footer import JobFooter
+from certbench.ui.widgets.form import FieldLabel, FormRow
 from certbench.ui.widgets.toggles import TickBox
 
 ROLE_OPTIONS = [
@@ -46,6 +49,16 @@ SUBJECT_HINTS = {
 TPP_SUBJECT_HINT = "/businessCategory=TPP/jurisdictionC=GB/serialNumber=123/C=GB/O=MyTPP/CN=tpp.example.com"
 #: The status line while nothing is being made (and after the role changed: the last item was another role's).
 READY_STATUS = "Fill in the form; the preview shows what will be made."
+
+#: The fields of one item: emptied after a create (and by Clear form), unlike the choices above them.
+ITEM_FIELDS = (
+    "create-name",
+    "create-subject",
+    "create-sans",
+    "create-password",
+    "create-password-repeat",
+    "create-issuer-password",
+)
 
 #: The field a form problem is about, by the problem's first words (errors, then "Still needed: ..." lines).
 PROBLEM_FIELDS: tuple[tuple[str, str], ...] = (
@@ -97,17 +110,6 @@ class CreateScreen(CertbenchScreen):
         width: 66;
         height: 1fr;
         padding: 0 1;
-    }
-    CreateScreen .create-row {
-        height: 1;
-        margin-bottom: 1;
-    }
-    CreateScreen .create-label {
-        width: 18;
-        color: $text-muted;
-    }
-    CreateScreen .create-row Input, CreateScreen .create-row Select {
-        width: 1fr;
     }
     CreateScreen #create-errors {
         color: $error;
@@ -169,14 +171,16 @@ class CreateScreen(CertbenchScreen):
         yield from self.compose_top()
         with Horizontal(id="create-body"):
             with VerticalScroll(id="create-form"):
+                yield from self._row("Item name", Input(placeholder="e.g. partner-client", id="create-name",
+                                                        compact=True))  # fmt: skip
                 yield from self._row("Role", Select(ROLE_OPTIONS, value=Role.LEAF.value, allow_blank=False,
                                                     id="create-role", compact=True))  # fmt: skip
                 yield from self._row("Profile", Select(PROFILE_OPTIONS, value=Profile.CLIENT.value, allow_blank=False,
                                                        id="create-profile", compact=True))  # fmt: skip
                 yield from self._row("Issuer (CA)", Select[str]([], prompt="(no CA in the workspace)",
                                                                 id="create-issuer", compact=True))  # fmt: skip
-                yield from self._row("Item name", Input(placeholder="e.g. partner-client", id="create-name",
-                                                        compact=True))  # fmt: skip
+                yield from self._row("Issuer password", Input(password=True, placeholder="the CA key's password",
+                                                              id="create-issuer-password", compact=True))  # fmt: skip
                 yield from self._row("Subject", Input(placeholder=SUBJECT_HINTS[Role.LEAF], id="create-subject",
                                                       compact=True))  # fmt: skip
                 yield from self._row("SANs", Input(placeholder="DNS:api.example.com, IP:10.0.0.1", id="create-sans",
@@ -189,8 +193,6 @@ class CreateScreen(CertbenchScreen):
                                                            id="create-password", compact=True))  # fmt: skip
                 yield from self._row("Repeat password", Input(password=True, placeholder="the same password again",
                                                               id="create-password-repeat", compact=True))  # fmt: skip
-                yield from self._row("Issuer password", Input(password=True, placeholder="the CA key's password",
-                                                              id="create-issuer-password", compact=True))  # fmt: skip
                 yield TickBox("No password: store the new key unencrypted (0600)", id="create-no-password",
                                compact=True)  # fmt: skip
                 yield Static(Text(""), id="create-errors")
@@ -206,8 +208,8 @@ class CreateScreen(CertbenchScreen):
 
     @staticmethod
     def _row(label: str, widget: Input | Select[str]) -> ComposeResult:
-        with Horizontal(classes="create-row"):
-            yield Label(Text(label), classes="create-label")
+        with FormRow(classes="-aligned"):
+            yield FieldLabel(label)
             yield widget
 
     def on_mount(self) -> None:
@@ -467,6 +469,13 @@ class CreateScreen(CertbenchScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_create()
 
+    def focus_previous(self, selector: str | type[QueryType] = "*") -> Widget | None:
+        """Shift+Tab from the form's first field stays there: Create has no list before its form, and
+        Textual's wrap round to the end of the screen (the Create button, the preview) lost the place."""
+        if self.focused is not None and self.focused.id == "create-name":
+            return self.focused
+        return super().focus_previous(selector)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "create-button":
             event.stop()
@@ -475,16 +484,7 @@ class CreateScreen(CertbenchScreen):
     # -- actions ------------------------------------------------------------------------------------
 
     def action_clear_form(self) -> None:
-        for widget_id in (
-            "create-name",
-            "create-subject",
-            "create-sans",
-            "create-password",
-            "create-password-repeat",
-            "create-issuer-password",
-        ):
-            self.query_one(f"#{widget_id}", Input).value = ""
-        self.query_one("#create-no-password", Checkbox).value = False
+        self._clear_item_fields()
         self.query_one("#create-days", Input).value = str(DEFAULT_DAYS[self._role()])
         self._validate()
 
@@ -562,12 +562,19 @@ class CreateScreen(CertbenchScreen):
         self._set_busy(False, "")
         self.report_made("#create-status", f"Created {item.kind.value} {item.name!r}: {item.subject}", item=item.name)
         self.certbench_app.select_on_workspace = item.name
-        for field_id in ("create-password", "create-password-repeat", "create-issuer-password"):
-            self.query_one(f"#{field_id}", Input).value = ""
-        self.query_one("#create-name", Input).value = ""
+        self._clear_item_fields()
         self.last_created = item
         self.notify(f"Created {item.name!r} ({item.subject})", title="Create", markup=False)
         self.app.switch_mode("workspace")
+
+    def _clear_item_fields(self) -> None:
+        """After a create, empty what belonged to the item just made (its name, subject, SANs, passwords,
+        and the "No password" tick, so the next key is encrypted unless asked again) and keep the choices
+        the next item is likely to share: role, profile, issuer, key type and validity. The subject stayed
+        before, and the next item was one Enter away from repeating it."""
+        for field_id in ITEM_FIELDS:
+            self.query_one(f"#{field_id}", Input).value = ""
+        self.query_one("#create-no-password", Checkbox).value = False
 
     def _failed(self, error: CertbenchError) -> None:
         self._set_busy(False, "Nothing was written.")

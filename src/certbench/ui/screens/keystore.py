@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -237,6 +238,24 @@ class KeystoreScreen(CertbenchScreen):
     def on_screen_resume(self) -> None:
         self.action_refresh()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._show_verdict)  # passed checks are cut to the new width
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Stacked (below 100 columns) the form, the chain and the checklist are taller than what is left
+        under the item list: a field taking the focus scrolls the body down to the form's first row, so the
+        checklist's rows follow the typing on screen (Textual scrolled only as far as the field)."""
+        form = self.query_one("#keystore-form")
+        if self.has_class("-narrow") and form in event.widget.ancestors:
+            self.call_after_refresh(self._show_form)
+
+    def _show_form(self) -> None:
+        body = self.query_one("#keystore-body")
+        form = self.query_one("#keystore-form")
+        first_row = form.virtual_region.y + form.styles.gutter.top
+        if body.scroll_y < first_row:
+            body.scroll_to(y=min(body.max_scroll_y, first_row), animate=False)
+
     def action_checklist(self) -> None:
         pane = self.query_one("#keystore-checklist-pane")
         pane.focus(scroll_visible=False)
@@ -455,21 +474,30 @@ class KeystoreScreen(CertbenchScreen):
         verdict = self.verdict()
         self._update_password_hint(verdict)
         colors = self.app.get_css_variables()
+        checklist = self.query_one("#keystore-checklist", Static)
+        # Stacked (80x24), a passed check is one line, cut at the pane's edge: what is left to fix keeps its
+        # whole reason, and the whole list fits under the form.
+        one_line = checklist.size.width if self.has_class("-narrow") else 0
         lines = Text()
         for check in verdict.checks:
             stale = not verdict.is_current(check)
+            line = Text()
             if check.passed:
-                lines.append("✓ ", style="dim" if stale else f"bold {colors.get('success', 'green')}")
+                line.append("✓ ", style="dim" if stale else f"bold {colors.get('success', 'green')}")
             elif check.severity == "error":
-                lines.append("✗ ", style="dim" if stale else f"bold {colors.get('error', 'red')}")
+                line.append("✗ ", style="dim" if stale else f"bold {colors.get('error', 'red')}")
             elif check.severity == "pending":
-                lines.append("… ", style="dim")
+                line.append("… ", style="dim")
             else:
-                lines.append("! ", style="dim" if stale else f"bold {colors.get('warning', 'yellow')}")
-            lines.append(f"{check.title}:", style="dim" if stale else "bold")
-            lines.append(f" {check.reason}\n", style="dim" if stale else "")
+                line.append("! ", style="dim" if stale else f"bold {colors.get('warning', 'yellow')}")
+            line.append(f"{check.title}:", style="dim" if stale else "bold")
+            line.append(f" {check.reason}", style="dim" if stale else "")
+            if check.passed and one_line > 0:
+                line.truncate(one_line, overflow="ellipsis")
+            lines.append_text(line)
+            lines.append("\n")
         lines.rstrip()
-        self.query_one("#keystore-checklist", Static).update(lines)
+        checklist.update(lines)
         pane = self.query_one("#keystore-checklist-pane")
         failures = verdict.failures
         pane.border_title = f"Checklist ({len(failures)} to fix)" if failures else "Checklist"

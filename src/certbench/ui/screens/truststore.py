@@ -33,9 +33,19 @@ from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
-from certbench.ui.widgets.tables import FitTable, set_fit
+from certbench.ui.widgets.tables import FitTable, widen_columns
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
-from certbench.ui.widgets.trust_cells import COLUMNS, FLEX, row_cells, status_cell, tick_cell
+from certbench.ui.widgets.trust_cells import (
+    COLUMN_KEYS,
+    COLUMNS,
+    chosen,
+    fit_to_labels,
+    row_cells,
+    split_substrings,
+    status_cell,
+    status_line,
+    tick_cell,
+)
 
 #: Rows added to the table per step; the table measures each new row, so smaller steps keep keys flowing.
 ROW_BATCH = 50
@@ -48,11 +58,6 @@ class Loaded:
 
     sources: tuple[ts.Source, ...]
     what: str
-
-
-def split_substrings(value: str) -> tuple[str, ...]:
-    """``"alpha, beta"`` -> ``("alpha", "beta")`` (comma-separated, blanks ignored)."""
-    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def default_output(workspace: Workspace, fmt: ts.TrustFormat) -> Path:
@@ -177,9 +182,9 @@ class TruststoreScreen(CertbenchScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#truststore-table", DataTable)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
-        set_fit(table, {key: width for key, _label, width in COLUMNS}, FLEX)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key, width=len(label))
+        fit_to_labels(table)
 
     # -- adding sources -----------------------------------------------------------------------------
 
@@ -366,8 +371,10 @@ class TruststoreScreen(CertbenchScreen):
         table = self.query_one("#truststore-table", DataTable)
         end = min(self._rendered + ROW_BATCH, len(self._candidates))
         colors = self.app.get_css_variables()
-        for index in range(self._rendered, end):
-            table.add_row(*self._row_cells(index, colors), key=str(index))
+        rows = [self._row_cells(index, colors) for index in range(self._rendered, end)]
+        for index, cells in enumerate(rows, start=self._rendered):
+            table.add_row(*cells, key=str(index))
+        widen_columns(table, ((key, cell) for cells in rows for key, cell in zip(COLUMN_KEYS, cells, strict=True)))
         self._rendered = end
         self._update_status()
         # The rows just added live as long as the table: out of the cycle collector's reach, a full
@@ -393,6 +400,7 @@ class TruststoreScreen(CertbenchScreen):
             decision, unticked = self._decisions[index], index in self._unticked
             table.update_cell(str(index), "tick", tick_cell(decision, unticked=unticked))
             table.update_cell(str(index), "status", status_cell(decision, unticked=unticked, now=now, colors=colors))
+        widen_columns(table, (("status", table.get_cell(str(i), "status")) for i in indices if i < self._rendered))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self._apply_filters()
@@ -490,7 +498,7 @@ class TruststoreScreen(CertbenchScreen):
         self._decisions = []
         self._unticked.clear()
         self._rendered = 0
-        self.query_one("#truststore-table", DataTable).clear()
+        fit_to_labels(self.query_one("#truststore-table", DataTable).clear())
         self.query_one("#truststore-row", Static).update("")
         self._set_status("Add files or workspace CAs to start.")
 
@@ -498,40 +506,14 @@ class TruststoreScreen(CertbenchScreen):
 
     def selected_entries(self) -> list[ts.Candidate]:
         """The certificates the Write action puts in the store, in table order."""
-        return [
-            d.candidate
-            for i, d in enumerate(self._decisions)
-            if d.status is ts.Status.ADDED and i not in self._unticked
-        ]
+        return chosen(self._decisions, self._unticked)
 
     def _update_status(self) -> None:
         if not self._candidates:
             self._set_status("Add files or workspace CAs to start.")
             return
-        counts = {status: 0 for status in ts.Status}
-        for decision in self._decisions:
-            counts[decision.status] += 1
-        unticked = sum(1 for i in self._unticked if self._decisions[i].status is ts.Status.ADDED)
-        chosen = self.selected_entries()
-        now = self.now()
-        expired_kept = sum(1 for candidate in chosen if candidate.is_expired(now))
-        filling = f" (showing {self._rendered}...)" if self._rendered < len(self._candidates) else ""
-        left_out = [
-            f"{count} {label}"
-            for count, label in (
-                (counts[ts.Status.DUPLICATE], "duplicate"),
-                (counts[ts.Status.EXPIRED], "expired"),
-                (counts[ts.Status.NON_CA], "not CA"),
-                (counts[ts.Status.FILTERED], "filtered"),
-                (unticked, "unticked"),
-            )
-            if count
-        ]
-        # Expired certificates written (Drop expired off) are said as such: "0 expired" read as none.
         self._set_status(
-            f"{len(self._candidates)} cert(s), {len(self._sources)} source(s){filling}: {len(chosen)} to write"
-            + (f" ({expired_kept} expired)" if expired_kept else "")
-            + (f"; left out: {', '.join(left_out)}" if left_out else "")
+            status_line(self._decisions, self._unticked, self.now(), sources=len(self._sources), shown=self._rendered)
         )
 
     def _set_status(self, text: str) -> None:

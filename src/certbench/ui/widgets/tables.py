@@ -14,7 +14,7 @@ the narrow layout, a scrollbar appearing in its pane).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.text import Text
 from textual import events
@@ -91,6 +91,19 @@ def set_fit(table: DataTable[Text], natural: dict[str, int], flex: Sequence[str]
     setattr(table, FLEX_COLUMNS, tuple(flex))
     fit_columns(table)
     table.call_after_refresh(fit_columns, table)
+
+
+def widen_columns(table: DataTable[Text], cells: Iterable[tuple[str, Text]]) -> None:
+    """Grow the natural width of each column ``key`` of ``(key, cell)`` to the cells just added or updated
+    (at most :data:`MAX_COLUMN_WIDTH`), set them to end in an ellipsis when narrowed, and fit the columns
+    again: a table filled in steps measures each step, so its columns fit what it shows so far (and a
+    scrollbar that came with the step's rows is made room for)."""
+    natural: dict[str, int] = getattr(table, NATURAL_WIDTHS, {})
+    for key, cell in cells:
+        cell.overflow = "ellipsis"
+        if cell.cell_len > natural.get(key, 0):
+            natural[key] = min(cell.cell_len, MAX_COLUMN_WIDTH)
+    fit_columns(table)
 
 
 def fit_columns(table: DataTable[Text]) -> None:

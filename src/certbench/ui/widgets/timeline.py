@@ -1,10 +1,13 @@
 """A validity timeline: one bar per certificate across time, with a "today" marker.
 
 Bars are coloured by days left ($error: expired or under 7 days, $warning: under 30 days, $success
-otherwise). The widget uses Textual's line API (a ScrollView): only the visible rows are rendered, so
-thousands of certificates scroll as fast as ten. Row 0 is a sticky axis with the years and today.
+otherwise); the "today" marker is $text-primary, a blue that reads at 4.5:1 in both themes (the orange
+$accent did not on the light theme's grey). The widget uses Textual's line API (a ScrollView): only the
+visible rows are rendered, so thousands of certificates scroll as fast as ten. Row 0 is a sticky axis
+with the years and today.
 
-The geometry (:func:`time_window`, :func:`column_of`, :func:`bar_span`) is pure and unit-tested.
+The geometry (:func:`time_window`, :func:`column_of`, :func:`bar_span`, :func:`year_labels`) is pure and
+unit-tested.
 """
 
 from __future__ import annotations
@@ -100,6 +103,48 @@ def bar_span(entry: TimelineEntry, start: datetime, end: datetime, width: int) -
     return first, last, begin < start, entry.not_after > end
 
 
+def year_labels(start: datetime, end: datetime, now: datetime, width: int) -> list[tuple[int, str]]:
+    """The axis's year labels ``(column, year)`` on ``width`` cells from ``start`` to ``end``, with the
+    "today" marker at ``now``'s column. Each year is named where it begins (the current year also when it
+    began before ``start``); a label that would cover the marker moves just past it, one pushed by its
+    left neighbour moves right, but never into the next year. When the years are too narrow for that, every
+    second (third...) year is named, always including the current one: the axis skips years evenly, never
+    a single one in the middle. A year beginning too close to the right edge for its label is left out."""
+    marker = column_of(now, start, end, width)
+    begins = {
+        year: column_of(max(datetime(year, 1, 1, tzinfo=UTC), start), start, end, width)
+        for year in range(start.year, end.year + 1)
+        if datetime(year, 1, 1, tzinfo=UTC) >= start or year == now.year
+    }
+
+    def place(years: list[int]) -> list[tuple[int, str]] | None:
+        labels: list[tuple[int, str]] = []
+        free = 0
+        for year in years:
+            text = str(year)
+            column = max(begins[year], free)
+            if column <= marker < column + len(text):
+                column = marker + 1
+            if column + len(text) > width and year == now.year and marker - len(text) >= free:
+                column = marker - len(text)  # no room after the marker: before it
+            if column + len(text) > width:
+                if begins[year] + len(text) > width and year != now.year:
+                    break  # begins at the right edge: nothing after it fits either
+                return None
+            if column >= begins.get(year + 1, width):
+                return None
+            labels.append((column, text))
+            free = column + len(text) + 1
+        return labels
+
+    years = sorted(begins)
+    for step in range(1, len(years) + 1):
+        placed = place([year for year in years if (year - now.year) % step == 0])
+        if placed is not None:
+            return placed
+    return []
+
+
 class Timeline(ScrollView, can_focus=True):
     """Validity bars, soonest expiry first, with a sticky axis line and a vertical "today" marker."""
 
@@ -122,7 +167,7 @@ class Timeline(ScrollView, can_focus=True):
     Timeline > .timeline--error { color: $error; }
     Timeline > .timeline--warning { color: $warning; }
     Timeline > .timeline--success { color: $success; }
-    Timeline > .timeline--today { color: $accent; text-style: bold; }
+    Timeline > .timeline--today { color: $text-primary; text-style: bold; }
     Timeline > .timeline--axis { color: $text-muted; }
     Timeline > .timeline--label { color: $foreground; }
     Timeline > .timeline--highlight { background: $primary 40%; text-style: bold; }
@@ -199,21 +244,8 @@ class Timeline(ScrollView, can_focus=True):
         today = self.get_component_rich_style("timeline--today")
         cells = [" "] * bar_width
         now_column = column_of(self._now, start, end, bar_width)
-        if bar_width:
-            cells[now_column] = "▼"
-            # The current year is labelled right after the marker (its January column is usually under it).
-            current = str(self._now.year)
-            if now_column + 1 + len(current) <= bar_width:
-                cells[now_column + 1 : now_column + 1 + len(current)] = list(current)
-        for year in range(start.year + 1, end.year + 1):
-            if year == self._now.year and bar_width and str(year) in "".join(cells):
-                continue
-            column = column_of(datetime(year, 1, 1, tzinfo=UTC), start, end, bar_width)
-            label = str(year)
-            if column + len(label) <= bar_width and all(
-                c == " " for c in cells[max(0, column - 1) : column + len(label) + 1]
-            ):
-                cells[column : column + len(label)] = list(label)
+        for column, label in year_labels(start, end, self._now, bar_width):
+            cells[column : column + len(label)] = list(label)
         head = "today".rjust(label_width)[:label_width]
         segments = [Segment(head + " ", today)]
         if bar_width:
@@ -235,7 +267,9 @@ class Timeline(ScrollView, can_focus=True):
         segments = [Segment(label.ljust(label_width), label_style), Segment(" ")]
         first, last, cut_left, cut_right = bar_span(entry, start, end, bar_width)
         now_column = column_of(self._now, start, end, bar_width)
-        on_bar = Style(color=today.color, bgcolor=bar_style.color, bold=True)
+        # Across a bar the marker is a notch of the background: the bar's colour is readable on the
+        # background, so the notch is readable on the bar (the marker's own colour was not, on green).
+        on_bar = Style(color=self.rich_style.bgcolor, bgcolor=bar_style.color, bold=True)
         blank = Style()
         run_text, run_style = "", blank
         for column in range(bar_width):
@@ -267,4 +301,5 @@ __all__ = [
     "days_left_text",
     "time_window",
     "urgency",
+    "year_labels",
 ]
