@@ -30,6 +30,7 @@ from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.timers import call_once_after
 from certbench.ui.widgets.footer import JobFooter
+from certbench.ui.widgets.form import FieldLabel, FormRow
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
 from certbench.ui.widgets.tables import FitTable, fill_table
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
@@ -121,20 +122,11 @@ class KeystoreScreen(CertbenchScreen):
         padding: 0 1;
         border-left: solid $primary;
     }
-    KeystoreScreen .keystore-row {
-        height: 3;
+    KeystoreScreen #keystore-form FormRow {
+        margin-bottom: 0;
     }
-    KeystoreScreen .keystore-row Select, KeystoreScreen .keystore-row Input {
-        width: 1fr;
-    }
-    KeystoreScreen .keystore-row Input {
-        border: round $border-blurred;
-        border-title-color: $text-muted;
-        border-title-background: $background;
-    }
-    KeystoreScreen .keystore-row Input:focus {
-        border: round $border;
-        border-title-color: $text;
+    KeystoreScreen #keystore-out {
+        margin-right: 1;
     }
     KeystoreScreen #keystore-unencrypted {
         width: auto;
@@ -191,27 +183,40 @@ class KeystoreScreen(CertbenchScreen):
         with Horizontal(id="keystore-body"):
             yield FitTable(id="keystore-items", cursor_type="row", zebra_stripes=True)
             with Vertical(id="keystore-form"):
-                with Horizontal(classes="keystore-row"):
+                with FormRow(classes="-aligned"):
+                    yield FieldLabel("Bundle")
                     yield TypeAheadSelect[str](
                         [(choice.label, choice.key) for choice in BUNDLE_CHOICES],
                         value="jar",
                         allow_blank=False,
                         id="keystore-kind",
+                        compact=True,
                     )
-                    profiles = [(f"Profile: {profile.name}", profile.name) for profile in list_profiles()]
+                with FormRow(classes="-aligned"):
+                    yield FieldLabel("Partner profile")
+                    profiles = [(profile.name, profile.name) for profile in list_profiles()]
                     yield TypeAheadSelect[str](
-                        [("No partner profile", NO_PROFILE), *profiles],
+                        [("none", NO_PROFILE), *profiles],
                         value=NO_PROFILE,
                         allow_blank=False,
                         id="keystore-profile",
+                        compact=True,
                     )
-                with Horizontal(classes="keystore-row"):
-                    yield Input(password=True, id="keystore-item-password", placeholder="item key password")
-                    yield Input(password=True, id="keystore-password", placeholder="new file password")
-                    yield Input(password=True, id="keystore-repeat", placeholder="repeat password")
-                with Horizontal(classes="keystore-row"):
-                    yield Input(id="keystore-out", placeholder="file name in artifacts/")
-                    yield TickBox("Key without password", id="keystore-unencrypted")
+                with FormRow(classes="-aligned"):
+                    yield FieldLabel("Item key password")
+                    yield Input(password=True, id="keystore-item-password", placeholder="to read the item's key",
+                                compact=True)  # fmt: skip
+                with FormRow(classes="-aligned"):
+                    yield FieldLabel("New file password")
+                    yield Input(password=True, id="keystore-password", placeholder="for the file written",
+                                compact=True)  # fmt: skip
+                with FormRow(classes="-aligned"):
+                    yield FieldLabel("Repeat password")
+                    yield Input(password=True, id="keystore-repeat", placeholder="the same again", compact=True)
+                with FormRow(classes="-aligned"):
+                    yield FieldLabel("Write to")
+                    yield Input(id="keystore-out", placeholder="file name in artifacts/", compact=True)
+                    yield TickBox("Key without password", id="keystore-unencrypted", compact=True)
                 yield Static(id="keystore-out-hint", classes=HINT_CLASS)
                 yield Static(id="keystore-password-hint")
                 chain = Static(Text("Pick an item.", style="dim"), id="keystore-chain")
@@ -225,13 +230,6 @@ class KeystoreScreen(CertbenchScreen):
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#keystore-items", DataTable), ITEM_COLUMNS, [])
-        for widget_id, title in (
-            ("#keystore-item-password", "Item key password"),
-            ("#keystore-password", "New file password"),
-            ("#keystore-repeat", "Repeat"),
-            ("#keystore-out", "Write to artifacts/"),
-        ):
-            self.query_one(widget_id, Input).border_title = title
         self._apply_kind()
         self._show_verdict()
 
