@@ -104,43 +104,16 @@ class TruststoreScreen(CertbenchScreen):
     ]
 
     DEFAULT_CSS = """
-    TruststoreScreen .truststore-bar {
-        margin-bottom: 0;
-        padding-right: 1;
-    }
-    TruststoreScreen #truststore-path {
-        width: 1fr;
-    }
-    TruststoreScreen .truststore-bar Button {
-        width: auto;
-        min-width: 0;
-        margin-left: 1;
-    }
-    TruststoreScreen .truststore-bar Checkbox {
-        width: auto;
-    }
-    TruststoreScreen #truststore-include, TruststoreScreen #truststore-exclude {
-        width: 1fr;
-    }
-    TruststoreScreen #truststore-table {
-        height: 1fr;
-    }
-    TruststoreScreen #truststore-format {
-        width: 13;
-    }
-    TruststoreScreen #truststore-out {
-        width: 2fr;
-    }
-    TruststoreScreen #truststore-password {
-        width: 1fr;
-        max-width: 24;
-    }
-    TruststoreScreen #truststore-status {
-        height: 1;
-        width: 1fr;
-        padding: 0 1;
-        color: $text-muted;
-    }
+    TruststoreScreen .truststore-bar { margin-bottom: 0; padding-right: 1; }
+    TruststoreScreen #truststore-path { width: 1fr; }
+    TruststoreScreen .truststore-bar Button { width: auto; min-width: 0; margin-left: 1; }
+    TruststoreScreen .truststore-bar Checkbox { width: auto; }
+    TruststoreScreen #truststore-include, TruststoreScreen #truststore-exclude { width: 1fr; }
+    TruststoreScreen #truststore-table { height: 1fr; }
+    TruststoreScreen #truststore-format { width: 13; }
+    TruststoreScreen #truststore-out { width: 2fr; }
+    TruststoreScreen #truststore-password { width: 1fr; max-width: 24; }
+    TruststoreScreen #truststore-status { height: 1; width: 1fr; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self) -> None:
