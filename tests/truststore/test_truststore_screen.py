@@ -150,6 +150,7 @@ async def test_pem_write_overwrite_asks_first(ws_path: Path, tmp_path: Path) -> 
         await add_path(pilot, screen, "roots.p7b")
         await until(pilot, filled(screen, 2))
         screen.query_one("#truststore-out", Input).value = str(out)
+        await pilot.pause()  # the line under the name ("exists: ...") moves the one-line button up
         await pilot.click("#truststore-write")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("y")

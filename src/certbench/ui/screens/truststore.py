@@ -19,7 +19,6 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 
 from certbench.core import truststore as ts
@@ -32,6 +31,7 @@ from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.base import CertbenchScreen
 from certbench.ui.tasks import run_task
 from certbench.ui.widgets.footer import JobFooter
+from certbench.ui.widgets.form import FieldLabel, FormRow
 from certbench.ui.widgets.output_path import HINT_CLASS, OutputCheck, check_output_path, show_output_check
 from certbench.ui.widgets.tables import FitTable, widen_columns
 from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
@@ -104,40 +104,16 @@ class TruststoreScreen(CertbenchScreen):
     ]
 
     DEFAULT_CSS = """
-    TruststoreScreen .truststore-bar {
-        height: 3;
-    }
-    TruststoreScreen #truststore-path {
-        width: 1fr;
-    }
-    TruststoreScreen .truststore-bar Button {
-        margin-left: 1;
-        min-width: 10;
-    }
-    TruststoreScreen .truststore-bar Checkbox {
-        width: auto;
-    }
-    TruststoreScreen #truststore-include, TruststoreScreen #truststore-exclude {
-        width: 1fr;
-    }
-    TruststoreScreen #truststore-table {
-        height: 1fr;
-    }
-    TruststoreScreen #truststore-format {
-        width: 14;
-    }
-    TruststoreScreen #truststore-out {
-        width: 1fr;
-    }
-    TruststoreScreen #truststore-password {
-        width: 28;
-    }
-    TruststoreScreen #truststore-status {
-        height: 1;
-        width: 1fr;
-        padding: 0 1;
-        color: $text-muted;
-    }
+    TruststoreScreen .truststore-bar { margin-bottom: 0; padding-right: 1; }
+    TruststoreScreen #truststore-path { width: 1fr; }
+    TruststoreScreen .truststore-bar Button { width: auto; min-width: 0; margin-left: 1; }
+    TruststoreScreen .truststore-bar Checkbox { width: auto; }
+    TruststoreScreen #truststore-include, TruststoreScreen #truststore-exclude { width: 1fr; }
+    TruststoreScreen #truststore-table { height: 1fr; }
+    TruststoreScreen #truststore-format { width: 13; }
+    TruststoreScreen #truststore-out { width: 2fr; }
+    TruststoreScreen #truststore-password { width: 1fr; max-width: 24; }
+    TruststoreScreen #truststore-status { height: 1; width: 1fr; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self) -> None:
@@ -154,28 +130,35 @@ class TruststoreScreen(CertbenchScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
-        with Horizontal(classes="truststore-bar"):
-            yield Input(placeholder="file to add: PEM bundle, p7b, p12, JKS... then Enter", id="truststore-path")
-            yield Button("Add file", id="truststore-add-file")
-            yield Button("Workspace CAs", id="truststore-add-workspace")
-            yield Button("System CAs", id="truststore-add-system")
-        with Horizontal(classes="truststore-bar"):
-            yield TickBox("CA only", id="truststore-ca-only")
-            yield TickBox("Drop expired", id="truststore-drop-expired")
-            yield Input(placeholder="include: subject contains (a, b)", id="truststore-include")
-            yield Input(placeholder="exclude: subject contains (a, b)", id="truststore-exclude")
+        with FormRow(classes="truststore-bar"):
+            yield FieldLabel("Add")
+            yield Input(placeholder="PEM bundle, p7b, p12, JKS... then Enter", id="truststore-path", compact=True)
+            yield Button("Add file", id="truststore-add-file", compact=True)
+            yield Button("Workspace CAs", id="truststore-add-workspace", compact=True)
+            yield Button("System CAs", id="truststore-add-system", compact=True)
+        with FormRow(classes="truststore-bar"):
+            yield TickBox("CA only", id="truststore-ca-only", compact=True)
+            yield TickBox("Drop expired", id="truststore-drop-expired", compact=True)
+            yield FieldLabel("Include")
+            yield Input(placeholder="subject has (a, b)", id="truststore-include", compact=True)
+            yield FieldLabel("Exclude")
+            yield Input(placeholder="subject has (a, b)", id="truststore-exclude", compact=True)
         yield FitTable(id="truststore-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="truststore-row", markup=False)
-        with Horizontal(classes="truststore-bar"):
+        with FormRow(classes="truststore-bar"):
+            yield FieldLabel("Format")
             yield TypeAheadSelect(
                 [("PEM", "pem"), ("JKS", "jks"), ("PKCS#12", "p12")],
                 value="pem",
                 allow_blank=False,
                 id="truststore-format",
+                compact=True,
             )
-            yield Input(placeholder=f"default: artifacts/{DEFAULT_NAME}.pem", id="truststore-out")
-            yield Input(placeholder="password (JKS, p12)", password=True, id="truststore-password")
-            yield Button("Write", id="truststore-write", variant="primary")
+            yield FieldLabel("File")
+            yield Input(placeholder=f"{DEFAULT_NAME}.pem", id="truststore-out", compact=True)
+            yield FieldLabel("Password")
+            yield Input(placeholder="JKS, p12", password=True, id="truststore-password", compact=True)
+            yield Button("Write", id="truststore-write", variant="primary", compact=True)
         yield Static(id="truststore-out-hint", classes=HINT_CLASS)
         yield Static(Text("Add files or workspace CAs to start."), id="truststore-status")
         yield JobFooter()
@@ -415,7 +398,7 @@ class TruststoreScreen(CertbenchScreen):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "truststore-format":
-            self.query_one("#truststore-out", Input).placeholder = f"default: artifacts/{DEFAULT_NAME}.{event.value}"
+            self.query_one("#truststore-out", Input).placeholder = f"{DEFAULT_NAME}.{event.value}"
             self._check_out()
 
     def _apply_filters(self) -> None:
