@@ -221,12 +221,11 @@ async def test_keystore_at_80x24_shows_the_whole_chain_and_what_to_fix(demo_app:
         chain = screen.query_one("#keystore-chain", Static)
         checklist = screen.query_one("#keystore-checklist", Static)
         await until(pilot, lambda: "2. root" in str(chain.render()))
-        assert shown(app, chain, 0) and shown(app, chain, 1)
-        assert shown(app, checklist, 0)
+        # Laid out after the text changed: on a busy machine that is a frame or more later.
+        await until(pilot, lambda: shown(app, chain, 0) and shown(app, chain, 1) and shown(app, checklist, 0))
         assert "✗ Item key unlocked" in str(checklist.render()).splitlines()[0]
         await pilot.press("c")
-        last = checklist.region.height - 1
-        await until(pilot, lambda: shown(app, checklist, last))
+        await until(pilot, lambda: shown(app, checklist, checklist.region.height - 1))
 
 
 async def test_truststore_texts_fit_80_columns_and_aliases_stay_apart(

@@ -244,7 +244,8 @@ class KeystoreScreen(CertbenchScreen):
         under the item list: a field taking the focus scrolls the body down to the form's first row, so the
         checklist's rows follow the typing on screen (Textual scrolled only as far as the field)."""
         form = self.query_one("#keystore-form")
-        if self.has_class("-narrow") and form in event.widget.ancestors:
+        pane = self.query_one("#keystore-checklist-pane")
+        if self.has_class("-narrow") and form in event.widget.ancestors and event.widget is not pane:
             self.call_after_refresh(self._show_form)
 
     def _show_form(self) -> None:
@@ -257,7 +258,8 @@ class KeystoreScreen(CertbenchScreen):
     def action_checklist(self) -> None:
         pane = self.query_one("#keystore-checklist-pane")
         pane.focus(scroll_visible=False)
-        self.query_one("#keystore-body").scroll_to_widget(pane, top=True, animate=False)
+        # After the next layout: the checklist may just have been re-rendered to another height.
+        self.call_after_refresh(self.query_one("#keystore-body").scroll_to_widget, pane, top=True, animate=False)
 
     def action_stores(self) -> None:
         from certbench.ui.screens.stores import StoresScreen
