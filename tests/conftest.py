@@ -6,11 +6,14 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
 from certbench.core.workspace import Workspace
+
+if TYPE_CHECKING:
+    from certbench.ui.app import CertbenchApp
 
 _AppT = TypeVar("_AppT")
 
@@ -76,3 +79,35 @@ def home_at_workspace(app: _AppT) -> _AppT:
     (the autouse fixture above restores HOME after the test)."""
     os.environ["HOME"] = str(Path(app.workspace.root).absolute().parent)  # type: ignore[attr-defined]
     return app
+
+
+# TUI tests: workspaces and apps started in the test's own folder ("ws" is relative to it).
+
+
+@pytest.fixture
+def empty_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return Path("ws")
+
+
+@pytest.fixture
+def demo_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from certbench.core.demo import build_demo
+
+    monkeypatch.chdir(tmp_path)
+    build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
+    return Path("ws")
+
+
+@pytest.fixture
+def app(empty_ws: Path) -> CertbenchApp:
+    from certbench.ui.app import make_app
+
+    return make_app(empty_ws, now=FIXED_NOW)
+
+
+@pytest.fixture
+def demo_app(demo_ws: Path) -> CertbenchApp:
+    from certbench.ui.app import make_app
+
+    return make_app(demo_ws, now=FIXED_NOW)

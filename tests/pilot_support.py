@@ -9,6 +9,8 @@ from textual import events
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
+from certbench.ui.app import JOBS, CertbenchApp
+
 
 async def until(
     pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 30.0, why: Callable[[], str] = str
@@ -33,3 +35,14 @@ def burst(pilot: Pilot[None], *keys: str) -> None:
         event = events.Key(name, character)
         event.set_sender(pilot.app)
         driver.send_message(event)
+
+
+#: The key of each job screen, by mode.
+KEYS = {mode: key for mode, key, _title in JOBS}
+
+
+async def go(app: CertbenchApp, pilot: Pilot[None], mode: str) -> None:
+    """Switch to ``mode`` from wherever the focus is and wait until its screen has the focus."""
+    await pilot.press("escape", KEYS[mode])
+    await until(pilot, lambda: app.current_mode == mode and app.focused is not None)
+    await pilot.pause(0.3)

@@ -23,12 +23,6 @@ SCREEN_CLASSES = {
 }
 
 
-@pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CertbenchApp:
-    monkeypatch.chdir(tmp_path)
-    return make_app(Path("ws"), now=FIXED_NOW)
-
-
 async def test_number_keys_switch_between_all_screens(app: CertbenchApp) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause(0.1)

@@ -14,9 +14,8 @@ from textual.pilot import Pilot
 from textual.scroll_view import ScrollView
 from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 
-from certbench.core.demo import build_demo
 from certbench.core.workspace import Workspace
-from certbench.ui.app import JOBS, CertbenchApp, make_app
+from certbench.ui.app import CertbenchApp, make_app
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.modals.save_path import SavePathModal
@@ -29,25 +28,8 @@ from certbench.ui.screens.workspace import WorkspaceScreen
 from certbench.ui.themes import DARK_THEME, LIGHT_THEME
 from certbench.ui.widgets.timeline import Timeline
 from conftest import FIXED_NOW
-from pilot_support import until
+from pilot_support import go, until
 from tool_runner import run_tool
-
-KEYS = {mode: key for mode, key, _title in JOBS}
-
-
-@pytest.fixture
-def demo_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
-    return Path("ws")
-
-
-async def go(app: CertbenchApp, pilot: Pilot[None], mode: str) -> None:
-    """Switch to ``mode`` from wherever the focus is and wait until its screen has the focus."""
-    await pilot.press("escape", KEYS[mode])
-    await until(pilot, lambda: app.current_mode == mode and app.focused is not None)
-    await pilot.pause(0.3)
-
 
 # -- 1. Tab order ---------------------------------------------------------------------------------------
 

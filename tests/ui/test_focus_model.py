@@ -6,28 +6,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Footer, Input
 from textual.widgets._footer import FooterKey
 
-from certbench.ui.app import JOBS, CertbenchApp, make_app
+from certbench.ui.app import JOBS, CertbenchApp
 from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.help import HelpModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.inspect import InspectScreen
 from certbench.ui.widgets.tabs import JobTabs
-from conftest import FIXED_NOW
 from pilot_support import until
 
 MATERIAL = Path(__file__).parents[1] / "inspect" / "material"
-
-
-@pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CertbenchApp:
-    monkeypatch.chdir(tmp_path)
-    return make_app(Path("ws"), now=FIXED_NOW)
 
 
 async def inspect(app: CertbenchApp, pilot: Pilot[None]) -> InspectScreen:

@@ -30,13 +30,6 @@ from conftest import FIXED_NOW
 from pilot_support import burst, until
 
 
-@pytest.fixture
-def demo_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CertbenchApp:
-    monkeypatch.chdir(tmp_path)
-    build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
-    return make_app(Path("ws"), now=FIXED_NOW)
-
-
 async def test_keys_sent_in_one_burst_pick_from_the_opened_list(demo_app: CertbenchApp) -> None:
     """``Enter Down Enter`` in one write: the list opens, moves to JKS and picks it (the old Select routed
     the keys queued behind Enter to itself, so the list stayed open on PEM)."""

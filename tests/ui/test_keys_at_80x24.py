@@ -14,8 +14,6 @@ from textual.command import CommandPalette
 from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 from textual.widgets._footer import FooterKey
 
-from certbench.core.demo import build_demo
-from certbench.core.workspace import Workspace
 from certbench.ui.app import JOBS, LIGHT_THEME, CertbenchApp, make_app
 from certbench.ui.modals.help import HelpModal
 from certbench.ui.screens.base import CertbenchScreen
@@ -23,23 +21,9 @@ from certbench.ui.screens.bindings import BindingsScreen
 from certbench.ui.screens.create import CreateScreen
 from certbench.ui.screens.inspect import InspectScreen
 from conftest import FIXED_NOW
-from pilot_support import until
+from pilot_support import KEYS, until
 
 MATERIAL = Path(__file__).parents[1] / "inspect" / "material"
-KEYS = {mode: key for mode, key, _title in JOBS}
-
-
-@pytest.fixture
-def empty_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return Path("ws")
-
-
-@pytest.fixture
-def demo_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
-    return Path("ws")
 
 
 def messages(app: CertbenchApp) -> list[str]:

@@ -11,40 +11,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select
 
 from certbench.core.demo import build_demo
 from certbench.core.workspace import Workspace
-from certbench.ui.app import JOBS, CertbenchApp, make_app
+from certbench.ui.app import make_app
 from certbench.ui.screens.create import CreateScreen
 from certbench.ui.screens.workspace import WorkspaceScreen
 from certbench.ui.widgets.timeline import MAX_FUTURE, MAX_PAST, Timeline, column_of, year_labels
 from conftest import FIXED_NOW
-from pilot_support import until
-
-KEYS = {mode: key for mode, key, _title in JOBS}
-
-
-@pytest.fixture
-def empty_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return Path("ws")
-
-
-@pytest.fixture
-def demo_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
-    return Path("ws")
-
-
-async def go(app: CertbenchApp, pilot: Pilot[None], mode: str) -> None:
-    """Switch to ``mode`` and wait until its screen has the focus."""
-    await pilot.press("escape", KEYS[mode])
-    await until(pilot, lambda: app.current_mode == mode and app.focused is not None)
-    await pilot.pause(0.3)
-
+from pilot_support import go, until
 
 # -- Create ---------------------------------------------------------------------------------------------
 

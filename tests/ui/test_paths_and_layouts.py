@@ -10,8 +10,6 @@ import pytest
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
-from certbench.core.demo import build_demo
-from certbench.core.workspace import Workspace
 from certbench.ui.app import JOBS, CertbenchApp, make_app
 from certbench.ui.modals.save_path import SavePathModal
 from certbench.ui.screens.inspect import InspectScreen
@@ -19,13 +17,6 @@ from conftest import FIXED_NOW
 from pilot_support import until
 
 MATERIAL = Path(__file__).parents[1] / "inspect" / "material"
-
-
-@pytest.fixture
-def demo_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
-    return Path("ws")
 
 
 async def test_save_fixed_chain_relative_goes_to_artifacts_and_reports_absolute(demo_ws: Path) -> None:

@@ -15,10 +15,8 @@ from textual.command import CommandPalette
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
-from certbench.core.demo import build_demo
 from certbench.core.validity import days_left
-from certbench.core.workspace import Workspace
-from certbench.ui.app import JOBS, CertbenchApp, make_app
+from certbench.ui.app import JOBS, CertbenchApp
 from certbench.ui.modals.help import HelpModal
 from certbench.ui.screens.bindings import BindingsScreen
 from certbench.ui.screens.inspect import InspectScreen
@@ -32,13 +30,6 @@ MATERIAL = Path(__file__).parents[1] / "inspect" / "material"
 
 def messages(app: CertbenchApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
-
-
-@pytest.fixture
-def demo_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CertbenchApp:
-    monkeypatch.chdir(tmp_path)
-    build_demo(Workspace.open(Path("ws")), now=FIXED_NOW)
-    return make_app(Path("ws"), now=FIXED_NOW)
 
 
 async def test_help_lists_each_key_once(demo_app: CertbenchApp) -> None:
