@@ -241,7 +241,8 @@ async def test_rename_typed_in_one_burst_with_ctrl_u_saves(store: Path, workspac
         burst = [("r", "r"), ("ctrl+u", "\x15"), *((c, c) for c in "trusted-root"), ("enter", "\r")]
         for key, character in burst:  # posted at once, as the terminal driver does for a fast typist
             app.post_message(events.Key(key, character))
-        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        # Pushed first, composed a moment later (on a busy machine the question is not there yet).
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal) and bool(app.screen.query(".modal-question")))
         assert "'root' to 'trusted-root'" in str(app.screen.query_one(".modal-question").render())
         await confirm(pilot)
         assert keytool_entries(store) == {"leaf": "PrivateKeyEntry", "trusted-root": "trustedCertEntry"}

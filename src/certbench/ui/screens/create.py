@@ -29,7 +29,7 @@ from certbench.ui.tasks import run_task
 from certbench.ui.timers import call_once_after
 from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.form import FieldLabel, FormRow
-from certbench.ui.widgets.toggles import TickBox
+from certbench.ui.widgets.toggles import TickBox, TypeAheadSelect
 
 ROLE_OPTIONS = [
     ("Root CA (self-signed)", Role.ROOT.value),
@@ -173,20 +173,24 @@ class CreateScreen(CertbenchScreen):
             with VerticalScroll(id="create-form"):
                 yield from self._row("Item name", Input(placeholder="e.g. partner-client", id="create-name",
                                                         compact=True))  # fmt: skip
-                yield from self._row("Role", Select(ROLE_OPTIONS, value=Role.LEAF.value, allow_blank=False,
-                                                    id="create-role", compact=True))  # fmt: skip
-                yield from self._row("Profile", Select(PROFILE_OPTIONS, value=Profile.CLIENT.value, allow_blank=False,
-                                                       id="create-profile", compact=True))  # fmt: skip
-                yield from self._row("Issuer (CA)", Select[str]([], prompt="(no CA in the workspace)",
-                                                                id="create-issuer", compact=True))  # fmt: skip
+                yield from self._row("Role", TypeAheadSelect(ROLE_OPTIONS, value=Role.LEAF.value,
+                                                             allow_blank=False, id="create-role",
+                                                             compact=True))  # fmt: skip
+                yield from self._row("Profile", TypeAheadSelect(PROFILE_OPTIONS, value=Profile.CLIENT.value,
+                                                                allow_blank=False, id="create-profile",
+                                                                compact=True))  # fmt: skip
+                yield from self._row("Issuer (CA)", TypeAheadSelect[str]([], prompt="(no CA in the workspace)",
+                                                                         id="create-issuer",
+                                                                         compact=True))  # fmt: skip
                 yield from self._row("Issuer password", Input(password=True, placeholder="the CA key's password",
                                                               id="create-issuer-password", compact=True))  # fmt: skip
                 yield from self._row("Subject", Input(placeholder=SUBJECT_HINTS[Role.LEAF], id="create-subject",
                                                       compact=True))  # fmt: skip
                 yield from self._row("SANs", Input(placeholder="DNS:api.example.com, IP:10.0.0.1", id="create-sans",
                                                    compact=True))  # fmt: skip
-                yield from self._row("Key type", Select(KEY_OPTIONS, value=KeySpec.RSA_2048.value, allow_blank=False,
-                                                        id="create-key", compact=True))  # fmt: skip
+                yield from self._row("Key type", TypeAheadSelect(KEY_OPTIONS, value=KeySpec.RSA_2048.value,
+                                                                 allow_blank=False, id="create-key",
+                                                                 compact=True))  # fmt: skip
                 yield from self._row("Validity (days)", Input(str(DEFAULT_DAYS[Role.LEAF]), type="integer",
                                                               id="create-days", compact=True))  # fmt: skip
                 yield from self._row("Key password", Input(password=True, placeholder="password for the new key",

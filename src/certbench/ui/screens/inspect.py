@@ -44,6 +44,7 @@ from certbench.ui.widgets.footer import JobFooter
 from certbench.ui.widgets.form import FieldLabel, FormRow
 from certbench.ui.widgets.output_path import check_output_path
 from certbench.ui.widgets.tables import middle_ellipsis
+from certbench.ui.widgets.toggles import TypeAheadSelect
 
 #: The path field's placeholders: opening replaces the open files; after ``a`` Enter adds to them. Each fits
 #: the field at 80 columns.
@@ -185,7 +186,7 @@ class InspectScreen(CertbenchScreen):
             yield FieldLabel("File")
             yield Input(placeholder=OPEN_PLACEHOLDER, id="inspect-path", compact=True)
             yield FieldLabel("Profile")
-            yield Select(
+            yield TypeAheadSelect(
                 [(profile.title, profile.name) for profile in list_profiles()],
                 prompt="none",
                 id="inspect-profile",
