@@ -246,3 +246,17 @@ async def test_rename_typed_in_one_burst_with_ctrl_u_saves(store: Path, workspac
         assert "'root' to 'trusted-root'" in str(app.screen.query_one(".modal-question").render())
         await confirm(pilot)
         assert keytool_entries(store) == {"leaf": "PrivateKeyEntry", "trusted-root": "trustedCertEntry"}
+
+
+async def test_the_stores_picker_starts_in_the_last_folder_used(workspace: Workspace, tmp_path: Path) -> None:
+    """It started in the process's current folder, while Inspect's started where the last file was opened."""
+    app = make_app(workspace.root, now=FIXED_NOW)
+    app.last_folder = tmp_path
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("4")
+        await until(pilot, lambda: type(app.screen).__name__ == "KeystoreScreen")
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, StoresScreen))
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, OpenFileModal))
+        assert isinstance(app.screen, OpenFileModal) and app.screen.folder == tmp_path

@@ -424,3 +424,23 @@ async def test_no_writing_status_while_the_replace_question_waits(ws_path: Path)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         assert not rendered(screen).startswith("Writing"), rendered(screen)
+
+
+async def test_two_loads_in_one_burst_each_report_their_own_count(
+    ws_path: Path, trust_material: TrustMaterial, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``w y`` typed at once: the first load's collection is superseded by the second's, whose message
+    named both loads' certificates under its own name ("Added 145 ... from workspace CAs")."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(trust_material.directory / "bundle.pem"))  # the "system" bundle
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_truststore(app, pilot)
+        screen.query_one("#truststore-table", DataTable).focus()
+        await pilot.pause()
+        for key in ("w", "y"):
+            app.post_message(events.Key(key, key))
+        await until(pilot, filled(screen, 12))
+        await until(pilot, lambda: sum("Added" in m for m in messages(app)) == 2, why=lambda: str(messages(app)))
+        added = sorted(m for m in messages(app) if m.startswith("Added"))
+        assert added[0].startswith("Added 10 certificate(s) from ") and "system" in added[0], added
+        assert added[1].startswith("Added 2 certificate(s) from "), added

@@ -97,9 +97,10 @@ class StoresScreen(CertbenchScreen):
     def action_open(self) -> None:
         def chosen(path: str | None) -> None:
             if path:
+                self.certbench_app.remember_folder_of(path)
                 self._open(path, None)
 
-        self.app.push_screen(OpenFileModal(Path.cwd()), chosen)
+        self.app.push_screen(OpenFileModal(self.certbench_app.last_folder or Path.home()), chosen)
 
     def _open(self, path: str, password: bytes | None) -> None:
         def failed(error: CertbenchError) -> None:

@@ -303,7 +303,9 @@ class TruststoreScreen(CertbenchScreen):
         def collected(candidates: list[ts.Candidate]) -> None:
             if generation != self._generation:
                 return
-            added = len(candidates) - len(self._candidates)
+            # Counted from what this load read: with two loads in one burst (w y) the first one's
+            # collection is superseded, and the difference named both under the second's name.
+            added = sum(len(source.certificates) for source in loaded.sources)
             self._candidates = candidates
             self._recompute()
             self.notify(f"Added {added} certificate(s) from {loaded.what}", markup=False)
