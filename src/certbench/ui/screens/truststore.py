@@ -294,6 +294,9 @@ class TruststoreScreen(CertbenchScreen):
         for source in loaded.sources:
             for problem in source.problems:
                 self.notify(f"{source.label}: {problem}", severity="warning", markup=False)
+        # Said per load, now: two loads in one burst (w y) share one collection below, the later one's.
+        added = sum(len(source.certificates) for source in loaded.sources)
+        self.notify(f"Added {added} certificate(s) from {loaded.what}", markup=False)
         sources = list(self._sources)
         generation = self._generation
 
@@ -303,12 +306,8 @@ class TruststoreScreen(CertbenchScreen):
         def collected(candidates: list[ts.Candidate]) -> None:
             if generation != self._generation:
                 return
-            # Counted from what this load read: with two loads in one burst (w y) the first one's
-            # collection is superseded, and the difference named both under the second's name.
-            added = sum(len(source.certificates) for source in loaded.sources)
             self._candidates = candidates
             self._recompute()
-            self.notify(f"Added {added} certificate(s) from {loaded.what}", markup=False)
             self._fill_table()
 
         run_task(
