@@ -172,12 +172,6 @@ class CertbenchApp(App[None]):
         if folder.is_dir():
             self.last_folder = folder
 
-    def breakpoint_classes(self, width: int) -> list[str]:
-        """The class :attr:`HORIZONTAL_BREAKPOINTS` gives a screen ``width`` columns wide (Textual's rule:
-        the one of the widest breakpoint not wider than the screen)."""
-        fitting = [(breakpoint, name) for breakpoint, name in self.HORIZONTAL_BREAKPOINTS if width >= breakpoint]
-        return [max(fitting)[1]] if fitting else []
-
     @property
     def jobs(self) -> tuple[tuple[str, str, str], ...]:
         """``(mode, key, title)`` of every job screen, for the tab bar and the help screen."""

@@ -65,11 +65,22 @@ class CertbenchScreen(Screen[None]):
         # out of date (-1), and the first switch to each screen then re-parses every style rule from
         # scratch and re-applies them to the whole app (a sixth of the time to the first frame).
         self._css_update_count = self.app._css_update_count
-        # Styled from the start for the width it will have: Textual adds the breakpoint class at the first
+        # Styled from the start for the size it will have: Textual adds the breakpoint classes at the first
         # resize, which restyled every widget of the screen once more before the first frame.
-        self.add_class(*self.certbench_app.breakpoint_classes(self.app.size.width), update=False)
+        self.add_class(*self._breakpoints_for(self.app.size.width, self.app.size.height), update=False)
         #: Status line selector -> (message, workspace item, file) it names (:meth:`report_made`).
         self._reports: dict[str, tuple[str, str | None, Path | None]] = {}
+
+    def _breakpoints_for(self, width: int, height: int) -> set[str]:
+        """The breakpoint classes Textual gives this screen at ``width`` x ``height`` (its own breakpoints,
+        else the app's; Textual's rule, Screen._get_breakpoint_classes, Textual 8.2.8)."""
+        horizontal = (
+            self.HORIZONTAL_BREAKPOINTS if self.HORIZONTAL_BREAKPOINTS is not None else self.app.HORIZONTAL_BREAKPOINTS
+        )
+        vertical = self.VERTICAL_BREAKPOINTS if self.VERTICAL_BREAKPOINTS is not None else self.app.VERTICAL_BREAKPOINTS
+        return self._get_breakpoint_classes(width, horizontal or []) | self._get_breakpoint_classes(
+            height, vertical or []
+        )
 
     @property
     def certbench_app(self) -> CertbenchApp:
