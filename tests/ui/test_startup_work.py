@@ -203,4 +203,3 @@ async def test_the_first_screen_text_has_the_theme_colour(tmp_path: Path, theme:
         text = app.screen.query_one("#workspace-welcome-text").visual_style.foreground
         assert text is not None and text.a == 1
         assert text == app.styles.color
-
