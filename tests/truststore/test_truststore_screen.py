@@ -25,7 +25,7 @@ from certbench.ui.modals.confirm import ConfirmModal
 from certbench.ui.modals.password import PasswordModal
 from certbench.ui.screens.truststore import TruststoreScreen
 from conftest import FIXED_NOW, home_at_workspace
-from pilot_support import until
+from pilot_support import burst, until
 
 trust_material = truststore_material.trust_material  # session fixtures
 big_bundle = truststore_material.big_bundle
@@ -453,3 +453,23 @@ async def test_two_loads_in_one_burst_each_report_their_own_count(
         added = sorted(m for m in said if m.startswith("Added"))
         assert added[0].startswith("Added 10 certificate(s) from ") and "system" in added[0], added
         assert added[1].startswith("Added 2 certificate(s) from "), added
+
+
+async def test_a_path_typed_at_once_on_the_list_lands_in_the_path_field(
+    ws_path: Path, trust_material: TrustMaterial
+) -> None:
+    """``/`` then a path and Enter, typed on the table in one burst: ``/`` goes to the path field (as on
+    Inspect and Bindings) before the rest is handed on. The path's letters ran the list's keys (``t``
+    ticked every row, ``a`` jumped to the field halfway through the path)."""
+    app = make_app(ws_path, now=FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_truststore(app, pilot)
+        await pilot.press("w")
+        await until(pilot, filled(screen, 2))
+        screen.query_one("#truststore-table", DataTable).focus()
+        await pilot.pause()
+        path = str(trust_material.directory / "bundle.pem")
+        assert path.startswith("/")
+        burst(pilot, "/", *path, "enter")
+        await until(pilot, filled(screen, 12))
+        assert [cell(screen, row, "tick") for row in range(2)] == ["[x]", "[x]"]  # no "t" ran on the list

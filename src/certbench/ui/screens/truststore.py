@@ -73,6 +73,15 @@ class TruststoreScreen(CertbenchScreen):
     PRIMARY_FOCUS = "#truststore-table"
     BINDINGS = [
         Binding(
+            "slash",
+            "focus_path",
+            "Path",
+            id="truststore.path",
+            tooltip="Type a file to add (the path field)",
+            show=False,
+            priority=True,  # before the next key is handed on (CertbenchScreen.jump_to_field)
+        ),
+        Binding(
             "a",
             "add_file",
             "Add file",
@@ -187,6 +196,10 @@ class TruststoreScreen(CertbenchScreen):
         action = actions.get(event.button.id or "")
         if action is not None:
             action()
+
+    def action_focus_path(self) -> None:
+        """``/``: to the path field from anywhere on the screen; an absolute path typed at once lands there."""
+        self.jump_to_field(self.query_one("#truststore-path", Input))
 
     def action_add_file(self, password: bytes | None = None) -> None:
         path_input = self.query_one("#truststore-path", Input)
